@@ -1,0 +1,7 @@
+//! Manifest Explorer: look inside container images and OCI artifacts in the browser,
+//! verified on the client.
+//!
+//! - [`oci`]: the pure core (references, digests, media types, documents, lint).
+//! - `app` and `components` (wasm only): the Leptos user interface.
+
+pub mod oci;

@@ -1,0 +1,9 @@
+//! The pure core: everything about OCI content that can be decided from bytes alone.
+//!
+//! Nothing in here touches the network, the DOM or the reactive runtime; it is compiled and
+//! tested natively (`cargo test`) and used unchanged by the browser app.
+
+pub mod digest;
+pub mod json;
+
+pub use digest::{Algorithm, Digest, DigestError, Hasher, Verifier, VerifyError};
