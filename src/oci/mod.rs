@@ -3,6 +3,7 @@
 //! Nothing in here touches the network, the DOM or the reactive runtime; it is compiled and
 //! tested natively (`cargo test`) and used unchanged by the browser app.
 
+pub mod base64;
 pub mod digest;
 pub mod json;
 
