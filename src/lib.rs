@@ -5,3 +5,9 @@
 //! - `app` and `components` (wasm only): the Leptos user interface.
 
 pub mod oci;
+pub mod route;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod components;

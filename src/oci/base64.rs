@@ -33,7 +33,7 @@ fn sextet(b: u8) -> Option<u8> {
 /// Decodes padded standard base64.
 pub fn decode(input: &str) -> Result<Vec<u8>, Base64Error> {
     let bytes = input.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(Base64Error::Length(bytes.len()));
     }
     let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();

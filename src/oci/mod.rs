@@ -6,5 +6,6 @@
 pub mod base64;
 pub mod digest;
 pub mod json;
+pub mod model;
 
 pub use digest::{Algorithm, Digest, DigestError, Hasher, Verifier, VerifyError};

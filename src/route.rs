@@ -1,0 +1,232 @@
+//! The permalink: everything needed to show the same view again lives in the URL query.
+//!
+//! `?ref=<reference>` a typed reference; `?sample=<id>` a built-in sample; `?doc=<json>` a
+//! pasted document (only when small enough to share); `&at=<digest>` the object navigated to
+//! from there; `&expect=<digest>` the digest a pasted document must have; `&view=raw` the raw
+//! bytes instead of the structured view. Only the query is used, never the path, so the app
+//! works under any sub-path.
+//!
+//! Pure: parsing and rendering the query string is tested natively.
+
+use crate::oci::Digest;
+
+/// Documents larger than this are not put into the URL (browsers and servers cap URL length).
+pub const MAX_DOC_IN_URL: usize = 16 * 1024;
+
+/// Where the object on screen comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Source {
+    #[default]
+    Empty,
+    Reference(String),
+    Sample(String),
+    Document(String),
+}
+
+/// How the current document is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ViewMode {
+    #[default]
+    Structured,
+    Raw,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Route {
+    pub source: Source,
+    pub at: Option<Digest>,
+    pub expect: Option<Digest>,
+    pub view: ViewMode,
+}
+
+impl Route {
+    /// Reads a query string (with or without the leading `?`). Unknown or malformed
+    /// parameters are ignored: a hand-edited URL degrades to less state, never to an error.
+    pub fn from_query(query: &str) -> Route {
+        let mut route = Route::default();
+        for pair in query.trim_start_matches('?').split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_decode(value);
+            match key {
+                "ref" if !value.is_empty() => route.source = Source::Reference(value),
+                "sample" if !value.is_empty() => route.source = Source::Sample(value),
+                "doc" if !value.is_empty() => route.source = Source::Document(value),
+                "at" => route.at = value.parse().ok(),
+                "expect" => route.expect = value.parse().ok(),
+                "view" if value == "raw" => route.view = ViewMode::Raw,
+                _ => {}
+            }
+        }
+        route
+    }
+
+    /// The query string for this route, starting with `?` (or empty for the start page).
+    /// A document over [`MAX_DOC_IN_URL`] bytes is left out: see [`Route::shareable`].
+    pub fn to_query(&self) -> String {
+        let mut parts = Vec::new();
+        match &self.source {
+            Source::Empty => {}
+            Source::Reference(r) => parts.push(format!("ref={}", percent_encode(r))),
+            Source::Sample(s) => parts.push(format!("sample={}", percent_encode(s))),
+            Source::Document(d) if d.len() <= MAX_DOC_IN_URL => {
+                parts.push(format!("doc={}", percent_encode(d)))
+            }
+            Source::Document(_) => {}
+        }
+        if let Some(expect) = &self.expect {
+            parts.push(format!("expect={expect}"));
+        }
+        if let Some(at) = &self.at {
+            parts.push(format!("at={at}"));
+        }
+        if self.view == ViewMode::Raw {
+            parts.push("view=raw".to_owned());
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
+
+    /// Whether [`Route::to_query`] captures the whole input.
+    pub fn shareable(&self) -> bool {
+        !matches!(&self.source, Source::Document(d) if d.len() > MAX_DOC_IN_URL)
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters and a few that are safe and
+/// common in references (`:`, `/`, `@`), so permalinks stay readable.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b':'
+            | b'/'
+            | b'@' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` escapes and `+` (as a space, the form encoding browsers use); malformed
+/// escapes are kept literally and invalid UTF-8 becomes U+FFFD.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(byte) => {
+                        out.push(byte);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const D: &str = "sha256:58abca39eb36c7011c73878cdff6da2cb436b1ca7d5a2158bb6c80dcf60855cd";
+
+    #[test]
+    fn routes_round_trip_through_the_query() {
+        let routes = [
+            Route::default(),
+            Route {
+                source: Source::Reference("ghcr.io/org/app:v1 @x".into()),
+                ..Route::default()
+            },
+            Route {
+                source: Source::Sample("oci-index".into()),
+                at: Some(D.parse().unwrap()),
+                view: ViewMode::Raw,
+                ..Route::default()
+            },
+            Route {
+                source: Source::Document("{\"a\": \"b&c=d%+\"}\n".into()),
+                expect: Some(D.parse().unwrap()),
+                ..Route::default()
+            },
+        ];
+        for route in routes {
+            let query = route.to_query();
+            assert_eq!(Route::from_query(&query), route, "{query}");
+        }
+    }
+
+    #[test]
+    fn hostile_or_odd_queries_degrade_quietly() {
+        let cases: &[(&str, Route)] = &[
+            ("", Route::default()),
+            ("?", Route::default()),
+            ("?at=sha256:XYZ&view=bogus&zzz", Route::default()),
+            (
+                "?ref=%zz%4",
+                Route {
+                    source: Source::Reference("%zz%4".into()),
+                    ..Route::default()
+                },
+            ),
+            (
+                "ref=a+b",
+                Route {
+                    source: Source::Reference("a b".into()),
+                    ..Route::default()
+                },
+            ),
+            (
+                "?doc=%FF",
+                Route {
+                    source: Source::Document("\u{fffd}".into()),
+                    ..Route::default()
+                },
+            ),
+        ];
+        for (query, expected) in cases {
+            assert_eq!(&Route::from_query(query), expected, "{query}");
+        }
+    }
+
+    #[test]
+    fn large_documents_are_not_put_in_the_url() {
+        let big = Route {
+            source: Source::Document("x".repeat(MAX_DOC_IN_URL + 1)),
+            ..Route::default()
+        };
+        assert!(!big.shareable());
+        assert_eq!(big.to_query(), "");
+        assert_eq!(percent_encode("a b/c:d@e?"), "a%20b/c:d@e%3F");
+    }
+}
