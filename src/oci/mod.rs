@@ -7,5 +7,7 @@ pub mod base64;
 pub mod digest;
 pub mod json;
 pub mod model;
+pub mod reference;
 
 pub use digest::{Algorithm, Digest, DigestError, Hasher, Verifier, VerifyError};
+pub use reference::{Normalization, Reference, ReferenceError};
