@@ -288,6 +288,12 @@ def main():
     }
     write("schema1.json", dump(schema1))
 
+    # A tampered copy of the amd64 manifest: one layer size changed after the digest was taken.
+    # The app serves it under the original's digest, to show what a mismatch looks like.
+    tampered = json.loads(amd64)
+    tampered["layers"][0]["size"] += 1
+    write("tampered-manifest-amd64.json", dump(tampered))
+
     with open(os.path.join(OUT, "SHA256SUMS"), "w") as f:
         for name in sorted(written):
             data = open(os.path.join(OUT, name), "rb").read()

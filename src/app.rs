@@ -1,10 +1,17 @@
-//! The Leptos application root (wasm only): holds the submitted input and decides whether it
-//! is a reference or a document; the components under `components/` only render.
+//! The Leptos application root (wasm only). The URL is the state: the route is read from the
+//! query at start-up and on back/forward, and every navigation pushes a new history entry, so
+//! any view can be shared, reloaded and walked back. Components under `components/` only
+//! render what this module resolves.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsValue;
 
-use crate::components::{InputBox, InspectionView, ReferenceErrorView, ReferenceView};
-use crate::oci::{inspect, Reference};
+use crate::components::{
+    DocumentView, InputBox, MissingObject, ReferenceErrorView, ReferenceView, StartPage,
+};
+use crate::oci::{Digest, Reference};
+use crate::route::{Route, Source};
+use crate::samples::{Sample, Store};
 
 /// Mounts the app on `<body>`; the only thing `main` does.
 pub fn mount() {
@@ -12,39 +19,174 @@ pub fn mount() {
     leptos::mount::mount_to_body(App);
 }
 
-/// A document is JSON, and every JSON document we inspect is an object or an array;
-/// a reference can start with neither.
-fn looks_like_document(input: &str) -> bool {
-    matches!(input.trim_start().as_bytes().first(), Some(b'{' | b'['))
+/// Navigation, shared with every component that renders a link.
+#[derive(Clone, Copy)]
+pub struct Nav {
+    pub route: RwSignal<Route>,
+    /// Bytes of a file opened from disk (they never go into the URL).
+    pub file: RwSignal<Option<(String, Vec<u8>)>>,
+}
+
+impl Nav {
+    /// The URL of the current route changed by `change`, for an `href`.
+    pub fn href(&self, change: impl FnOnce(&mut Route)) -> String {
+        let mut route = self.route.get_untracked();
+        change(&mut route);
+        url_of(&route)
+    }
+
+    /// Goes to `route`, adding a history entry.
+    pub fn go(&self, route: Route) {
+        if let Ok(history) = window().history() {
+            let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&url_of(&route)));
+        }
+        self.route.set(route);
+    }
+
+    /// Goes to the current route changed by `change`.
+    pub fn update(&self, change: impl FnOnce(&mut Route)) {
+        let mut route = self.route.get_untracked();
+        change(&mut route);
+        self.go(route);
+    }
+}
+
+/// A same-document URL: the query alone, or the bare path for the start page, so the app
+/// keeps working under whatever sub-path it is hosted at.
+fn url_of(route: &Route) -> String {
+    let query = route.to_query();
+    if query.is_empty() {
+        window()
+            .location()
+            .pathname()
+            .unwrap_or_else(|_| "./".into())
+    } else {
+        query
+    }
+}
+
+fn route_from_location() -> Route {
+    Route::from_query(&window().location().search().unwrap_or_default())
+}
+
+/// What the route resolves to.
+enum Shown {
+    Start,
+    Reference(String),
+    Document {
+        bytes: Vec<u8>,
+        expected: Option<Digest>,
+        origin: String,
+        pasted: bool,
+    },
+    Missing(Digest),
+    UnknownSample(String),
+    FileGone,
+}
+
+fn resolve(route: &Route, store: &Store, file: Option<(String, Vec<u8>)>) -> Shown {
+    if let Some(at) = &route.at {
+        return match store.get(at) {
+            Some(bytes) => Shown::Document {
+                bytes: bytes.to_vec(),
+                expected: Some(at.clone()),
+                origin: "built-in sample store, fetched by digest".into(),
+                pasted: false,
+            },
+            None => Shown::Missing(at.clone()),
+        };
+    }
+    match &route.source {
+        Source::Empty => Shown::Start,
+        Source::Reference(text) => Shown::Reference(text.clone()),
+        Source::Sample(id) => match Sample::by_id(id).and_then(|s| Some((s, s.object()?))) {
+            Some((sample, object)) => Shown::Document {
+                bytes: object.bytes.to_vec(),
+                expected: Some(object.addressed_by),
+                origin: format!("built-in sample: {}", sample.title),
+                pasted: false,
+            },
+            None => Shown::UnknownSample(id.clone()),
+        },
+        Source::Document(text) => Shown::Document {
+            bytes: text.as_bytes().to_vec(),
+            expected: route.expect.clone(),
+            origin: "pasted text".into(),
+            pasted: true,
+        },
+        Source::File(name) => match file {
+            Some((loaded, bytes)) if &loaded == name => Shown::Document {
+                bytes,
+                expected: route.expect.clone(),
+                origin: format!("file {name}"),
+                pasted: false,
+            },
+            _ => Shown::FileGone,
+        },
+    }
 }
 
 #[component]
 pub fn App() -> impl IntoView {
-    let (submitted, set_submitted) = signal(None::<String>);
-    let result = move || {
-        let input = submitted.get()?;
-        Some(if looks_like_document(&input) {
-            let inspection = inspect(input.as_bytes(), None);
-            view! { <InspectionView inspection /> }.into_any()
-        } else {
-            match input.trim().parse::<Reference>() {
+    let nav = Nav {
+        route: RwSignal::new(route_from_location()),
+        file: RwSignal::new(None),
+    };
+    provide_context(nav);
+    let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        nav.route.set(route_from_location());
+    });
+    on_cleanup(move || popstate.remove());
+
+    let store = StoredValue::new(Store::samples());
+    let body =
+        move || {
+            let route = nav.route.get();
+            let shown = store.with_value(|store| resolve(&route, store, nav.file.get()));
+            match shown {
+            Shown::Start => view! { <StartPage /> }.into_any(),
+            Shown::Reference(text) => match text.trim().parse::<Reference>() {
                 Ok(reference) => view! { <ReferenceView reference /> }.into_any(),
                 Err(error) => {
-                    view! { <ReferenceErrorView input=input.trim().to_owned() error /> }.into_any()
+                    view! { <ReferenceErrorView input=text.trim().to_owned() error /> }.into_any()
                 }
+            },
+            Shown::Document { bytes, expected, origin, pasted } => {
+                view! { <DocumentView bytes expected origin pasted view_mode=route.view /> }
+                    .into_any()
             }
-        })
-    };
+            Shown::Missing(digest) => view! { <MissingObject digest /> }.into_any(),
+            Shown::UnknownSample(id) => view! {
+                <section role="alert" class="notice error">
+                    <h2>"Unknown sample"</h2>
+                    <p>"There is no built-in sample called " <code>{id}</code> "."</p>
+                </section>
+            }
+            .into_any(),
+            Shown::FileGone => view! {
+                <section role="alert" class="notice">
+                    <h2>"The file is no longer loaded"</h2>
+                    <p>"Files opened from disk stay in this tab's memory only; open it again."</p>
+                </section>
+            }
+            .into_any(),
+        }
+        };
     view! {
-        <header>
-            <h1>"Manifest Explorer"</h1>
+        <header class="top">
+            <a class="home" href=move || nav.href(|r| *r = Route::default()) on:click=move |ev| {
+                ev.prevent_default();
+                nav.go(Route::default());
+            }>
+                <h1>"Manifest Explorer"</h1>
+            </a>
             <p class="tagline">
-                "Look inside container images and OCI artifacts. Everything runs in your browser."
+                "Look inside container images and OCI artifacts. Everything is parsed and hashed in your browser."
             </p>
         </header>
         <main>
-            <InputBox on_submit=Callback::new(move |text| set_submitted.set(Some(text))) />
-            <section class="result" aria-live="polite">{result}</section>
+            <InputBox />
+            <div class="result" aria-live="polite">{body}</div>
         </main>
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod oci;
 pub mod route;
+pub mod samples;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

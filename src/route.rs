@@ -21,6 +21,8 @@ pub enum Source {
     Reference(String),
     Sample(String),
     Document(String),
+    /// A file opened from disk: its bytes stay in memory, so it has no permalink.
+    File(String),
 }
 
 /// How the current document is shown.
@@ -71,7 +73,7 @@ impl Route {
             Source::Document(d) if d.len() <= MAX_DOC_IN_URL => {
                 parts.push(format!("doc={}", percent_encode(d)))
             }
-            Source::Document(_) => {}
+            Source::Document(_) | Source::File(_) => {}
         }
         if let Some(expect) = &self.expect {
             parts.push(format!("expect={expect}"));
@@ -91,7 +93,11 @@ impl Route {
 
     /// Whether [`Route::to_query`] captures the whole input.
     pub fn shareable(&self) -> bool {
-        !matches!(&self.source, Source::Document(d) if d.len() > MAX_DOC_IN_URL)
+        match &self.source {
+            Source::Document(d) => d.len() <= MAX_DOC_IN_URL,
+            Source::File(_) => false,
+            _ => true,
+        }
     }
 }
 

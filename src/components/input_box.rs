@@ -1,23 +1,137 @@
-//! The single input: a reference or a pasted JSON document.
+//! The single input: a reference or a pasted JSON document (detected), an optional expected
+//! digest, a file picker and drop target for exact bytes.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+
+use crate::app::Nav;
+use crate::oci::{Digest, DEFAULT_MAX_BYTES};
+use crate::route::{Route, Source};
+
+/// A document is JSON, and every JSON document we inspect is an object or an array; a
+/// reference can start with neither.
+fn looks_like_document(input: &str) -> bool {
+    matches!(input.trim_start().as_bytes().first(), Some(b'{' | b'['))
+}
+
+/// Reads a dropped or picked file, refusing anything over the document size limit before
+/// reading a byte of it.
+fn open_file(nav: Nav, file: web_sys::File, set_error: WriteSignal<Option<String>>) {
+    let name = file.name();
+    if file.size() > DEFAULT_MAX_BYTES as f64 {
+        set_error.set(Some(format!(
+            "{name} is {} bytes; documents are limited to {DEFAULT_MAX_BYTES} bytes",
+            file.size()
+        )));
+        return;
+    }
+    spawn_local(async move {
+        match JsFuture::from(file.array_buffer()).await {
+            Ok(buffer) => {
+                let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                set_error.set(None);
+                nav.file.set(Some((name.clone(), bytes)));
+                nav.go(Route {
+                    source: Source::File(name),
+                    ..Route::default()
+                });
+            }
+            Err(_) => set_error.set(Some(format!("could not read {name}"))),
+        }
+    });
+}
 
 #[component]
-pub fn InputBox(on_submit: Callback<String>) -> impl IntoView {
-    let (text, set_text) = signal(String::new());
-    let submit = move || on_submit.run(text.get_untracked());
+pub fn InputBox() -> impl IntoView {
+    let nav = expect_context::<Nav>();
+    let initial = nav.route.with_untracked(|r| match &r.source {
+        Source::Reference(text) | Source::Document(text) => text.clone(),
+        _ => String::new(),
+    });
+    let initial_expect = nav.route.with_untracked(|r| {
+        r.expect
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    });
+    let (text, set_text) = signal(initial);
+    let (expect, set_expect) = signal(initial_expect);
+    let (error, set_error) = signal(None::<String>);
+    let (dragging, set_dragging) = signal(false);
+
+    let submit = move || {
+        let input = text.get_untracked();
+        if input.trim().is_empty() {
+            set_error.set(Some("type a reference or paste a document first".into()));
+            return;
+        }
+        let expect_text = expect.get_untracked();
+        let expect = match expect_text.trim() {
+            "" => None,
+            d => match d.parse::<Digest>() {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    set_error.set(Some(format!("expected digest: {e}")));
+                    return;
+                }
+            },
+        };
+        set_error.set(None);
+        let source = if looks_like_document(&input) {
+            Source::Document(input)
+        } else {
+            Source::Reference(input.trim().to_owned())
+        };
+        nav.go(Route {
+            source,
+            expect,
+            ..Route::default()
+        });
+    };
+
+    let on_file_change = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+            open_file(nav, file, set_error);
+        }
+        input.set_value("");
+    };
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        set_dragging.set(false);
+        let file = ev
+            .data_transfer()
+            .and_then(|dt| dt.files())
+            .and_then(|files| files.get(0));
+        if let Some(file) = file {
+            open_file(nav, file, set_error);
+        }
+    };
+
     view! {
-        <form class="input-box" on:submit=move |ev| {
-            ev.prevent_default();
-            submit();
-        }>
+        <form
+            class="input-box"
+            class:dragging=dragging
+            on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }
+            on:dragover=move |ev: web_sys::DragEvent| {
+                ev.prevent_default();
+                set_dragging.set(true);
+            }
+            on:dragleave=move |_| set_dragging.set(false)
+            on:drop=on_drop
+        >
             <label for="input">"Image reference or JSON document"</label>
             <textarea
                 id="input"
-                rows="4"
+                rows="3"
                 spellcheck="false"
                 autocomplete="off"
-                placeholder="ubuntu:24.04, ghcr.io/org/app@sha256:…, or paste a manifest"
+                autocapitalize="off"
+                placeholder="ubuntu:24.04 · ghcr.io/org/app@sha256:… · or paste a manifest, index or config"
                 prop:value=text
                 on:input=move |ev| set_text.set(event_target_value(&ev))
                 on:keydown=move |ev| {
@@ -27,7 +141,25 @@ pub fn InputBox(on_submit: Callback<String>) -> impl IntoView {
                     }
                 }
             ></textarea>
-            <button id="inspect" type="submit">"Inspect"</button>
+            <div class="input-row">
+                <label for="expect">"Expected digest (optional)"</label>
+                <input
+                    id="expect"
+                    type="text"
+                    spellcheck="false"
+                    autocomplete="off"
+                    placeholder="sha256:…"
+                    prop:value=expect
+                    on:input=move |ev| set_expect.set(event_target_value(&ev))
+                />
+                <button id="inspect" type="submit">"Inspect"</button>
+                <label class="file-button">
+                    "Open file…"
+                    <input id="file" type="file" accept=".json,application/json" on:change=on_file_change />
+                </label>
+            </div>
+            <p class="hint">"Ctrl+Enter inspects. Drop a file anywhere on this box for its exact bytes."</p>
+            {move || error.get().map(|e| view! { <p class="input-error" role="alert">{e}</p> })}
         </form>
     }
 }
