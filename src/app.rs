@@ -139,6 +139,7 @@ pub fn App() -> impl IntoView {
     on_cleanup(move || popstate.remove());
 
     let store = StoredValue::new(Store::samples());
+    provide_context(store);
     let body =
         move || {
             let route = nav.route.get();

@@ -9,6 +9,8 @@
 
 use std::collections::HashMap;
 
+use crate::oci::json;
+use crate::oci::model::{Descriptor, ImageManifest};
 use crate::oci::Digest;
 
 /// Every sample file, by name.
@@ -156,6 +158,41 @@ impl Store {
 
     pub fn get(&self, digest: &Digest) -> Option<&'static [u8]> {
         self.objects.get(digest).copied()
+    }
+
+    /// Every stored image manifest with its digest, in digest order (deterministic).
+    fn manifests(&self) -> Vec<(Digest, ImageManifest)> {
+        let mut out: Vec<_> = self
+            .objects
+            .iter()
+            .filter_map(|(digest, bytes)| {
+                let json = json::parse(bytes, json::DEFAULT_MAX_DEPTH).ok()?;
+                let has = |key: &str| json.get(key).is_some();
+                (has("layers") && has("config") && !has("manifests"))
+                    .then(|| (digest.clone(), ImageManifest::from_json(&json)))
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// The layers of a stored manifest whose config is `config`, so a config view can show
+    /// each history step's layer size.
+    pub fn layers_for_config(&self, config: &Digest) -> Option<Vec<Descriptor>> {
+        self.manifests()
+            .into_iter()
+            .find(|(_, m)| m.config.as_ref().and_then(|c| c.digest.parsed()) == Some(config))
+            .map(|(_, m)| m.layers)
+    }
+
+    /// Stored manifests whose `subject` is `subject` (what the referrers API would list),
+    /// with their artifactType.
+    pub fn referrers(&self, subject: &Digest) -> Vec<(Digest, Option<String>)> {
+        self.manifests()
+            .into_iter()
+            .filter(|(_, m)| m.subject.as_ref().and_then(|s| s.digest.parsed()) == Some(subject))
+            .map(|(d, m)| (d, m.artifact_type))
+            .collect()
     }
 
     pub fn len(&self) -> usize {

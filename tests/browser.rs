@@ -61,8 +61,9 @@ async fn reference_breakdown_is_rendered() {
 #[wasm_bindgen_test]
 async fn invalid_reference_marks_the_offending_character() {
     let root = mount_app();
-    submit(&root, "Ubuntu/app").await;
-    assert_eq!(text(&root, "[role=alert] mark"), "U");
+    submit(&root, "team/App:v1").await;
+    assert_eq!(text(&root, "[role=alert] mark"), "A");
+    assert!(text(&root, "[role=alert]").contains("byte 5"));
 }
 
 #[wasm_bindgen_test]

@@ -88,3 +88,22 @@ fn samples_are_valid_documents_of_their_kind() {
         assert!(inspection.is_valid(), "{id}: {:?}", inspection.findings());
     }
 }
+
+#[test]
+fn store_finds_layers_for_a_config_and_referrers_of_a_subject() {
+    let store = Store::samples();
+    let digest_of = |id: &str| Digest::sha256(Sample::by_id(id).unwrap().object().unwrap().bytes);
+    let layers = store
+        .layers_for_config(&digest_of("config"))
+        .expect("manifest using the config");
+    assert_eq!(layers.len(), 6);
+    let referrers = store.referrers(&digest_of("oci-manifest"));
+    assert_eq!(
+        referrers,
+        vec![(
+            digest_of("artifact"),
+            Some("application/spdx+json".to_owned())
+        )]
+    );
+    assert!(store.referrers(&digest_of("artifact")).is_empty());
+}

@@ -2,7 +2,6 @@
 //! digest, a file picker and drop target for exact bytes.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use crate::app::Nav;

@@ -1,30 +1,97 @@
-//! The breakdown of a parsed reference.
+//! The breakdown of a parsed reference: registry, repository (namespace / name), tag, digest,
+//! each normalisation step `docker pull` applies, the pull addresses and equivalent commands.
 
 use leptos::prelude::*;
 
+use super::{Commands, CopyButton};
 use crate::oci::Reference;
+
+/// The host a client really talks to for a registry name (Docker Hub's API lives elsewhere).
+fn api_host(registry: &str) -> &str {
+    if registry == "docker.io" {
+        "registry-1.docker.io"
+    } else {
+        registry
+    }
+}
+
+fn dash(value: Option<String>) -> String {
+    value.unwrap_or_else(|| "—".into())
+}
 
 #[component]
 pub fn ReferenceView(reference: Reference) -> impl IntoView {
-    let tag = reference.tag().map(str::to_owned);
-    let digest = reference.digest().map(ToString::to_string);
+    let canonical = reference.to_string();
+    let by_tag = reference.tag().map(|t| format!("{}:{t}", reference.name()));
+    let by_digest = reference
+        .digest()
+        .map(|d| format!("{}@{d}", reference.name()));
+    let steps = reference
+        .normalization()
+        .iter()
+        .map(|step| view! { <li>{step.description()}</li> })
+        .collect_view();
+    let manifest_ref = reference
+        .digest()
+        .map(ToString::to_string)
+        .or_else(|| reference.tag().map(str::to_owned))
+        .unwrap_or_else(|| "latest".into());
+    let commands = vec![
+        ("docker", format!("docker pull {canonical}")),
+        ("crane", format!("crane manifest {canonical}")),
+        ("regctl", format!("regctl manifest get {canonical}")),
+        ("skopeo", format!("skopeo inspect --raw docker://{canonical}")),
+        (
+            "curl",
+            format!(
+                "curl -sSL -H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json' https://{}/v2/{}/manifests/{manifest_ref}",
+                api_host(reference.registry()),
+                reference.repository()
+            ),
+        ),
+    ];
     view! {
         <section class="reference">
             <h2>"Reference"</h2>
+            <p class="canonical">
+                <code data-fact="canonical">{canonical.clone()}</code>
+                " "
+                <CopyButton text=canonical what="reference" />
+            </p>
             <dl class="facts">
-                <dt>"Canonical"</dt>
-                <dd><code data-fact="canonical">{reference.to_string()}</code></dd>
-                <dt>"Familiar"</dt>
+                <dt>"Familiar form"</dt>
                 <dd><code data-fact="familiar">{reference.familiar()}</code></dd>
                 <dt>"Registry"</dt>
                 <dd><code data-fact="registry">{reference.registry().to_owned()}</code></dd>
                 <dt>"Repository"</dt>
                 <dd><code data-fact="repository">{reference.repository().to_owned()}</code></dd>
+                <dt>"Namespace"</dt>
+                <dd><code data-fact="namespace">{dash(reference.namespace().map(str::to_owned))}</code></dd>
+                <dt>"Name"</dt>
+                <dd><code data-fact="name">{reference.short_name().to_owned()}</code></dd>
                 <dt>"Tag"</dt>
-                <dd><code data-fact="tag">{tag.unwrap_or_else(|| "—".into())}</code></dd>
+                <dd><code data-fact="tag">{dash(reference.tag().map(str::to_owned))}</code></dd>
                 <dt>"Digest"</dt>
-                <dd><code data-fact="ref-digest">{digest.unwrap_or_else(|| "—".into())}</code></dd>
+                <dd><code data-fact="ref-digest">{dash(reference.digest().map(ToString::to_string))}</code></dd>
+                {by_tag.map(|line| view! {
+                    <dt>"Pull by tag (mutable)"</dt>
+                    <dd><code>{line.clone()}</code> <CopyButton text=line what="pull-by-tag reference" /></dd>
+                })}
+                {by_digest.map(|line| view! {
+                    <dt>"Pull by digest (immutable)"</dt>
+                    <dd><code data-fact="pull-by-digest">{line.clone()}</code> <CopyButton text=line what="pull-by-digest reference" /></dd>
+                })}
             </dl>
+            <h3>"How it was read"</h3>
+            <ol class="steps" data-fact="normalization">
+                {steps}
+                <li>"Canonical form: " <code>{reference.to_string()}</code></li>
+            </ol>
+            <p class="notice" role="note">
+                "This build parses references but does not fetch from registries yet. Run one of "
+                "the commands below and paste its output to inspect the manifest."
+            </p>
+            <Commands commands />
         </section>
     }
 }

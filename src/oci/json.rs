@@ -485,3 +485,102 @@ impl Parser<'_> {
         }
     }
 }
+
+/// What a highlighted piece of a document is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    Key,
+    String,
+    Number,
+    Literal,
+    /// The opening bracket of an object or array: where a pointer to the container lands.
+    Open,
+}
+
+/// A span of the document worth marking up, with the JSON pointer of the value it starts
+/// (keys carry their member's pointer, so a finding about `/layers/0/size` lands on `"size"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub span: Span,
+    pub pointer: String,
+}
+
+/// The tokens of a parsed document in byte order; the bytes between them are whitespace and
+/// punctuation, to be shown as they are.
+pub fn tokens(json: &Json) -> Vec<Token> {
+    fn walk(node: &Json, pointer: &str, out: &mut Vec<Token>) {
+        let kind = match &node.value {
+            Value::Object(_) | Value::Array(_) => TokenKind::Open,
+            Value::String(_) => TokenKind::String,
+            Value::Number(_) => TokenKind::Number,
+            Value::Null | Value::Bool(_) => TokenKind::Literal,
+        };
+        let span = match kind {
+            TokenKind::Open => Span {
+                start: node.span.start,
+                end: node.span.start + 1,
+            },
+            _ => node.span,
+        };
+        out.push(Token {
+            kind,
+            span,
+            pointer: pointer.to_owned(),
+        });
+        match &node.value {
+            Value::Object(members) => {
+                for m in members {
+                    let child = pointer_push(pointer, &m.key);
+                    out.push(Token {
+                        kind: TokenKind::Key,
+                        span: m.key_span,
+                        pointer: child.clone(),
+                    });
+                    walk(&m.value, &child, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &pointer_push(pointer, &i.to_string()), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(json, "", &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_cover_keys_and_values_in_order_with_pointers() {
+        let text = br#"{"a/b": [1, "x", null], "c": {}}"#;
+        let json = parse(text, DEFAULT_MAX_DEPTH).unwrap();
+        let all = tokens(&json);
+        let got: Vec<(TokenKind, &str, &str)> = all
+            .iter()
+            .map(|t| {
+                let s = std::str::from_utf8(&text[t.span.start..t.span.end]).unwrap();
+                (t.kind, s, t.pointer.as_str())
+            })
+            .collect();
+        let expected = vec![
+            (TokenKind::Open, "{", ""),
+            (TokenKind::Key, "\"a/b\"", "/a~1b"),
+            (TokenKind::Open, "[", "/a~1b"),
+            (TokenKind::Number, "1", "/a~1b/0"),
+            (TokenKind::String, "\"x\"", "/a~1b/1"),
+            (TokenKind::Literal, "null", "/a~1b/2"),
+            (TokenKind::Key, "\"c\"", "/c"),
+            (TokenKind::Open, "{", "/c"),
+        ];
+        assert_eq!(got, expected);
+        let starts: Vec<usize> = all.iter().map(|t| t.span.start).collect();
+        assert!(starts.windows(2).all(|w| w[0] < w[1]), "byte order");
+    }
+}

@@ -1,0 +1,141 @@
+//! One document: what it is, whether its bytes are the ones asked for, what is wrong with it,
+//! and its content in the structured view for its kind or as raw bytes.
+
+use leptos::prelude::*;
+
+use super::descriptor_table::size_cell;
+use super::{
+    ConfigView, CopyButton, DigestLink, Findings, IndexView, ManifestView, PayloadView, RawJson,
+    Schema1View, Verdict,
+};
+use crate::app::Nav;
+use crate::oci::model::{self, ImageConfig, ImageManifest, Index, Schema1Manifest};
+use crate::oci::{inspect, Digest, Kind};
+use crate::route::ViewMode;
+use crate::samples::Store;
+
+/// The structured view for a document's kind.
+fn structured(
+    kind: Kind,
+    json: &crate::oci::json::Json,
+    digest: &Digest,
+    store: &Store,
+) -> AnyView {
+    match kind {
+        Kind::OciManifest | Kind::DockerManifest | Kind::ArtifactManifest => {
+            let manifest = ImageManifest::from_json(json);
+            let config_payload = manifest
+                .config
+                .as_ref()
+                .and_then(|c| c.media_type.clone())
+                .filter(|mt| mt == crate::oci::media_type::known::HELM_CONFIG);
+            let referrers = store.referrers(digest);
+            view! {
+                <ManifestView manifest />
+                {config_payload.map(|_| view! {
+                    <p class="hint">"This is a Helm chart: open the config for the chart's metadata."</p>
+                })}
+                {(!referrers.is_empty()).then(|| view! {
+                    <section class="referrers">
+                        <h3>"Referrers"</h3>
+                        <p class="hint">"Artifacts whose subject is this manifest (from the sample store)."</p>
+                        <ul data-fact="referrers">
+                            {referrers.into_iter().map(|(d, t)| view! {
+                                <li><DigestLink digest=d /> " " <code>{t.unwrap_or_default()}</code></li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })}
+            }
+            .into_any()
+        }
+        Kind::OciIndex | Kind::DockerManifestList => {
+            view! { <IndexView index=Index::from_json(json) /> }.into_any()
+        }
+        Kind::ImageConfig { .. } => {
+            let layers = store.layers_for_config(digest);
+            view! { <ConfigView config=ImageConfig::from_json(json) layers /> }.into_any()
+        }
+        Kind::DockerSchema1 { .. } => {
+            view! { <Schema1View manifest=Schema1Manifest::from_json(json) /> }.into_any()
+        }
+        _ => match model::recognise(json, None) {
+            Some(payload) => view! { <PayloadView payload /> }.into_any(),
+            None => view! {
+                <p class="hint">"No structured view for this document: see the raw view."</p>
+            }
+            .into_any(),
+        },
+    }
+}
+
+#[component]
+pub fn DocumentView(
+    bytes: Vec<u8>,
+    expected: Option<Digest>,
+    #[prop(into)] origin: String,
+    pasted: bool,
+    view_mode: ViewMode,
+) -> impl IntoView {
+    let nav = expect_context::<Nav>();
+    let store = expect_context::<StoredValue<Store>>();
+    let inspection = inspect(&bytes, None);
+    let kind = inspection.kind();
+    let digest = inspection.digest().clone();
+    // Verify with the algorithm of the digest the bytes were addressed by.
+    let actual = match &expected {
+        Some(e) if e.algorithm() != digest.algorithm() => Digest::compute(e.algorithm(), &bytes),
+        _ => digest.clone(),
+    };
+    let size = inspection.size();
+    let media_type = inspection.media_type().map(str::to_owned);
+    let findings = inspection.findings().to_vec();
+    let json = inspection.json().cloned();
+    let body = match (view_mode, &json) {
+        (ViewMode::Structured, Some(json)) => {
+            store.with_value(|store| structured(kind, json, &digest, store))
+        }
+        _ => view! { <RawJson bytes=bytes.clone() json=json.clone() /> }.into_any(),
+    };
+    let tab = move |mode: ViewMode, label: &'static str| {
+        let href = nav.href(|r| r.view = mode);
+        view! {
+            <a
+                href=href
+                role="tab"
+                aria-selected=(view_mode == mode).to_string()
+                class:active=view_mode == mode
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    nav.update(|r| r.view = mode);
+                }
+            >
+                {label}
+            </a>
+        }
+    };
+    let digest_text = digest.to_string();
+    view! {
+        <article class="document">
+            <header>
+                <h2 data-fact="kind">{kind.label()}</h2>
+                <p class="origin">{origin}</p>
+            </header>
+            <Verdict expected actual size pasted />
+            <dl class="facts">
+                <dt>"Media type"</dt>
+                <dd><code data-fact="media-type">{media_type.unwrap_or_else(|| "—".into())}</code></dd>
+                <dt>"Size"</dt>
+                <dd>{size_cell(Some(size as i64))} <span class="exact">{format!(" ({size} bytes)")}</span></dd>
+                <dt>"Digest (sha256 of the bytes)"</dt>
+                <dd><code data-fact="digest">{digest_text.clone()}</code> <CopyButton text=digest_text what="digest" /></dd>
+            </dl>
+            <Findings findings />
+            <nav class="tabs" role="tablist" aria-label="View">
+                {tab(ViewMode::Structured, "Structured")}
+                {tab(ViewMode::Raw, "Raw")}
+            </nav>
+            <div class="view">{body}</div>
+        </article>
+    }
+}
