@@ -5,14 +5,43 @@ use leptos::prelude::*;
 
 use super::descriptor_table::size_cell;
 use super::{
-    ConfigView, CopyButton, DigestLink, Findings, IndexView, ManifestView, PayloadView, RawJson,
-    Schema1View, Verdict,
+    Commands, ConfigView, CopyButton, DescriptorTable, DigestLink, Findings, IndexView,
+    ManifestView, PayloadView, RawJson, Schema1View, Verdict,
 };
 use crate::app::Nav;
 use crate::oci::model::{self, ImageConfig, ImageManifest, Index, Schema1Manifest};
 use crate::oci::{inspect, Digest, Kind};
 use crate::route::ViewMode;
 use crate::samples::Store;
+
+/// Command lines that fetch or check the same object elsewhere. The repository is unknown for
+/// pasted and sample documents, so it is a placeholder to fill in.
+fn commands(kind: Kind, digest: &Digest, media_type: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut lines = vec![(
+        "sha256sum",
+        format!("sha256sum FILE   # expect {}", digest.encoded()),
+    )];
+    let is_blob = matches!(kind, Kind::ImageConfig { .. } | Kind::UnknownJson);
+    if is_blob {
+        lines.push(("crane", format!("crane blob REPOSITORY@{digest}")));
+        lines.push(("regctl", format!("regctl blob get REPOSITORY@{digest}")));
+        lines.push((
+            "curl",
+            format!("curl -sSL https://REGISTRY/v2/REPOSITORY/blobs/{digest}"),
+        ));
+    } else if kind.media_type().is_some() || media_type.is_some() {
+        let accept = media_type.or(kind.media_type()).unwrap_or_default();
+        lines.push(("crane", format!("crane manifest REPOSITORY@{digest}")));
+        lines.push(("regctl", format!("regctl manifest get REPOSITORY@{digest}")));
+        lines.push((
+            "curl",
+            format!(
+                "curl -sSL -H 'Accept: {accept}' https://REGISTRY/v2/REPOSITORY/manifests/{digest}"
+            ),
+        ));
+    }
+    lines
+}
 
 /// The structured view for a document's kind.
 fn structured(
@@ -56,6 +85,10 @@ fn structured(
             let layers = store.layers_for_config(digest);
             view! { <ConfigView config=ImageConfig::from_json(json) layers /> }.into_any()
         }
+        Kind::Descriptor => view! {
+            <DescriptorTable descriptors=vec![model::Descriptor::from_json(json, "")] caption="Descriptor" />
+        }
+        .into_any(),
         Kind::DockerSchema1 { .. } => {
             view! { <Schema1View manifest=Schema1Manifest::from_json(json) /> }.into_any()
         }
@@ -115,6 +148,7 @@ pub fn DocumentView(
         }
     };
     let digest_text = digest.to_string();
+    let command_lines = commands(kind, &digest, media_type.as_deref());
     view! {
         <article class="document">
             <header>
@@ -136,6 +170,7 @@ pub fn DocumentView(
                 {tab(ViewMode::Raw, "Raw")}
             </nav>
             <div class="view">{body}</div>
+            <Commands commands=command_lines />
         </article>
     }
 }
