@@ -1,6 +1,8 @@
 //! Inspection of real-shaped documents (tests/fixtures), their digests checked against
 //! `sha256sum` output recorded in tests/fixtures/DIGESTS, and a no-panic mutation loop.
 
+mod common;
+use common::Lcg;
 use std::fs;
 use std::path::Path;
 
@@ -640,23 +642,6 @@ fn findings_are_sorted() {
     let ten = pointers.iter().position(|p| *p == "/layers/10").unwrap();
     let two = pointers.iter().position(|p| *p == "/layers/2").unwrap();
     assert!(two < ten && pointers[0] == "/config/digest", "{pointers:?}");
-}
-
-/// Deterministic linear congruential generator (Knuth's MMIX constants).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 #[test]

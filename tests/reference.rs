@@ -6,6 +6,8 @@
 //! `TagNameOnly`, so the expected values are the normalised ones (`test_com` is
 //! `docker.io/library/test_com:latest`).
 
+mod common;
+use common::Lcg;
 use std::collections::HashSet;
 
 use manifest_explorer::oci::{Normalization, Reference, ReferenceError};
@@ -637,23 +639,6 @@ fn error_messages_name_value_and_byte() {
         "{e}"
     );
     assert_eq!("".parse::<Reference>(), Err(ReferenceError::Empty));
-}
-
-/// Deterministic LCG (Knuth's MMIX constants), so failures reproduce.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next()).unwrap_or(0) % n.max(1)
-    }
 }
 
 fn check_never_panics(input: &str) {

@@ -9,7 +9,7 @@ use crate::oci::json::Json;
 
 /// The config media type of manifests that have no config (manifest.md, "Guidance for an
 /// Empty Descriptor"), typical of artifacts.
-pub const EMPTY_CONFIG_MEDIA_TYPE: &str = "application/vnd.oci.empty.v1+json";
+pub use crate::oci::media_type::known::OCI_EMPTY as EMPTY_CONFIG_MEDIA_TYPE;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImageManifest {

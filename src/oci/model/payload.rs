@@ -20,13 +20,13 @@ use super::fields::{count, string, strings};
 use crate::oci::base64;
 use crate::oci::json::{self, Json};
 
-pub const HELM_CONFIG_MEDIA_TYPE: &str = "application/vnd.cncf.helm.config.v1+json";
-pub const IN_TOTO_MEDIA_TYPE: &str = "application/vnd.in-toto+json";
-pub const DSSE_MEDIA_TYPE: &str = "application/vnd.dsse.envelope.v1+json";
-pub const COSIGN_SIMPLE_SIGNING_MEDIA_TYPE: &str =
-    "application/vnd.dev.cosign.simplesigning.v1+json";
-pub const SPDX_MEDIA_TYPE: &str = "application/spdx+json";
-pub const CYCLONEDX_MEDIA_TYPE: &str = "application/vnd.cyclonedx+json";
+// One list of media types for the whole crate: these are aliases of `media_type::known`.
+pub use crate::oci::media_type::known::{
+    COSIGN_SIMPLE_SIGNING as COSIGN_SIMPLE_SIGNING_MEDIA_TYPE,
+    CYCLONEDX_JSON as CYCLONEDX_MEDIA_TYPE, DSSE_ENVELOPE as DSSE_MEDIA_TYPE,
+    HELM_CONFIG as HELM_CONFIG_MEDIA_TYPE, IN_TOTO as IN_TOTO_MEDIA_TYPE,
+    SPDX_JSON as SPDX_MEDIA_TYPE,
+};
 
 /// How many payloads deep recognition goes below the top one: DSSE → in-toto statement →
 /// its SPDX predicate is the deepest real case.
