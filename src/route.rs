@@ -2,8 +2,10 @@
 //!
 //! `?ref=<reference>` a typed reference; `?sample=<id>` a built-in sample; `?doc=<json>` a
 //! pasted document (only when small enough to share); `&at=<digest>` the object navigated to
-//! from there; `&expect=<digest>` the digest a pasted document must have; `&view=raw` the raw
-//! bytes instead of the structured view. Only the query is used, never the path, so the app
+//! from there, with `&mt=<media type>` and `&size=<bytes>` from the descriptor that linked to
+//! it (which endpoint to ask, and the size to verify); `&expect=<digest>` the digest a pasted
+//! document must have; `&view=raw` the raw bytes instead of the structured view; `&proxy=<url
+//! prefix>` the proxy through which registries are reached. Only the query is used, never the path, so the app
 //! works under any sub-path.
 //!
 //! Pure: parsing and rendering the query string is tested natively.
@@ -37,6 +39,11 @@ pub enum ViewMode {
 pub struct Route {
     pub source: Source,
     pub at: Option<Digest>,
+    /// Media type of the object at `at`, as the linking descriptor declared it.
+    pub media_type: Option<String>,
+    /// Size of the object at `at`, as the linking descriptor declared it.
+    pub size: Option<u64>,
+    pub proxy: Option<String>,
     pub expect: Option<Digest>,
     pub view: ViewMode,
 }
@@ -54,6 +61,9 @@ impl Route {
                 "sample" if !value.is_empty() => route.source = Source::Sample(value),
                 "doc" if !value.is_empty() => route.source = Source::Document(value),
                 "at" => route.at = value.parse().ok(),
+                "mt" if !value.is_empty() => route.media_type = Some(value),
+                "size" => route.size = value.parse().ok(),
+                "proxy" if !value.is_empty() => route.proxy = Some(value),
                 "expect" => route.expect = value.parse().ok(),
                 "view" if value == "raw" => route.view = ViewMode::Raw,
                 _ => {}
@@ -80,6 +90,15 @@ impl Route {
         }
         if let Some(at) = &self.at {
             parts.push(format!("at={at}"));
+        }
+        if let Some(mt) = &self.media_type {
+            parts.push(format!("mt={}", percent_encode(mt)));
+        }
+        if let Some(size) = self.size {
+            parts.push(format!("size={size}"));
+        }
+        if let Some(proxy) = &self.proxy {
+            parts.push(format!("proxy={}", percent_encode(proxy)));
         }
         if self.view == ViewMode::Raw {
             parts.push("view=raw".to_owned());
@@ -178,6 +197,14 @@ mod tests {
                 source: Source::Sample("oci-index".into()),
                 at: Some(D.parse().unwrap()),
                 view: ViewMode::Raw,
+                ..Route::default()
+            },
+            Route {
+                source: Source::Reference("localhost:5000/a/b:v1".into()),
+                at: Some(D.parse().unwrap()),
+                media_type: Some("application/vnd.oci.image.config.v1+json".into()),
+                size: Some(1234),
+                proxy: Some("https://explorer.example/proxy/".into()),
                 ..Route::default()
             },
             Route {

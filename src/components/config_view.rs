@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::descriptor_table::size_cell;
-use super::{AnnotationsTable, DigestFieldLink};
+use super::{AnnotationsTable, DigestFieldLink, Target};
 use crate::oci::model::{Descriptor, ImageConfig};
 
 fn list(items: Vec<String>) -> impl IntoView {
@@ -50,9 +50,10 @@ pub fn ConfigView(config: ImageConfig, layers: Option<Vec<Descriptor>>) -> impl 
                 .map(|i| format!("layer {i}"))
                 .unwrap_or_default();
             let size = s.layer.as_ref().map(|l| size_cell(l.size).into_any());
-            let digest = s
-                .layer
-                .map(|l| view! { <DigestFieldLink field=l.digest /> });
+            let digest = s.layer.map(|l| {
+                let target = Target::of(l.media_type, l.size);
+                view! { <DigestFieldLink field=l.digest target /> }
+            });
             view! {
                 <tr class=class data-pointer=s.pointer>
                     <td class="num">{s.history_index}</td>

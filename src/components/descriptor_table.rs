@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::show_more::PAGE;
-use super::{DigestFieldLink, ShowMore};
+use super::{DigestFieldLink, ShowMore, Target};
 use crate::oci::media_type::{compression, short_name};
 use crate::oci::model::{human_size, safe_link, Descriptor};
 
@@ -55,10 +55,10 @@ fn row(d: Descriptor, position: Option<usize>) -> impl IntoView {
     view! {
         <tr data-pointer=d.pointer>
             {position.map(|p| view! { <td class="num">{p}</td> })}
-            <td>{media_type_cell(d.media_type)}</td>
+            <td>{media_type_cell(d.media_type.clone())}</td>
             <td>{compression}</td>
             <td class="num">{size_cell(d.size)}</td>
-            <td><DigestFieldLink field=d.digest /></td>
+            <td><DigestFieldLink field=d.digest target=Target::of(d.media_type.clone(), d.size) /></td>
             <td class="small">
                 {annotations.into_iter().map(|a| view! { <div><code>{a}</code></div> }).collect_view()}
                 <ul class="urls">{urls}</ul>

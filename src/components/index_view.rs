@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::descriptor_table::size_cell;
 use super::show_more::PAGE;
-use super::{AnnotationsTable, DigestFieldLink, ShowMore};
+use super::{AnnotationsTable, DigestFieldLink, ShowMore, Target};
 use crate::oci::media_type::short_name;
 use crate::oci::model::{Entry, EntryKind, Index};
 
@@ -38,7 +38,7 @@ fn entry_row(entry: Entry, attestation: bool) -> impl IntoView {
             <td>{features}</td>
             <td><abbr title=media_type>{short}</abbr></td>
             <td class="num">{size_cell(d.size)}</td>
-            <td><DigestFieldLink field=d.digest /></td>
+            <td><DigestFieldLink field=d.digest target=Target::of(d.media_type.clone(), d.size) /></td>
         </tr>
     }
 }
@@ -96,7 +96,7 @@ pub fn IndexView(index: Index) -> impl IntoView {
                 <dd data-fact="attestation-count">{attestation_count}</dd>
                 {index.subject.map(|s| view! {
                     <dt>"Subject"</dt>
-                    <dd data-fact="subject"><DigestFieldLink field=s.digest /></dd>
+                    <dd data-fact="subject"><DigestFieldLink field=s.digest target=Target::of(s.media_type, s.size) /></dd>
                 })}
             </dl>
             <div class="table-wrap">

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{AnnotationsTable, DescriptorTable, DigestFieldLink};
+use super::{AnnotationsTable, DescriptorTable, DigestFieldLink, Target};
 use crate::oci::model::{human_size, ImageManifest};
 
 #[component]
@@ -31,7 +31,7 @@ pub fn ManifestView(manifest: ImageManifest) -> impl IntoView {
                 </dd>
                 {manifest.subject.map(|s| view! {
                     <dt>"Subject"</dt>
-                    <dd data-fact="subject"><DigestFieldLink field=s.digest /></dd>
+                    <dd data-fact="subject"><DigestFieldLink field=s.digest target=Target::of(s.media_type, s.size) /></dd>
                 })}
             </dl>
             {manifest.config.map(|config| view! {

@@ -28,7 +28,7 @@ pub use commands::Commands;
 pub use config_view::ConfigView;
 pub use copy_button::CopyButton;
 pub use descriptor_table::DescriptorTable;
-pub use digest_link::{digest_anchor, DigestFieldLink, DigestLink};
+pub use digest_link::{digest_anchor, DigestFieldLink, DigestLink, Target};
 pub use document_view::DocumentView;
 pub use findings::Findings;
 pub use index_view::IndexView;

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::digest_anchor;
+use super::{digest_anchor, Target};
 use crate::oci::json::{tokens, Json, TokenKind};
 use crate::oci::Digest;
 
@@ -44,7 +44,7 @@ pub fn RawJson(bytes: Vec<u8>, json: Option<Json>) -> impl IntoView {
         pieces.push(match digest {
             Some(digest) => view! {
                 <span class=class data-pointer=token.pointer>
-                    {digest_anchor(digest, piece.into_any())}
+                    {digest_anchor(digest, Target::default(), piece.into_any())}
                 </span>
             }
             .into_any(),
