@@ -2,9 +2,12 @@
 //! verified on the client.
 //!
 //! - [`oci`]: the pure core (references, digests, media types, documents, lint).
+//! - [`registry`]: the pure parts of the distribution protocol (URLs, auth challenges, tokens,
+//!   pagination, error bodies, verification); `http` (wasm only) is the one module doing I/O.
 //! - `app` and `components` (wasm only): the Leptos user interface.
 
 pub mod oci;
+pub mod registry;
 pub mod route;
 pub mod samples;
 

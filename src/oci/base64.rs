@@ -1,5 +1,6 @@
 //! Strict standard base64 (RFC 4648 §4, with `=` padding), as the image-spec requires for a
-//! descriptor's `data` field and as DSSE envelopes use for their payload.
+//! descriptor's `data` field and as DSSE envelopes use for their payload. [`encode`] also builds
+//! HTTP Basic credentials (RFC 7617) for the registry client.
 //!
 //! Strict means: padding required, no whitespace, no URL-safe alphabet, and the unused bits
 //! of the last character must be zero, so that every byte string has exactly one encoding
@@ -28,6 +29,31 @@ fn sextet(b: u8) -> Option<u8> {
         b'/' => Some(63),
         _ => None,
     }
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Encodes `bytes` as padded standard base64, the one canonical form [`decode`] accepts.
+/// (HTTP Basic credentials, RFC 7617 §2, use exactly this alphabet and padding.)
+pub fn encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        // A chunk of k bytes yields k + 1 significant characters; the rest is padding.
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 0x3f) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Decodes padded standard base64.
@@ -87,6 +113,7 @@ mod tests {
         ];
         for (text, bytes) in ok {
             assert_eq!(decode(text).as_deref(), Ok(*bytes), "{text}");
+            assert_eq!(encode(bytes), *text, "{text}");
         }
         let bad: &[(&str, Base64Error)] = &[
             ("Zg=", Base64Error::Length(3)),
@@ -99,6 +126,15 @@ mod tests {
         ];
         for (text, err) in bad {
             assert_eq!(decode(text).as_ref(), Err(err), "{text}");
+        }
+    }
+
+    #[test]
+    fn encode_round_trips_every_byte_and_length() {
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        for len in 0..bytes.len() {
+            let encoded = encode(&bytes[..len]);
+            assert_eq!(decode(&encoded).as_deref(), Ok(&bytes[..len]));
         }
     }
 }
