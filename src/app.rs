@@ -6,8 +6,10 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
+use crate::client::Session;
 use crate::components::{
-    DocumentView, InputBox, MissingObject, ReferenceErrorView, ReferenceView, StartPage,
+    DocumentView, InputBox, LayerView, MissingObject, ReferenceErrorView, ReferenceView,
+    RegistrySettings, RegistryView, StartPage, Want,
 };
 use crate::oci::{Digest, Reference};
 use crate::route::{Route, Source};
@@ -85,6 +87,10 @@ enum Shown {
 }
 
 fn resolve(route: &Route, store: &Store, file: Option<(String, Vec<u8>)>) -> Shown {
+    // Under a reference, digests name objects in that reference's repository.
+    if let Source::Reference(text) = &route.source {
+        return Shown::Reference(text.clone());
+    }
     if let Some(at) = &route.at {
         return match store.get(at) {
             Some(bytes) => Shown::Document {
@@ -140,22 +146,34 @@ pub fn App() -> impl IntoView {
 
     let store = StoredValue::new(Store::samples());
     provide_context(store);
-    let body =
-        move || {
-            let route = nav.route.get();
-            let shown = store.with_value(|store| resolve(&route, store, nav.file.get()));
-            match shown {
+    provide_context(StoredValue::new_local(Session::default()));
+    let body = move || {
+        let route = nav.route.get();
+        let shown = store.with_value(|store| resolve(&route, store, nav.file.get()));
+        match shown {
             Shown::Start => view! { <StartPage /> }.into_any(),
             Shown::Reference(text) => match text.trim().parse::<Reference>() {
-                Ok(reference) => view! { <ReferenceView reference /> }.into_any(),
+                Ok(reference) => {
+                    let fetched = match Want::of(route.at.clone(), route.media_type.clone(), route.size) {
+                        Ok(want) => view! {
+                            <RegistryView reference=reference.clone() want proxy=route.proxy.clone() view_mode=route.view />
+                        }
+                        .into_any(),
+                        Err(layer) => view! { <LayerView layer /> }.into_any(),
+                    };
+                    view! { <ReferenceView reference /> {fetched} }.into_any()
+                }
                 Err(error) => {
                     view! { <ReferenceErrorView input=text.trim().to_owned() error /> }.into_any()
                 }
             },
-            Shown::Document { bytes, expected, origin, pasted } => {
-                view! { <DocumentView bytes expected origin pasted view_mode=route.view /> }
-                    .into_any()
-            }
+            Shown::Document {
+                bytes,
+                expected,
+                origin,
+                pasted,
+            } => view! { <DocumentView bytes expected origin pasted view_mode=route.view /> }
+                .into_any(),
             Shown::Missing(digest) => view! { <MissingObject digest /> }.into_any(),
             Shown::UnknownSample(id) => view! {
                 <section role="alert" class="notice error">
@@ -172,7 +190,7 @@ pub fn App() -> impl IntoView {
             }
             .into_any(),
         }
-        };
+    };
     view! {
         <header class="top">
             <a class="home" href=move || nav.href(|r| *r = Route::default()) on:click=move |ev| {
@@ -187,6 +205,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             <InputBox />
+            <RegistrySettings />
             <div class="result" aria-live="polite">{body}</div>
         </main>
     }

@@ -109,10 +109,14 @@ pub fn DocumentView(
     #[prop(into)] origin: String,
     pasted: bool,
     view_mode: ViewMode,
+    /// The media type the bytes were served with (a registry's Content-Type), linted against
+    /// the body's own `mediaType`.
+    #[prop(default = None)]
+    declared: Option<String>,
 ) -> impl IntoView {
     let nav = expect_context::<Nav>();
     let store = expect_context::<StoredValue<Store>>();
-    let inspection = inspect(&bytes, None);
+    let inspection = inspect(&bytes, declared.as_deref());
     let kind = inspection.kind();
     let digest = inspection.digest().clone();
     // Verify with the algorithm of the digest the bytes were addressed by.

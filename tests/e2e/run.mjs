@@ -62,6 +62,10 @@ await run([
     assertEq(await fact(page, 'registry'), 'docker.io', 'registry');
     assertEq(await fact(page, 'repository'), 'library/ubuntu', 'repository');
     assertEq(await fact(page, 'tag'), 'latest', 'tag');
+    // docker.io sends no CORS headers (here: every non-local request is refused); the page
+    // must say what a registry has to send, not fail silently.
+    const error = await fact(page, 'registry-error');
+    assert(/CORS/.test(error) && /Docker-Content-Digest/.test(error), `error: ${error}`);
   }],
   ['invalid reference names the offending character', async (page) => {
     await open(page);

@@ -1,0 +1,211 @@
+//! A document fetched from the registry a reference names: the manifest by tag or digest, or
+//! the object a digest link points to in the same repository. Shown only after verification;
+//! errors are explained, and credentials go to another host only after the person agrees.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::{CopyButton, DescriptorTable, DocumentView};
+use crate::client::{ClientError, Fetched, ReferrersVia, Session};
+use crate::oci::media_type::compression;
+use crate::oci::model::human_size;
+use crate::oci::{Digest, Reference, DEFAULT_MAX_BYTES};
+use crate::registry::{Endpoint, VerifiedBy, MANIFEST_MEDIA_TYPES};
+use crate::route::ViewMode;
+
+/// What the route asks to fetch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Want {
+    /// The reference's manifest, or the manifest with this digest in the same repository.
+    Manifest(Option<Digest>),
+    /// A blob small enough to show (a config, an SBOM…).
+    Blob(Digest, Option<u64>),
+}
+
+/// A layer a digest link points to: described, not downloaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LayerBlob {
+    pub digest: Digest,
+    pub media_type: String,
+    pub size: Option<u64>,
+}
+
+impl Want {
+    /// What to fetch for the route's `at` / `mt` / `size`; a layer is not fetched.
+    pub fn of(
+        at: Option<Digest>,
+        media_type: Option<String>,
+        size: Option<u64>,
+    ) -> Result<Want, LayerBlob> {
+        let Some(digest) = at else {
+            return Ok(Want::Manifest(None));
+        };
+        match media_type {
+            None => Ok(Want::Manifest(Some(digest))),
+            Some(mt) if MANIFEST_MEDIA_TYPES.contains(&mt.as_str()) => {
+                Ok(Want::Manifest(Some(digest)))
+            }
+            Some(mt) if compression(&mt).is_some() || mt.contains(".tar") => Err(LayerBlob {
+                digest,
+                media_type: mt,
+                size,
+            }),
+            Some(_) => Ok(Want::Blob(digest, size)),
+        }
+    }
+}
+
+#[component]
+pub fn LayerView(layer: LayerBlob) -> impl IntoView {
+    let text = layer.digest.to_string();
+    let size = layer
+        .size
+        .map(human_size)
+        .unwrap_or_else(|| "size unknown".into());
+    view! {
+        <section class="notice" role="status">
+            <h2>"Layer blob"</h2>
+            <p><code data-fact="layer-digest">{text.clone()}</code> " " <CopyButton text=text what="digest" /></p>
+            <p>{format!("{}, {size}", layer.media_type)}</p>
+            <p>"Layers are not downloaded: browsing their files is not supported yet."</p>
+        </section>
+    }
+}
+
+fn how_verified(fetched: &Fetched, host: &str) -> String {
+    match fetched.verified.by {
+        VerifiedBy::RequestedDigest => format!("registry {host}, fetched by digest"),
+        VerifiedBy::HeaderDigest => {
+            format!("registry {host}, fetched by tag; checked against the Docker-Content-Digest header")
+        }
+        VerifiedBy::Unverified => format!(
+            "registry {host}, fetched by tag; no readable Docker-Content-Digest header, so nothing to check the bytes against"
+        ),
+    }
+}
+
+#[component]
+fn Referrers(endpoint: Endpoint, reference: Reference, subject: Digest) -> impl IntoView {
+    let session = expect_context::<StoredValue<Session, LocalStorage>>();
+    let state = RwSignal::new(
+        None::<Result<(Vec<crate::oci::model::Descriptor>, ReferrersVia), ClientError>>,
+    );
+    spawn_local(async move {
+        let session = session.get_value();
+        let result = session.referrers(&endpoint, &reference, &subject).await;
+        state.set(Some(result));
+    });
+    move || match state.get() {
+        None => view! { <p class="hint">"Looking for referrers…"</p> }.into_any(),
+        Some(Ok((list, via))) => {
+            let via = match via {
+                ReferrersVia::Api => "the referrers API",
+                ReferrersVia::TagFallback => {
+                    "the sha256-<hex> tag (this registry has no referrers API)"
+                }
+            };
+            let count = list.len();
+            view! {
+                <section class="referrers">
+                    <h3>"Referrers"</h3>
+                    <p class="hint" data-fact="referrers-via">{format!("{count} found via {via}.")}</p>
+                    {(count > 0).then(|| view! { <DescriptorTable descriptors=list caption="Artifacts whose subject is this manifest" /> })}
+                </section>
+            }
+            .into_any()
+        }
+        Some(Err(e)) => {
+            view! { <p class="hint">{format!("Referrers could not be listed: {e}")}</p> }.into_any()
+        }
+    }
+}
+
+#[component]
+pub fn RegistryView(
+    reference: Reference,
+    want: Want,
+    proxy: Option<String>,
+    view_mode: ViewMode,
+) -> impl IntoView {
+    let session = expect_context::<StoredValue<Session, LocalStorage>>();
+    let mut endpoint = Endpoint::for_reference(&reference);
+    if let Some(prefix) = &proxy {
+        endpoint = endpoint.with_proxy(prefix);
+    }
+    let host = reference.registry().to_owned();
+    let fetch = {
+        let (endpoint, reference, want) = (endpoint.clone(), reference.clone(), want.clone());
+        move || {
+            let (endpoint, reference, want) = (endpoint.clone(), reference.clone(), want.clone());
+            let session = session.get_value();
+            async move {
+                match &want {
+                    Want::Manifest(digest) => {
+                        let result = session
+                            .manifest(&endpoint, &reference, digest.as_ref(), DEFAULT_MAX_BYTES)
+                            .await;
+                        // A digest link without a media type may name a blob.
+                        match (result, digest) {
+                            (
+                                Err(ClientError::Registry(
+                                    crate::registry::RegistryError::ManifestUnknown { .. },
+                                )),
+                                Some(d),
+                            ) => session.blob(&endpoint, &reference, d, None).await,
+                            (result, _) => result,
+                        }
+                    }
+                    Want::Blob(digest, size) => {
+                        session.blob(&endpoint, &reference, digest, *size).await
+                    }
+                }
+            }
+        }
+    };
+    let resource = LocalResource::new(fetch);
+    let is_manifest = matches!(want, Want::Manifest(_));
+    move || match resource.get() {
+        None => view! { <p class="loading" role="status">{format!("Fetching from {host}…")}</p> }
+            .into_any(),
+        Some(Ok(fetched)) => {
+            let origin = format!("{} ({})", how_verified(&fetched, &host), fetched.url);
+            let declared = fetched.content_type.clone();
+            let expected = (fetched.verified.by != VerifiedBy::Unverified)
+                .then(|| fetched.verified.digest.clone());
+            let subject = fetched.verified.digest.clone();
+            view! {
+                <DocumentView bytes=fetched.bytes expected origin pasted=false view_mode declared />
+                {is_manifest.then(|| view! {
+                    <Referrers endpoint=endpoint.clone() reference=reference.clone() subject />
+                })}
+            }
+            .into_any()
+        }
+        Some(Err(ClientError::NeedsConsent { registry, realm })) => {
+            let allow_realm = realm.clone();
+            view! {
+                <section class="notice warning" role="alert">
+                    <h2>"Send your credentials to another host?"</h2>
+                    <p>
+                        "The registry " <code>{registry}</code> " asks for logins at "
+                        <code data-fact="realm">{realm}</code>
+                        ". Your username and password would be sent there. Only allow this if you trust that host."
+                    </p>
+                    <button id="allow-realm" type="button" on:click=move |_| {
+                        session.get_value().allow_realm(&allow_realm);
+                        resource.refetch();
+                    }>"Allow and retry"</button>
+                </section>
+            }
+            .into_any()
+        }
+        Some(Err(e)) => view! {
+            <section class="notice error" role="alert">
+                <h2>"Could not fetch from the registry"</h2>
+                <p data-fact="registry-error">{e.to_string()}</p>
+                <button type="button" on:click=move |_| resource.refetch()>"Retry"</button>
+            </section>
+        }
+        .into_any(),
+    }
+}
