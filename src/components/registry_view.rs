@@ -199,13 +199,22 @@ pub fn RegistryView(
             }
             .into_any()
         }
-        Some(Err(e)) => view! {
+        Some(Err(e)) => {
+            let network = matches!(
+                e,
+                ClientError::Registry(crate::registry::RegistryError::Network { .. })
+            );
+            view! {
             <section class="notice error" role="alert">
                 <h2>"Could not fetch from the registry"</h2>
                 <p data-fact="registry-error">{e.to_string()}</p>
+                {network.then(|| view! {
+                    <p>"Most public registries send no CORS headers: set a proxy prefix under “Registry access”, or paste the manifest instead."</p>
+                })}
                 <button type="button" on:click=move |_| resource.refetch()>"Retry"</button>
             </section>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }

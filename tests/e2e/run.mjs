@@ -65,7 +65,8 @@ await run([
     // docker.io sends no CORS headers (here: every non-local request is refused); the page
     // must say what a registry has to send, not fail silently.
     const error = await fact(page, 'registry-error');
-    assert(/CORS/.test(error) && /Docker-Content-Digest/.test(error), `error: ${error}`);
+    assert(/cross-origin/.test(error) && /Docker-Content-Digest/.test(error), `error: ${error}`);
+    assert(await page.locator('.notice.error', { hasText: 'proxy' }).count() === 1, 'suggests the proxy mode');
   }],
   ['invalid reference names the offending character', async (page) => {
     await open(page);
