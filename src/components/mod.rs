@@ -23,6 +23,7 @@ mod registry_view;
 mod schema1_view;
 mod show_more;
 mod start_page;
+mod tags_panel;
 mod verdict;
 
 pub use annotations_table::AnnotationsTable;
@@ -46,4 +47,5 @@ pub use registry_view::{LayerBlob, LayerView, RegistryView, Want};
 pub use schema1_view::Schema1View;
 pub use show_more::ShowMore;
 pub use start_page::StartPage;
+pub use tags_panel::TagsPanel;
 pub use verdict::Verdict;

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{CopyButton, DescriptorTable, DocumentView};
+use super::{CopyButton, DescriptorTable, DocumentView, TagsPanel};
 use crate::client::{ClientError, Fetched, ReferrersVia, Session};
 use crate::oci::media_type::compression;
 use crate::oci::model::human_size;
@@ -174,6 +174,7 @@ pub fn RegistryView(
                 .then(|| fetched.verified.digest.clone());
             let subject = fetched.verified.digest.clone();
             view! {
+                <TagsPanel reference=reference.clone() endpoint=endpoint.clone() />
                 <DocumentView bytes=fetched.bytes expected origin pasted=false view_mode declared />
                 {is_manifest.then(|| view! {
                     <Referrers endpoint=endpoint.clone() reference=reference.clone() subject />
