@@ -358,8 +358,11 @@ impl Session {
             .await
         {
             Ok(response) => Ok((index_entries(&response.body), ReferrersVia::Api)),
+            // No referrers API: 404 (distribution 2.x), or a 404 without CORS headers, which
+            // the browser reports as a network error; either way, try the tag schema.
             Err(ClientError::Registry(RegistryError::Http { status: 404, .. }))
-            | Err(ClientError::Registry(RegistryError::NameUnknown { .. })) => {
+            | Err(ClientError::Registry(RegistryError::NameUnknown { .. }))
+            | Err(ClientError::Registry(RegistryError::Network { .. })) => {
                 let tag = crate::registry::referrers_tag(subject);
                 let tagged: Reference = format!("{}:{tag}", reference.name()).parse().map_err(
                     |e: crate::oci::ReferenceError| ClientError::Transport(e.to_string()),

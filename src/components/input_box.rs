@@ -85,6 +85,8 @@ pub fn InputBox() -> impl IntoView {
         nav.go(Route {
             source,
             expect,
+            // The proxy is a setting of the session, not of one document.
+            proxy: nav.route.with_untracked(|r| r.proxy.clone()),
             ..Route::default()
         });
     };

@@ -60,8 +60,9 @@ pub fn TagsPanel(reference: Reference, endpoint: Endpoint) -> impl IntoView {
         }
     };
     let list = move || {
-        let groups = group_tags(&tags.get());
-        let count = groups.ordinary.len();
+        let all = tags.get();
+        let groups = group_tags(&all);
+        let (count, ordinary) = (all.len(), groups.ordinary.len());
         let digest_like = groups
             .by_subject
             .into_iter()
@@ -75,7 +76,9 @@ pub fn TagsPanel(reference: Reference, endpoint: Endpoint) -> impl IntoView {
             })
             .collect_view();
         view! {
-            <p class="hint" data-fact="tag-count">{format!("{count} tags loaded")}</p>
+            <p class="hint" data-fact="tag-count">
+                {format!("{count} tags loaded: {ordinary} ordinary, {} digest-like", count - ordinary)}
+            </p>
             <ul class="tags">{groups.ordinary.into_iter().map(&link).collect_view()}</ul>
             <details class="digest-tags">
                 <summary>"Signature, attestation, SBOM and referrers tags, by subject"</summary>

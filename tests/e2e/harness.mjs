@@ -55,7 +55,7 @@ export async function launchBrowser() {
 }
 
 /** Runs named async tests in order, each with a fresh page; prints a summary; sets exit code. */
-export async function run(tests, { outDir }) {
+export async function run(tests, { outDir, allowConsole = [] }) {
   fs.mkdirSync(outDir, { recursive: true });
   const browser = await launchBrowser();
   let passed = 0;
@@ -74,7 +74,8 @@ export async function run(tests, { outDir }) {
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().includes('ERR_BLOCKED_BY_CLIENT')) errors.push(m.text());
+      const expected = m.text().includes('ERR_BLOCKED_BY_CLIENT') || allowConsole.some((re) => re.test(m.text()));
+      if (m.type() === 'error' && !expected) errors.push(m.text());
     });
     const started = Date.now();
     try {
