@@ -240,19 +240,6 @@ fn check_algorithm_grammar(input: &str, algorithm: &str) -> Result<(), DigestErr
     Ok(())
 }
 
-impl serde::Serialize for Digest {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Digest {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Digest, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
 /// Streaming hash over chunks, for bodies that arrive in pieces.
 #[derive(Clone)]
 pub enum Hasher {

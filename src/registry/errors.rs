@@ -11,7 +11,7 @@
 
 use std::fmt;
 
-use serde_json::Value;
+use crate::oci::json::{self, Json, Value};
 use thiserror::Error;
 
 use super::challenge::{ChallengeError, RealmError};
@@ -130,23 +130,35 @@ impl fmt::Display for ErrorEntry {
 /// The entries of an error body; empty when the body is not the envelope (an HTML error
 /// page, an empty 404), since a missing envelope is normal and the status still speaks.
 pub fn parse_error_body(body: &[u8]) -> Vec<ErrorEntry> {
-    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+    let Ok(value) = json::parse(body, json::DEFAULT_MAX_DEPTH) else {
         return Vec::new();
     };
-    let Some(errors) = value.get("errors").and_then(Value::as_array) else {
+    let Some(errors) = value.get("errors").and_then(Json::as_array) else {
         return Vec::new();
     };
+    // A non-string value is shown as the JSON it was written as.
+    let raw =
+        |node: &Json| String::from_utf8_lossy(&body[node.span.start..node.span.end]).into_owned();
     errors
         .iter()
         .filter_map(|entry| {
             let text = |name: &str| match entry.get(name) {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Null) | None => String::new(),
-                Some(other) => other.to_string(),
+                Some(Json {
+                    value: Value::String(s),
+                    ..
+                }) => s.clone(),
+                Some(Json {
+                    value: Value::Null, ..
+                })
+                | None => String::new(),
+                Some(other) => raw(other),
             };
             let detail = match entry.get("detail") {
-                None | Some(Value::Null) => None,
-                Some(other) => Some(other.to_string()),
+                None
+                | Some(Json {
+                    value: Value::Null, ..
+                }) => None,
+                Some(other) => Some(raw(other)),
             };
             let entry = ErrorEntry {
                 code: text("code"),

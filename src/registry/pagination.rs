@@ -13,7 +13,7 @@
 //! [`Endpoint`] (so it goes through the proxy), and an absolute link to another host is
 //! refused rather than followed: a registry must not steer the client, with its token, away.
 
-use serde::Deserialize;
+use crate::oci::json::{self, Json};
 use thiserror::Error;
 
 use super::endpoint::{AbsoluteUrl, Endpoint};
@@ -176,33 +176,60 @@ pub struct ListError {
     pub message: String,
 }
 
-pub fn parse_tag_list(body: &[u8]) -> Result<TagList, ListError> {
-    #[derive(Deserialize)]
-    struct Raw {
-        name: Option<String>,
-        tags: Option<Vec<String>>,
+/// The strings of an optional array field; `null` or absent reads as empty, anything else
+/// that is not an array of strings is an error naming the field.
+fn string_list(doc: &Json, field: &str, what: &'static str) -> Result<Vec<String>, ListError> {
+    let bad = |message: String| ListError { what, message };
+    match doc.get(field) {
+        None => Ok(Vec::new()),
+        Some(node) if matches!(node.value, json::Value::Null) => Ok(Vec::new()),
+        Some(node) => node
+            .as_array()
+            .ok_or_else(|| {
+                bad(format!(
+                    "\"{field}\" is {}, not an array",
+                    node.value.type_name()
+                ))
+            })?
+            .iter()
+            .map(|item| {
+                item.as_str().map(str::to_owned).ok_or_else(|| {
+                    bad(format!(
+                        "an entry of \"{field}\" is {}",
+                        item.value.type_name()
+                    ))
+                })
+            })
+            .collect(),
     }
-    let raw: Raw = serde_json::from_slice(body).map_err(|e| ListError {
-        what: "tags list",
+}
+
+fn parse_object(body: &[u8], what: &'static str) -> Result<Json, ListError> {
+    let doc = json::parse(body, json::DEFAULT_MAX_DEPTH).map_err(|e| ListError {
+        what,
         message: e.to_string(),
     })?;
+    if doc.as_object().is_none() {
+        return Err(ListError {
+            what,
+            message: format!("the body is {}, not an object", doc.value.type_name()),
+        });
+    }
+    Ok(doc)
+}
+
+pub fn parse_tag_list(body: &[u8]) -> Result<TagList, ListError> {
+    let doc = parse_object(body, "tags list")?;
     Ok(TagList {
-        name: raw.name,
-        tags: raw.tags.unwrap_or_default(),
+        name: doc.get("name").and_then(Json::as_str).map(str::to_owned),
+        tags: string_list(&doc, "tags", "tags list")?,
     })
 }
 
 /// The repository names of a `GET /v2/_catalog` page (`null` reads as empty).
 pub fn parse_catalog(body: &[u8]) -> Result<Vec<String>, ListError> {
-    #[derive(Deserialize)]
-    struct Raw {
-        repositories: Option<Vec<String>>,
-    }
-    let raw: Raw = serde_json::from_slice(body).map_err(|e| ListError {
-        what: "catalog",
-        message: e.to_string(),
-    })?;
-    Ok(raw.repositories.unwrap_or_default())
+    let doc = parse_object(body, "catalog")?;
+    string_list(&doc, "repositories", "catalog")
 }
 
 struct Parser<'a> {

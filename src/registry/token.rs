@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use serde_json::Value;
+use crate::oci::json::{self, Json, Value};
 use thiserror::Error;
 
 /// Lifetime when the response gives none (token.md: "When omitted, this defaults to 60").
@@ -67,15 +67,15 @@ pub enum TokenError {
 
 /// Parses a token server's JSON answer.
 pub fn parse_token_response(body: &[u8]) -> Result<TokenResponse, TokenError> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| TokenError::NotJson(e.to_string()))?;
-    let Value::Object(object) = value else {
+    let object = json::parse(body, json::DEFAULT_MAX_DEPTH)
+        .map_err(|e| TokenError::NotJson(e.to_string()))?;
+    if object.as_object().is_none() {
         return Err(TokenError::NotJson("not an object".to_owned()));
-    };
+    }
     let text = |name: &str| {
         object
             .get(name)
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .filter(|s| !s.is_empty())
     };
     let token = text("token")
@@ -87,10 +87,13 @@ pub fn parse_token_response(body: &[u8]) -> Result<TokenResponse, TokenError> {
         return Err(TokenError::InvalidByte { at });
     }
     // Lenient on type: some servers send a float or a numeric string; nonsense means default.
-    let expires_in = match object.get("expires_in") {
+    let expires_in = match object.get("expires_in").map(|n| &n.value) {
+        // A fractional value keeps its whole seconds ("300.5" → 300); an exponent is
+        // nonsense here and falls back to the default. No float parsing: it costs code size.
         Some(Value::Number(n)) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 1.0).map(|f| f as u64)),
+            .split('.')
+            .next()
+            .and_then(|whole| whole.parse::<u64>().ok()),
         Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
         _ => None,
     }
