@@ -18,8 +18,8 @@ pub fn MissingObject(digest: Digest) -> impl IntoView {
             </p>
             <p>
                 "This object is not among the built-in samples (layer blobs are not shipped). "
-                "This build does not fetch from registries yet; with a registry you would get it with "
-                <code>"crane blob REPO@DIGEST"</code> "."
+                "Objects in a registry are fetched when you start from a reference ("
+                <code>"registry/repository@digest"</code> ")."
             </p>
             <p>
                 <button type="button" on:click=|_| {

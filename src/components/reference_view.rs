@@ -87,10 +87,6 @@ pub fn ReferenceView(reference: Reference) -> impl IntoView {
                 {steps}
                 <li>"Canonical form: " <code>{reference.to_string()}</code></li>
             </ol>
-            <p class="notice" role="note">
-                "This build parses references but does not fetch from registries yet. Run one of "
-                "the commands below and paste its output to inspect the manifest."
-            </p>
             <Commands commands />
         </section>
     }
