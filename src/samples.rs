@@ -7,6 +7,7 @@
 //! hashlib; the app hashes the bytes again with `sha2` before calling anything verified, so a
 //! sample is checked exactly like a download.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::oci::json;
@@ -140,10 +141,12 @@ impl Sample {
     }
 }
 
-/// The content-addressed store behind digest links: every sample file by its recorded digest.
-/// The tampered sample is reachable only from its own entry, never by digest.
+/// The content-addressed store behind digest links: every sample file by its recorded digest,
+/// plus every manifest fetched and verified in this tab (so a config reached from a registry
+/// manifest still finds its layers). The tampered sample is reachable only from its own entry,
+/// never by digest.
 pub struct Store {
-    objects: HashMap<Digest, &'static [u8]>,
+    objects: HashMap<Digest, Cow<'static, [u8]>>,
 }
 
 impl Store {
@@ -151,13 +154,23 @@ impl Store {
         let objects = FILES
             .iter()
             .filter(|(name, _)| !name.starts_with("tampered-"))
-            .filter_map(|(name, bytes)| Some((recorded_digest(name)?, *bytes)))
+            .filter_map(|(name, bytes)| Some((recorded_digest(name)?, Cow::Borrowed(*bytes))))
             .collect();
         Store { objects }
     }
 
-    pub fn get(&self, digest: &Digest) -> Option<&'static [u8]> {
-        self.objects.get(digest).copied()
+    pub fn get(&self, digest: &Digest) -> Option<&[u8]> {
+        self.objects.get(digest).map(|b| b.as_ref())
+    }
+
+    /// Adds `bytes` under `digest` if they hash to it; anything else is refused, so the store
+    /// only ever holds verified content.
+    pub fn insert_verified(&mut self, digest: Digest, bytes: Vec<u8>) -> bool {
+        if Digest::compute(digest.algorithm(), &bytes) != digest {
+            return false;
+        }
+        self.objects.insert(digest, Cow::Owned(bytes));
+        true
     }
 
     /// Every stored image manifest with its digest, in digest order (deterministic).

@@ -107,3 +107,18 @@ fn store_finds_layers_for_a_config_and_referrers_of_a_subject() {
     );
     assert!(store.referrers(&digest_of("artifact")).is_empty());
 }
+
+#[test]
+fn store_accepts_only_content_that_hashes_to_its_digest() {
+    let mut store = Store::samples();
+    let bytes = br#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":1},"layers":[]}"#.to_vec();
+    let digest = Digest::sha256(&bytes);
+    assert!(!store.insert_verified(Digest::sha256(b"other"), bytes.clone()));
+    assert!(store.get(&digest).is_none());
+    assert!(store.insert_verified(digest.clone(), bytes.clone()));
+    assert_eq!(store.get(&digest), Some(bytes.as_slice()));
+    let config: Digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+        .parse()
+        .unwrap();
+    assert_eq!(store.layers_for_config(&config), Some(Vec::new()));
+}

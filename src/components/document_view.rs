@@ -67,7 +67,7 @@ fn structured(
                 {(!referrers.is_empty()).then(|| view! {
                     <section class="referrers">
                         <h3>"Referrers"</h3>
-                        <p class="hint">"Artifacts whose subject is this manifest (from the sample store)."</p>
+                        <p class="hint">"Artifacts whose subject is this manifest, among the documents seen in this tab."</p>
                         <ul data-fact="referrers">
                             {referrers.into_iter().map(|(d, t)| view! {
                                 <li><DigestLink digest=d /> " " <code>{t.unwrap_or_default()}</code></li>

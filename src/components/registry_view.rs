@@ -12,6 +12,7 @@ use crate::oci::model::human_size;
 use crate::oci::{Digest, Reference, DEFAULT_MAX_BYTES};
 use crate::registry::{Endpoint, VerifiedBy, MANIFEST_MEDIA_TYPES};
 use crate::route::ViewMode;
+use crate::samples::Store;
 
 /// What the route asks to fetch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,6 +129,7 @@ pub fn RegistryView(
     view_mode: ViewMode,
 ) -> impl IntoView {
     let session = expect_context::<StoredValue<Session, LocalStorage>>();
+    let store = expect_context::<StoredValue<Store>>();
     let mut endpoint = Endpoint::for_reference(&reference);
     if let Some(prefix) = &proxy {
         endpoint = endpoint.with_proxy(prefix);
@@ -168,6 +170,13 @@ pub fn RegistryView(
         None => view! { <p class="loading" role="status">{format!("Fetching from {host}…")}</p> }
             .into_any(),
         Some(Ok(fetched)) => {
+            // Remember the manifest, so the config view reached from it can show layer sizes.
+            if is_manifest {
+                let (digest, bytes) = (fetched.verified.digest.clone(), fetched.bytes.clone());
+                store.update_value(|s| {
+                    s.insert_verified(digest, bytes);
+                });
+            }
             let origin = format!("{} ({})", how_verified(&fetched, &host), fetched.url);
             let declared = fetched.content_type.clone();
             let expected = (fetched.verified.by != VerifiedBy::Unverified)

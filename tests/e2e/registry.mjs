@@ -68,6 +68,8 @@ try {
       await page.locator('[data-fact="kind"]').waitFor();
       assertEq(await fact(page, 'kind'), 'OCI image config', 'config kind');
       assertEq(await fact(page, 'verdict'), 'verified', 'config verdict (digest and size)');
+      // The manifest fetched before is remembered: each layer step shows its layer's size.
+      assertEq(await page.locator('table.history td.num .size').count(), amd64.layerDigests.length, 'history steps with layer sizes');
       await page.goBack();
       assertEq(await fact(page, 'digest'), amd64.digest, 'back to the manifest');
     }],
@@ -130,6 +132,15 @@ try {
       assertEq(await fact(page, 'verdict'), 'verified', 'verdict through the proxy');
       assert(page.url().includes('proxy='), `permalink keeps the proxy: ${page.url()}`);
       assert((await page.locator('.origin').textContent()).includes('/proxy/'), 'fetched through the proxy');
+    }],
+    ['referrers through the referrers API (the project\'s test server)', async (page) => {
+      const before = hostile.stats().referrersApi;
+      await inspect(page, `${bad}/${hostile.cases.referrers.repo}:latest`);
+      assertEq(await fact(page, 'digest'), hostile.cases.referrers.subject, 'subject digest');
+      await page.locator('[data-fact="referrers-via"]').waitFor();
+      assertEq(await fact(page, 'referrers-via'), '1 found via the referrers API.', 'via the API');
+      assertEq(await page.locator(`.referrers a[data-digest="${hostile.cases.referrers.referrer}"]`).count(), 1, 'the referrer is listed');
+      assertEq(hostile.stats().referrersApi - before, 1, 'one referrers API request');
     }],
     ['hostile: body does not match the requested digest', async (page) => {
       await inspect(page, `${bad}/${hostile.cases.digest.repo}@${hostile.cases.digest.childDigest}`);

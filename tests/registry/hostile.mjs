@@ -21,6 +21,9 @@
 //                 that Authorization did not follow the redirect.
 //   bad/ratelimit every request: 429, `Retry-After: 7`, OCI error envelope TOOMANYREQUESTS.
 //   bad/errors    every request: 404, OCI error envelope MANIFEST_UNKNOWN with a detail object.
+//   good/referrers  not hostile: `latest` is an honest manifest, and the referrers API
+//                 (`/v2/good/referrers/referrers/<digest>`) lists one artifact for it
+//                 (cases.referrers), since distribution 2.8.2 has no referrers API to test.
 // Anything else: 404 NAME_UNKNOWN. `tags/list` for a bad/* name lists `latest`.
 //
 //   const h = await startHostile();
@@ -57,6 +60,12 @@ const manifestFor = (annotations) => Buffer.from(JSON.stringify({
 const GOOD = manifestFor({ 'org.example.case': 'good' });
 const GOOD_DIGEST = sha256(GOOD);
 const TAMPERED = manifestFor({ 'org.example.case': 'tampered' });
+const REFERRER = manifestFor({ 'org.example.case': 'referrer' });
+const REFERRERS_INDEX = Buffer.from(JSON.stringify({
+  schemaVersion: 2,
+  mediaType: 'application/vnd.oci.image.index.v1+json',
+  manifests: [{ mediaType: OCI_MANIFEST, digest: sha256(REFERRER), size: REFERRER.length, artifactType: 'application/vnd.example.sbom+json' }],
+}));
 const DIGEST_INDEX = Buffer.from(JSON.stringify({
   schemaVersion: 2,
   mediaType: OCI_INDEX,
@@ -82,7 +91,7 @@ export async function startHostile({ port, redirectPort } = {}) {
   const rp = redirectPort ?? (await freePort());
   const url = `http://127.0.0.1:${p}`;
   const redirectUrl = `http://127.0.0.1:${rp}`;
-  const stats = { token: 0, loop: 0, redirectBlob: 0, endlessStreams: 0, endlessBytes: 0 };
+  const stats = { token: 0, loop: 0, redirectBlob: 0, endlessStreams: 0, endlessBytes: 0, referrersApi: 0 };
   const issued = new Set();
   let seen = [];
   const timers = new Set();
@@ -134,11 +143,22 @@ export async function startHostile({ port, redirectPort } = {}) {
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(req, res, 405, errorBody('UNSUPPORTED', 'read-only', null));
     if (u.pathname === '/v2/' || u.pathname === '/v2') return json(req, res, 200, '{}');
-    const m = /^\/v2\/(.+)\/(manifests|blobs|tags)\/(.+)$/.exec(u.pathname);
+    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\/(.+)$/.exec(u.pathname);
     if (!m) return json(req, res, 404, errorBody('NOT_FOUND', 'not found', null));
     const [, name, kind, ref] = m;
     const bearer = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1];
 
+    if (name === 'good/referrers') {
+      stats.referrersApi += kind === 'referrers' ? 1 : 0;
+      if (kind === 'referrers') {
+        const body = ref === GOOD_DIGEST ? REFERRERS_INDEX : Buffer.from('{"schemaVersion":2,"manifests":[]}');
+        return send(req, res, 200, { 'Content-Type': 'application/vnd.oci.image.index.v1+json' }, body);
+      }
+      if (kind === 'tags') return json(req, res, 200, JSON.stringify({ name, tags: ['latest'] }));
+      if (kind === 'manifests' && (ref === 'latest' || ref === GOOD_DIGEST)) return manifest(req, res, GOOD);
+      if (kind === 'manifests' && ref === sha256(REFERRER)) return manifest(req, res, REFERRER);
+      return json(req, res, 404, errorBody('MANIFEST_UNKNOWN', 'manifest unknown', null));
+    }
     if (name === 'bad/realm') {
       return json(req, res, 401, errorBody('UNAUTHORIZED', 'authentication required', null),
         { 'WWW-Authenticate': `Bearer realm="https://evil.example/token",service="evil.example",scope="repository:${name}:pull"` });
@@ -220,6 +240,7 @@ export async function startHostile({ port, redirectPort } = {}) {
       redirect: { repo: 'bad/redirect', tag: 'latest', digest: GOOD_DIGEST, blobDigest: CONFIG_DIGEST, realm: `${url}/token` },
       ratelimit: { repo: 'bad/ratelimit', retryAfter: 7 },
       errors: { repo: 'bad/errors' },
+      referrers: { repo: 'good/referrers', tag: 'latest', subject: GOOD_DIGEST, referrer: sha256(REFERRER) },
     },
     seen: () => seen.slice(),
     resetSeen: () => { seen = []; },
