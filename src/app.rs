@@ -156,7 +156,7 @@ pub fn App() -> impl IntoView {
                 Ok(reference) => {
                     let fetched = match Want::of(route.at.clone(), route.media_type.clone(), route.size) {
                         Ok(want) => view! {
-                            <RegistryView reference=reference.clone() want proxy=route.proxy.clone() view_mode=route.view />
+                            <RegistryView reference=reference.clone() want proxy=route.proxy.clone() view_mode=route.view big=route.big />
                         }
                         .into_any(),
                         Err(layer) => view! { <LayerView layer /> }.into_any(),

@@ -44,6 +44,8 @@ pub struct Route {
     /// Size of the object at `at`, as the linking descriptor declared it.
     pub size: Option<u64>,
     pub proxy: Option<String>,
+    /// Documents up to 8 MiB instead of 4 MiB (`&big=1`), when the person asked.
+    pub big: bool,
     pub expect: Option<Digest>,
     pub view: ViewMode,
 }
@@ -66,6 +68,7 @@ impl Route {
                 "proxy" if !value.is_empty() => route.proxy = Some(value),
                 "expect" => route.expect = value.parse().ok(),
                 "view" if value == "raw" => route.view = ViewMode::Raw,
+                "big" if value == "1" => route.big = true,
                 _ => {}
             }
         }
@@ -102,6 +105,9 @@ impl Route {
         }
         if self.view == ViewMode::Raw {
             parts.push("view=raw".to_owned());
+        }
+        if self.big {
+            parts.push("big=1".to_owned());
         }
         if parts.is_empty() {
             String::new()
@@ -205,6 +211,7 @@ mod tests {
                 media_type: Some("application/vnd.oci.image.config.v1+json".into()),
                 size: Some(1234),
                 proxy: Some("https://explorer.example/proxy/".into()),
+                big: true,
                 ..Route::default()
             },
             Route {

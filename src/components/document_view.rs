@@ -10,7 +10,7 @@ use super::{
 };
 use crate::app::Nav;
 use crate::oci::model::{self, ImageConfig, ImageManifest, Index, Schema1Manifest};
-use crate::oci::{inspect, Digest, Kind};
+use crate::oci::{inspect_with, Digest, Kind, Limits};
 use crate::route::ViewMode;
 use crate::samples::Store;
 
@@ -116,7 +116,8 @@ pub fn DocumentView(
 ) -> impl IntoView {
     let nav = expect_context::<Nav>();
     let store = expect_context::<StoredValue<Store>>();
-    let inspection = inspect(&bytes, declared.as_deref());
+    let raised = nav.route.with_untracked(|r| r.big);
+    let inspection = inspect_with(&bytes, declared.as_deref(), &Limits::raised(raised));
     let kind = inspection.kind();
     let digest = inspection.digest().clone();
     // Verify with the algorithm of the digest the bytes were addressed by.

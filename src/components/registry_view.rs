@@ -6,11 +6,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{CopyButton, DescriptorTable, DocumentView, TagsPanel};
+use crate::app::Nav;
 use crate::client::{ClientError, Fetched, ReferrersVia, Session};
 use crate::oci::media_type::compression;
 use crate::oci::model::human_size;
-use crate::oci::{Digest, Reference, DEFAULT_MAX_BYTES};
-use crate::registry::{Endpoint, VerifiedBy, MANIFEST_MEDIA_TYPES};
+use crate::oci::{Digest, Limits, Reference, RAISED_MAX_BYTES};
+use crate::registry::{Endpoint, RegistryError, VerifiedBy, MANIFEST_MEDIA_TYPES};
 use crate::route::ViewMode;
 use crate::samples::Store;
 
@@ -127,6 +128,8 @@ pub fn RegistryView(
     want: Want,
     proxy: Option<String>,
     view_mode: ViewMode,
+    /// Documents up to 8 MiB instead of 4.
+    big: bool,
 ) -> impl IntoView {
     let session = expect_context::<StoredValue<Session, LocalStorage>>();
     let store = expect_context::<StoredValue<Store>>();
@@ -135,6 +138,7 @@ pub fn RegistryView(
         endpoint = endpoint.with_proxy(prefix);
     }
     let host = reference.registry().to_owned();
+    let limit = Limits::raised(big).max_bytes;
     let fetch = {
         let (endpoint, reference, want) = (endpoint.clone(), reference.clone(), want.clone());
         move || {
@@ -144,14 +148,14 @@ pub fn RegistryView(
                 match &want {
                     Want::Manifest(digest) => {
                         let result = session
-                            .manifest(&endpoint, &reference, digest.as_ref(), DEFAULT_MAX_BYTES)
+                            .manifest(&endpoint, &reference, digest.as_ref(), limit)
                             .await;
                         // A digest link without a media type may name a blob.
                         match (result, digest) {
                             (
-                                Err(ClientError::Registry(
-                                    crate::registry::RegistryError::ManifestUnknown { .. },
-                                )),
+                                Err(ClientError::Registry(RegistryError::ManifestUnknown {
+                                    ..
+                                })),
                                 Some(d),
                             ) => session.blob(&endpoint, &reference, d, None).await,
                             (result, _) => result,
@@ -165,6 +169,7 @@ pub fn RegistryView(
         }
     };
     let resource = LocalResource::new(fetch);
+    let nav = expect_context::<Nav>();
     let is_manifest = matches!(want, Want::Manifest(_));
     move || match resource.get() {
         None => view! { <p class="loading" role="status">{format!("Fetching from {host}…")}</p> }
@@ -210,16 +215,20 @@ pub fn RegistryView(
             .into_any()
         }
         Some(Err(e)) => {
-            let network = matches!(
-                e,
-                ClientError::Registry(crate::registry::RegistryError::Network { .. })
-            );
+            let network = matches!(e, ClientError::Registry(RegistryError::Network { .. }));
+            let too_large =
+                !big && matches!(e, ClientError::Registry(RegistryError::TooLarge { .. }));
             view! {
             <section class="notice error" role="alert">
                 <h2>"Could not fetch from the registry"</h2>
                 <p data-fact="registry-error">{e.to_string()}</p>
                 {network.then(|| view! {
                     <p>"Most public registries send no CORS headers: set a proxy prefix under “Registry access”, or paste the manifest instead."</p>
+                })}
+                {too_large.then(|| view! {
+                    <button id="raise-limit" type="button" on:click=move |_| nav.update(|r| r.big = true)>
+                        {format!("Allow up to {} MiB and retry", RAISED_MAX_BYTES / (1024 * 1024))}
+                    </button>
                 })}
                 <button type="button" on:click=move |_| resource.refetch()>"Retry"</button>
             </section>

@@ -20,6 +20,8 @@ use super::media_type::{self, known, MediaType};
 
 /// Default cap on document size. Registries commonly refuse manifests over 4 MiB.
 pub const DEFAULT_MAX_BYTES: usize = 4 * 1024 * 1024;
+/// The most a person can raise the limit to, for the rare giant index.
+pub const RAISED_MAX_BYTES: usize = 8 * 1024 * 1024;
 
 /// Bounds on hostile input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +30,20 @@ pub struct Limits {
     pub max_bytes: usize,
     /// Maximum JSON nesting depth.
     pub max_depth: usize,
+}
+
+impl Limits {
+    /// The default limits, or the raised byte limit when the person asked for it.
+    pub fn raised(raised: bool) -> Limits {
+        Limits {
+            max_bytes: if raised {
+                RAISED_MAX_BYTES
+            } else {
+                DEFAULT_MAX_BYTES
+            },
+            ..Limits::default()
+        }
+    }
 }
 
 impl Default for Limits {

@@ -13,7 +13,9 @@ pub mod model;
 pub mod reference;
 
 pub use digest::{Algorithm, Digest, DigestError, Hasher, Verifier, VerifyError};
-pub use document::{inspect, inspect_with, Inspection, Kind, Limits, DEFAULT_MAX_BYTES};
+pub use document::{
+    inspect, inspect_with, Inspection, Kind, Limits, DEFAULT_MAX_BYTES, RAISED_MAX_BYTES,
+};
 pub use lint::{Finding, Severity};
 pub use media_type::MediaType;
 pub use reference::{Normalization, Reference, ReferenceError};

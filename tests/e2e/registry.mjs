@@ -160,6 +160,13 @@ try {
         assert((await fact(page, 'registry-error')).includes('larger than the 4194304-byte limit'), repo);
         await noVerified(page);
       }
+      // The person may raise the limit to 8 MiB (kept in the permalink); the endless body on
+      // screen is then cut off at 8 MiB.
+      await page.locator('#raise-limit').click();
+      await page.waitForFunction(() => /8388608/.test(document.querySelector('[data-fact="registry-error"]')?.textContent ?? ''));
+      assert(page.url().includes('big=1'), `permalink: ${page.url()}`);
+      assertEq(await page.locator('#raise-limit').count(), 0, 'no further raise');
+      await noVerified(page);
     }],
     ['hostile: wrong content type', async (page) => {
       await inspect(page, `${bad}/${hostile.cases.ctype.repo}:latest`);
