@@ -18,10 +18,10 @@ use crate::oci::json;
 use crate::oci::model::{Descriptor, Index};
 use crate::oci::{Digest, Reference, Verifier, DEFAULT_MAX_BYTES};
 use crate::registry::{
-    basic_header, check_manifest_content_type, classify, next_url, parse_challenges,
+    basic_header, check_manifest_content_type, classify, next_url, parse_catalog, parse_challenges,
     parse_tag_list, parse_token_response, preferred, pull_scope, realm_host_differs, token_url,
     verify_manifest, BearerChallenge, Challenge, Credentials, Endpoint, ManifestRequest,
-    RegistryError, TagList, Token, TokenCache, TokenKey, Verified, VerifiedBy,
+    RegistryError, TagList, Token, TokenCache, TokenKey, Verified, VerifiedBy, CATALOG_SCOPE,
 };
 
 /// Token responses and tag pages are small; anything bigger is hostile.
@@ -333,13 +333,38 @@ impl Session {
             .get(endpoint, &url, None, &scope, SMALL_LIMIT * 4)
             .await?;
         let list = parse_tag_list(&response.body).map_err(RegistryError::from)?;
-        let base = endpoint.url("");
-        let path = url.strip_prefix(&base).unwrap_or(&url);
-        let next = match response.header("Link") {
-            Some(link) => next_url(&link, endpoint, path).map_err(RegistryError::from)?,
-            None => None,
-        };
+        let next = self.next_page(endpoint, &url, &response)?;
         Ok((list, next))
+    }
+
+    /// One page of the registry's repositories; `page` is the `next` URL of the previous page.
+    pub async fn catalog(
+        &self,
+        endpoint: &Endpoint,
+        page: Option<String>,
+    ) -> Result<(Vec<String>, Option<String>), ClientError> {
+        let url = page.unwrap_or_else(|| endpoint.catalog_url(Some(100), None));
+        let response = self
+            .get(endpoint, &url, None, CATALOG_SCOPE, SMALL_LIMIT * 4)
+            .await?;
+        let names = parse_catalog(&response.body).map_err(RegistryError::from)?;
+        let next = self.next_page(endpoint, &url, &response)?;
+        Ok((names, next))
+    }
+
+    /// The `next` URL from a list response's `Link` header, resolved against the request.
+    fn next_page(
+        &self,
+        endpoint: &Endpoint,
+        url: &str,
+        response: &HttpResponse,
+    ) -> Result<Option<String>, ClientError> {
+        let base = endpoint.url("");
+        let path = url.strip_prefix(&base).unwrap_or(url);
+        match response.header("Link") {
+            Some(link) => Ok(next_url(&link, endpoint, path).map_err(RegistryError::from)?),
+            None => Ok(None),
+        }
     }
 
     /// Manifests whose `subject` is `subject`: the referrers API, or the `sha256-<hex>` tag

@@ -3,6 +3,7 @@
 //! HTML: every value is a text node or an attribute.
 
 mod annotations_table;
+mod catalog_panel;
 mod commands;
 mod config_view;
 mod copy_button;
@@ -14,6 +15,7 @@ mod index_view;
 mod input_box;
 mod manifest_view;
 mod missing_object;
+mod paged;
 mod payload_view;
 mod raw_json;
 mod reference_error_view;
@@ -27,6 +29,7 @@ mod tags_panel;
 mod verdict;
 
 pub use annotations_table::AnnotationsTable;
+pub use catalog_panel::CatalogPanel;
 pub use commands::Commands;
 pub use config_view::ConfigView;
 pub use copy_button::CopyButton;

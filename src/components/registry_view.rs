@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{CopyButton, DescriptorTable, DocumentView, TagsPanel};
+use super::{CatalogPanel, CopyButton, DescriptorTable, DocumentView, TagsPanel};
 use crate::app::Nav;
 use crate::client::{ClientError, Fetched, ReferrersVia, Session};
 use crate::oci::media_type::compression;
@@ -171,7 +171,15 @@ pub fn RegistryView(
     let resource = LocalResource::new(fetch);
     let nav = expect_context::<Nav>();
     let is_manifest = matches!(want, Want::Manifest(_));
-    move || match resource.get() {
+    // The lists stay available when the fetch fails: a wrong tag or repository name is
+    // exactly when a person wants to see what there is.
+    let lists = view! {
+        <div class="lists">
+            <TagsPanel reference=reference.clone() endpoint=endpoint.clone() />
+            <CatalogPanel reference=reference.clone() endpoint=endpoint.clone() />
+        </div>
+    };
+    let document = move || match resource.get() {
         None => view! { <p class="loading" role="status">{format!("Fetching from {host}…")}</p> }
             .into_any(),
         Some(Ok(fetched)) => {
@@ -188,7 +196,6 @@ pub fn RegistryView(
                 .then(|| fetched.verified.digest.clone());
             let subject = fetched.verified.digest.clone();
             view! {
-                <TagsPanel reference=reference.clone() endpoint=endpoint.clone() />
                 <DocumentView bytes=fetched.bytes expected origin pasted=false view_mode declared />
                 {is_manifest.then(|| view! {
                     <Referrers endpoint=endpoint.clone() reference=reference.clone() subject />
@@ -235,5 +242,9 @@ pub fn RegistryView(
             }
             .into_any()
         }
+    };
+    view! {
+        {lists}
+        {document}
     }
 }

@@ -94,16 +94,28 @@ try {
     }],
     ['tags page by page with the Link header; digest-like tags grouped apart', async (page) => {
       await inspect(page, `${paged}/${c.manyTags.repo}:v1.0.000`);
-      await page.locator('#list-tags').click();
+      await page.locator('#tags-list').click();
       await page.locator('[data-fact="tag-count"]').waitFor();
       // The registry sorts tags, so the three sha256-… tags come first.
       assertEq(await fact(page, 'tag-count'), '100 tags loaded: 97 ordinary, 3 digest-like', 'first page');
-      await page.locator('#more-tags').click();
+      await page.locator('#tags-more').click();
       await page.waitForFunction(() => document.querySelector('[data-fact="tag-count"]').textContent.startsWith('200'));
-      await page.locator('#more-tags').click();
+      await page.locator('#tags-more').click();
       await page.waitForFunction(() => document.querySelector('[data-fact="tag-count"]').textContent.startsWith('253'));
-      assertEq(await page.locator('#more-tags').count(), 0, 'no next page after the last');
+      assertEq(await page.locator('#tags-more').count(), 0, 'no next page after the last');
       assertEq(await page.locator('.digest-tags li').count(), 1, 'the .sig/.att/.sbom tags grouped under one subject');
+    }],
+    ['catalog lists the repositories; a listed repository opens', async (page) => {
+      await inspect(page, `${open}/${c.nested.repo}:${c.nested.tag}`);
+      await page.locator('#catalog-list').click();
+      await page.locator('[data-fact="repository-count"]').waitFor();
+      const repos = Object.keys(seeded.tags).sort();
+      assertEq(await fact(page, 'repository-count'), `${repos.length} repositories loaded`, 'count');
+      const shown = await page.locator('ul.repositories a').allTextContents();
+      assertEq(JSON.stringify(shown.sort()), JSON.stringify(repos), 'names');
+      await page.locator('ul.repositories a', { hasText: c.dockerlist.repo }).click();
+      await page.locator('[data-fact="kind"], [data-fact="registry-error"]').first().waitFor();
+      assertEq(await fact(page, 'repository'), c.dockerlist.repo, 'navigated to the repository');
     }],
     ['Basic auth: asks for a login, then works; the password never reaches the URL', async (page) => {
       const host = hostOf(regs.basic.url);
