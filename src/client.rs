@@ -367,15 +367,34 @@ impl Session {
         }
     }
 
-    /// Manifests whose `subject` is `subject`: the referrers API, or the `sha256-<hex>` tag
-    /// when the registry has no such API (404).
+    /// Manifests whose `subject` is `subject`, optionally only those of one `artifact_type`:
+    /// the referrers API, or the `sha256-<hex>` tag when the registry has no such API (404).
     pub async fn referrers(
         &self,
         endpoint: &Endpoint,
         reference: &Reference,
         subject: &Digest,
+        artifact_type: Option<&str>,
     ) -> Result<(Vec<Descriptor>, ReferrersVia), ClientError> {
-        let url = endpoint.referrers_url(reference.repository(), subject, None);
+        let (mut list, via) = self
+            .all_referrers(endpoint, reference, subject, artifact_type)
+            .await?;
+        // A registry may ignore the filter (it says so only in a header), and the tag fallback
+        // cannot filter: apply it here in every case.
+        if let Some(wanted) = artifact_type {
+            list.retain(|d| d.artifact_type.as_deref() == Some(wanted));
+        }
+        Ok((list, via))
+    }
+
+    async fn all_referrers(
+        &self,
+        endpoint: &Endpoint,
+        reference: &Reference,
+        subject: &Digest,
+        artifact_type: Option<&str>,
+    ) -> Result<(Vec<Descriptor>, ReferrersVia), ClientError> {
+        let url = endpoint.referrers_url(reference.repository(), subject, artifact_type);
         let scope = pull_scope(reference.repository());
         let accept = "application/vnd.oci.image.index.v1+json";
         match self

@@ -3,7 +3,6 @@
 //! errors are explained, and credentials go to another host only after the person agrees.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::{CatalogPanel, CopyButton, DescriptorTable, DocumentView, TagsPanel};
 use crate::app::Nav;
@@ -89,15 +88,19 @@ fn how_verified(fetched: &Fetched, host: &str) -> String {
 #[component]
 fn Referrers(endpoint: Endpoint, reference: Reference, subject: Digest) -> impl IntoView {
     let session = expect_context::<StoredValue<Session, LocalStorage>>();
-    let state = RwSignal::new(
-        None::<Result<(Vec<crate::oci::model::Descriptor>, ReferrersVia), ClientError>>,
-    );
-    spawn_local(async move {
+    let (filter_text, set_filter_text) = signal(String::new());
+    let filter = RwSignal::new(None::<String>);
+    let resource = LocalResource::new(move || {
+        let (endpoint, reference, subject) = (endpoint.clone(), reference.clone(), subject.clone());
+        let artifact_type = filter.get();
         let session = session.get_value();
-        let result = session.referrers(&endpoint, &reference, &subject).await;
-        state.set(Some(result));
+        async move {
+            session
+                .referrers(&endpoint, &reference, &subject, artifact_type.as_deref())
+                .await
+        }
     });
-    move || match state.get() {
+    let result = move || match resource.get() {
         None => view! { <p class="hint">"Looking for referrers…"</p> }.into_any(),
         Some(Ok((list, via))) => {
             let via = match via {
@@ -108,17 +111,31 @@ fn Referrers(endpoint: Endpoint, reference: Reference, subject: Digest) -> impl 
             };
             let count = list.len();
             view! {
-                <section class="referrers">
-                    <h3>"Referrers"</h3>
-                    <p class="hint" data-fact="referrers-via">{format!("{count} found via {via}.")}</p>
-                    {(count > 0).then(|| view! { <DescriptorTable descriptors=list caption="Artifacts whose subject is this manifest" /> })}
-                </section>
+                <p class="hint" data-fact="referrers-via">{format!("{count} found via {via}.")}</p>
+                {(count > 0).then(|| view! { <DescriptorTable descriptors=list caption="Artifacts whose subject is this manifest" /> })}
             }
             .into_any()
         }
         Some(Err(e)) => {
             view! { <p class="hint">{format!("Referrers could not be listed: {e}")}</p> }.into_any()
         }
+    };
+    view! {
+        <section class="referrers">
+            <h3>"Referrers"</h3>
+            <form class="filter" on:submit=move |ev| {
+                ev.prevent_default();
+                let text = filter_text.get_untracked().trim().to_owned();
+                filter.set((!text.is_empty()).then_some(text));
+            }>
+                <label for="referrers-filter">"artifactType"</label>
+                <input id="referrers-filter" type="text" spellcheck="false" autocomplete="off"
+                    placeholder="e.g. application/spdx+json"
+                    prop:value=filter_text on:input=move |ev| set_filter_text.set(event_target_value(&ev)) />
+                <button id="referrers-filter-apply" type="submit">"Filter"</button>
+            </form>
+            {result}
+        </section>
     }
 }
 

@@ -153,6 +153,14 @@ try {
       assertEq(await fact(page, 'referrers-via'), '1 found via the referrers API.', 'via the API');
       assertEq(await page.locator(`.referrers a[data-digest="${hostile.cases.referrers.referrer}"]`).count(), 1, 'the referrer is listed');
       assertEq(hostile.stats().referrersApi - before, 1, 'one referrers API request');
+      // Filtered by artifactType (applied again client-side: registries may ignore it).
+      await page.locator('#referrers-filter').fill('application/other+json');
+      await page.locator('#referrers-filter-apply').click();
+      await page.waitForFunction(() => document.querySelector('[data-fact="referrers-via"]')?.textContent.startsWith('0 found'));
+      await page.locator('#referrers-filter').fill('application/vnd.example.sbom+json');
+      await page.locator('#referrers-filter-apply').click();
+      await page.waitForFunction(() => document.querySelector('[data-fact="referrers-via"]')?.textContent.startsWith('1 found'));
+      assertEq(hostile.stats().referrersApi - before, 3, 'the filter is sent to the API');
     }],
     ['hostile: body does not match the requested digest', async (page) => {
       await inspect(page, `${bad}/${hostile.cases.digest.repo}@${hostile.cases.digest.childDigest}`);
