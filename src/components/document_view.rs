@@ -10,34 +10,42 @@ use super::{
 };
 use crate::app::Nav;
 use crate::oci::model::{self, ImageConfig, ImageManifest, Index, Schema1Manifest};
-use crate::oci::{inspect_with, Digest, Kind, Limits};
+use crate::oci::{inspect_with, Digest, Kind, Limits, Reference};
+use crate::registry::Endpoint;
 use crate::route::ViewMode;
 use crate::samples::Store;
 
-/// Command lines that fetch or check the same object elsewhere. The repository is unknown for
-/// pasted and sample documents, so it is a placeholder to fill in.
-fn commands(kind: Kind, digest: &Digest, media_type: Option<&str>) -> Vec<(&'static str, String)> {
+/// Command lines that fetch or check the same object elsewhere: in `home`'s repository when
+/// the document came from a registry, else with placeholders to fill in.
+fn commands(
+    kind: Kind,
+    digest: &Digest,
+    media_type: Option<&str>,
+    home: Option<&Reference>,
+) -> Vec<(&'static str, String)> {
+    let name = home.map_or_else(|| "REPOSITORY".to_owned(), Reference::name);
+    let url = |blob: bool| match home {
+        Some(r) if blob => Endpoint::for_reference(r).blob_url(r.repository(), digest),
+        Some(r) => Endpoint::for_reference(r).manifest_url(r.repository(), &digest.to_string()),
+        None if blob => format!("https://REGISTRY/v2/REPOSITORY/blobs/{digest}"),
+        None => format!("https://REGISTRY/v2/REPOSITORY/manifests/{digest}"),
+    };
     let mut lines = vec![(
         "sha256sum",
         format!("sha256sum FILE   # expect {}", digest.encoded()),
     )];
     let is_blob = matches!(kind, Kind::ImageConfig { .. } | Kind::UnknownJson);
     if is_blob {
-        lines.push(("crane", format!("crane blob REPOSITORY@{digest}")));
-        lines.push(("regctl", format!("regctl blob get REPOSITORY@{digest}")));
-        lines.push((
-            "curl",
-            format!("curl -sSL https://REGISTRY/v2/REPOSITORY/blobs/{digest}"),
-        ));
+        lines.push(("crane", format!("crane blob {name}@{digest}")));
+        lines.push(("regctl", format!("regctl blob get {name}@{digest}")));
+        lines.push(("curl", format!("curl -sSL {}", url(true))));
     } else if kind.media_type().is_some() || media_type.is_some() {
         let accept = media_type.or(kind.media_type()).unwrap_or_default();
-        lines.push(("crane", format!("crane manifest REPOSITORY@{digest}")));
-        lines.push(("regctl", format!("regctl manifest get REPOSITORY@{digest}")));
+        lines.push(("crane", format!("crane manifest {name}@{digest}")));
+        lines.push(("regctl", format!("regctl manifest get {name}@{digest}")));
         lines.push((
             "curl",
-            format!(
-                "curl -sSL -H 'Accept: {accept}' https://REGISTRY/v2/REPOSITORY/manifests/{digest}"
-            ),
+            format!("curl -sSL -H 'Accept: {accept}' {}", url(false)),
         ));
     }
     lines
@@ -113,6 +121,9 @@ pub fn DocumentView(
     /// the body's own `mediaType`.
     #[prop(default = None)]
     declared: Option<String>,
+    /// The registry repository the document was fetched from, if any.
+    #[prop(default = None)]
+    home: Option<Reference>,
 ) -> impl IntoView {
     let nav = expect_context::<Nav>();
     let store = expect_context::<StoredValue<Store>>();
@@ -153,7 +164,7 @@ pub fn DocumentView(
         }
     };
     let digest_text = digest.to_string();
-    let command_lines = commands(kind, &digest, media_type.as_deref());
+    let command_lines = commands(kind, &digest, media_type.as_deref(), home.as_ref());
     view! {
         <article class="document">
             <header>

@@ -5,15 +5,7 @@ use leptos::prelude::*;
 
 use super::{Commands, CopyButton};
 use crate::oci::Reference;
-
-/// The host a client really talks to for a registry name (Docker Hub's API lives elsewhere).
-fn api_host(registry: &str) -> &str {
-    if registry == "docker.io" {
-        "registry-1.docker.io"
-    } else {
-        registry
-    }
-}
+use crate::registry::{Endpoint, MANIFEST_ACCEPT};
 
 fn dash(value: Option<String>) -> String {
     value.unwrap_or_else(|| "—".into())
@@ -40,13 +32,16 @@ pub fn ReferenceView(reference: Reference) -> impl IntoView {
         ("docker", format!("docker pull {canonical}")),
         ("crane", format!("crane manifest {canonical}")),
         ("regctl", format!("regctl manifest get {canonical}")),
-        ("skopeo", format!("skopeo inspect --raw docker://{canonical}")),
+        (
+            "skopeo",
+            format!("skopeo inspect --raw docker://{canonical}"),
+        ),
         (
             "curl",
             format!(
-                "curl -sSL -H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json' https://{}/v2/{}/manifests/{manifest_ref}",
-                api_host(reference.registry()),
-                reference.repository()
+                "curl -sSL -H 'Accept: {MANIFEST_ACCEPT}' {}",
+                Endpoint::for_reference(&reference)
+                    .manifest_url(reference.repository(), &manifest_ref)
             ),
         ),
     ];

@@ -11,7 +11,7 @@ use crate::oci::media_type::compression;
 use crate::oci::model::human_size;
 use crate::oci::{Digest, Limits, Reference, RAISED_MAX_BYTES};
 use crate::registry::{Endpoint, RegistryError, VerifiedBy, MANIFEST_MEDIA_TYPES};
-use crate::route::ViewMode;
+use crate::route::{Route, Source, ViewMode};
 use crate::samples::Store;
 
 /// What the route asks to fetch.
@@ -139,6 +139,30 @@ fn Referrers(endpoint: Endpoint, reference: Reference, subject: Digest) -> impl 
     }
 }
 
+/// The reference pinned to the digest just fetched: the line to pull exactly these bytes, and a
+/// permalink that keeps showing them even after the tag moves.
+#[component]
+fn PinnedDigest(reference: Reference, digest: Digest) -> impl IntoView {
+    let nav = expect_context::<Nav>();
+    let pinned = format!("{}@{digest}", reference.name());
+    let route = Route {
+        source: Source::Reference(pinned.clone()),
+        proxy: nav.route.with_untracked(|r| r.proxy.clone()),
+        ..Route::default()
+    };
+    let href = nav.href(|r| *r = route.clone());
+    view! {
+        <p class="pinned">
+            "Pull by digest: " <code data-fact="pinned">{pinned.clone()}</code>
+            " " <CopyButton text=pinned what="pull-by-digest reference" /> " "
+            <a href=href on:click=move |ev| {
+                ev.prevent_default();
+                nav.go(route.clone());
+            }>"permalink to this digest"</a>
+        </p>
+    }
+}
+
 #[component]
 pub fn RegistryView(
     reference: Reference,
@@ -213,7 +237,8 @@ pub fn RegistryView(
                 .then(|| fetched.verified.digest.clone());
             let subject = fetched.verified.digest.clone();
             view! {
-                <DocumentView bytes=fetched.bytes expected origin pasted=false view_mode declared />
+                <PinnedDigest reference=reference.clone() digest=fetched.verified.digest.clone() />
+                <DocumentView bytes=fetched.bytes expected origin pasted=false view_mode declared home=Some(reference.clone()) />
                 {is_manifest.then(|| view! {
                     <Referrers endpoint=endpoint.clone() reference=reference.clone() subject />
                 })}

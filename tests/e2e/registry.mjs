@@ -51,6 +51,9 @@ try {
       assertEq(await fact(page, 'verdict'), 'verified', 'verdict');
       assertEq(await fact(page, 'platform-count'), '2', 'platforms');
       assertEq(await fact(page, 'attestation-count'), '2', 'attestations');
+      assertEq(await fact(page, 'pinned'), `${open}/${c.multiarch.repo}@${c.multiarch.digest}`, 'pull by digest');
+      const curl = await page.locator('.document .commands code', { hasText: 'curl' }).textContent();
+      assert(curl.includes(`http://${open}/v2/${c.multiarch.repo}/manifests/${c.multiarch.digest}`), `curl: ${curl}`);
       await page.screenshot({ path: `${outDir}/index.png`, fullPage: true });
     }],
     ['navigate index → manifest → config; referrers via the tag fallback', async (page) => {
