@@ -183,9 +183,23 @@ impl Session {
         Ok(token)
     }
 
-    /// GET with auth on demand: a 401 is answered once, by the scheme the registry asked for.
     async fn get(
         &self,
+        endpoint: &Endpoint,
+        url: &str,
+        accept: Option<&str>,
+        scope: &str,
+        limit: usize,
+    ) -> Result<HttpResponse, ClientError> {
+        self.request("GET", endpoint, url, accept, scope, limit)
+            .await
+    }
+
+    /// A request with auth on demand: a 401 is answered once, by the scheme the registry
+    /// asked for.
+    async fn request(
+        &self,
+        method: &str,
         endpoint: &Endpoint,
         url: &str,
         accept: Option<&str>,
@@ -202,7 +216,7 @@ impl Session {
                 headers.push(("Authorization", value.clone()));
             }
             let response = http::send(HttpRequest {
-                method: "GET",
+                method,
                 url,
                 headers: &headers,
                 limit,
@@ -288,6 +302,30 @@ impl Session {
             content_type,
             verified,
         })
+    }
+
+    /// The digest `reference`'s tag points to now, from a `HEAD` request (no body is
+    /// downloaded); `None` when the registry does not expose `Docker-Content-Digest`.
+    pub async fn head_digest(
+        &self,
+        endpoint: &Endpoint,
+        reference: &Reference,
+    ) -> Result<Option<Digest>, ClientError> {
+        let request = ManifestRequest::new(endpoint, reference);
+        let scope = pull_scope(reference.repository());
+        let response = self
+            .request(
+                "HEAD",
+                endpoint,
+                &request.url,
+                Some(request.accept),
+                &scope,
+                0,
+            )
+            .await?;
+        Ok(response
+            .header("Docker-Content-Digest")
+            .and_then(|d| d.parse().ok()))
     }
 
     /// A blob (a config, an SBOM…), verified against its digest and, when known, its size.

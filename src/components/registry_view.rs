@@ -142,9 +142,41 @@ fn Referrers(endpoint: Endpoint, reference: Reference, subject: Digest) -> impl 
 /// The reference pinned to the digest just fetched: the line to pull exactly these bytes, and a
 /// permalink that keeps showing them even after the tag moves.
 #[component]
-fn PinnedDigest(reference: Reference, digest: Digest) -> impl IntoView {
+fn PinnedDigest(
+    reference: Reference,
+    digest: Digest,
+    endpoint: Endpoint,
+    /// The digest is what the reference's tag resolved to (not a child navigated to).
+    resolved_from_tag: bool,
+) -> impl IntoView {
     let nav = expect_context::<Nav>();
+    let session = expect_context::<StoredValue<Session, LocalStorage>>();
     let pinned = format!("{}@{digest}", reference.name());
+    // Release managers ask "is the tag still where we shipped it?": a HEAD answers cheaply.
+    let check = RwSignal::new(None::<String>);
+    let tag = reference
+        .tag()
+        .map(str::to_owned)
+        .filter(|_| resolved_from_tag && reference.digest().is_none());
+    let check_tag = {
+        let (reference, digest, tag) = (reference.clone(), digest.clone(), tag.clone());
+        move |_| {
+            let (reference, digest, endpoint) =
+                (reference.clone(), digest.clone(), endpoint.clone());
+            let tag = tag.clone().unwrap_or_default();
+            leptos::task::spawn_local(async move {
+                let answer = match session.get_value().head_digest(&endpoint, &reference).await {
+                    Ok(Some(now)) if now == digest => format!("{tag} still points to this digest."),
+                    Ok(Some(now)) => format!("{tag} has moved: it now points to {now}."),
+                    Ok(None) => {
+                        "The registry did not say (no readable Docker-Content-Digest).".to_owned()
+                    }
+                    Err(e) => format!("Could not check: {e}"),
+                };
+                check.set(Some(answer));
+            });
+        }
+    };
     let route = Route {
         source: Source::Reference(pinned.clone()),
         proxy: nav.route.with_untracked(|r| r.proxy.clone()),
@@ -159,6 +191,10 @@ fn PinnedDigest(reference: Reference, digest: Digest) -> impl IntoView {
                 ev.prevent_default();
                 nav.go(route.clone());
             }>"permalink to this digest"</a>
+            {tag.map(|_| view! {
+                " " <button id="check-tag" type="button" on:click=check_tag.clone()>"Check the tag again (HEAD)"</button>
+            })}
+            {move || check.get().map(|c| view! { " " <span data-fact="tag-check">{c}</span> })}
         </p>
     }
 }
@@ -212,6 +248,7 @@ pub fn RegistryView(
     let resource = LocalResource::new(fetch);
     let nav = expect_context::<Nav>();
     let is_manifest = matches!(want, Want::Manifest(_));
+    let by_tag = want == Want::Manifest(None);
     // The lists stay available when the fetch fails: a wrong tag or repository name is
     // exactly when a person wants to see what there is.
     let lists = view! {
@@ -237,7 +274,7 @@ pub fn RegistryView(
                 .then(|| fetched.verified.digest.clone());
             let subject = fetched.verified.digest.clone();
             view! {
-                <PinnedDigest reference=reference.clone() digest=fetched.verified.digest.clone() />
+                <PinnedDigest reference=reference.clone() digest=fetched.verified.digest.clone() endpoint=endpoint.clone() resolved_from_tag=by_tag />
                 <DocumentView bytes=fetched.bytes expected origin pasted=false view_mode declared home=Some(reference.clone()) />
                 {is_manifest.then(|| view! {
                     <Referrers endpoint=endpoint.clone() reference=reference.clone() subject />

@@ -52,6 +52,9 @@ try {
       assertEq(await fact(page, 'platform-count'), '2', 'platforms');
       assertEq(await fact(page, 'attestation-count'), '2', 'attestations');
       assertEq(await fact(page, 'pinned'), `${open}/${c.multiarch.repo}@${c.multiarch.digest}`, 'pull by digest');
+      await page.locator('#check-tag').click();
+      await page.locator('[data-fact="tag-check"]').waitFor();
+      assertEq(await fact(page, 'tag-check'), 'v1 still points to this digest.', 'HEAD check of the tag');
       const curl = await page.locator('.document .commands code', { hasText: 'curl' }).textContent();
       assert(curl.includes(`http://${open}/v2/${c.multiarch.repo}/manifests/${c.multiarch.digest}`), `curl: ${curl}`);
       await page.screenshot({ path: `${outDir}/index.png`, fullPage: true });
@@ -63,6 +66,7 @@ try {
       await page.locator('[data-fact="kind"]').waitFor();
       assertEq(await fact(page, 'digest'), amd64.digest, 'manifest digest');
       assertEq(await fact(page, 'verdict'), 'verified', 'manifest verdict');
+      assertEq(await page.locator('#check-tag').count(), 0, 'a child is not what the tag points to');
       await page.locator('[data-fact="referrers-via"]').waitFor();
       const via = await fact(page, 'referrers-via');
       assert(via.startsWith('1 found') && via.includes('sha256-<hex> tag'), `referrers: ${via}`);
