@@ -304,6 +304,21 @@ impl Session {
         })
     }
 
+    /// `GET /v2/` without credentials: whether this page can read the registry at all, and
+    /// which authentication it asks for (the challenge, as the registry wrote it).
+    pub async fn ping(&self, endpoint: &Endpoint) -> Result<(u16, Option<String>), ClientError> {
+        let url = endpoint.ping_url();
+        let response = http::send(HttpRequest {
+            method: "GET",
+            url: &url,
+            headers: &[],
+            limit: SMALL_LIMIT,
+            timeout_seconds: TIMEOUT_SECONDS,
+        })
+        .await?;
+        Ok((response.status, response.header("WWW-Authenticate")))
+    }
+
     /// The digest `reference`'s tag points to now, from a `HEAD` request (no body is
     /// downloaded); `None` when the registry does not expose `Docker-Content-Digest`.
     pub async fn head_digest(

@@ -199,6 +199,37 @@ fn PinnedDigest(
     }
 }
 
+/// The `/v2/` check: can this page read the registry, and what authentication does it ask for.
+#[component]
+fn RegistryCheck(endpoint: Endpoint) -> impl IntoView {
+    let session = expect_context::<StoredValue<Session, LocalStorage>>();
+    let result = RwSignal::new(None::<String>);
+    let run = move |_| {
+        let endpoint = endpoint.clone();
+        leptos::task::spawn_local(async move {
+            let text = match session.get_value().ping(&endpoint).await {
+                Ok((status, None)) if (200..300).contains(&status) => format!(
+                    "HTTP {status}: the registry answers, lets this page read it, and needs no login for /v2/."
+                ),
+                Ok((status, Some(challenge))) => format!(
+                    "HTTP {status}: the registry answers and asks for authentication: {challenge}"
+                ),
+                Ok((status, None)) => format!(
+                    "HTTP {status}, without a readable WWW-Authenticate header (it must be exposed to scripts)."
+                ),
+                Err(e) => e.to_string(),
+            };
+            result.set(Some(text));
+        });
+    };
+    view! {
+        <section class="registry-check">
+            <button id="ping" type="button" on:click=run>"Check the registry (GET /v2/)"</button>
+            {move || result.get().map(|r| view! { <p data-fact="ping">{r}</p> })}
+        </section>
+    }
+}
+
 #[component]
 pub fn RegistryView(
     reference: Reference,
@@ -253,6 +284,7 @@ pub fn RegistryView(
     // exactly when a person wants to see what there is.
     let lists = view! {
         <div class="lists">
+            <RegistryCheck endpoint=endpoint.clone() />
             <TagsPanel reference=reference.clone() endpoint=endpoint.clone() />
             <CatalogPanel reference=reference.clone() endpoint=endpoint.clone() />
         </div>

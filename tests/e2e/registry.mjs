@@ -55,6 +55,9 @@ try {
       await page.locator('#check-tag').click();
       await page.locator('[data-fact="tag-check"]').waitFor();
       assertEq(await fact(page, 'tag-check'), 'v1 still points to this digest.', 'HEAD check of the tag');
+      await page.locator('#ping').click();
+      await page.locator('[data-fact="ping"]').waitFor();
+      assert((await fact(page, 'ping')).startsWith('HTTP 200'), 'ping the open registry');
       const curl = await page.locator('.document .commands code', { hasText: 'curl' }).textContent();
       assert(curl.includes(`http://${open}/v2/${c.multiarch.repo}/manifests/${c.multiarch.digest}`), `curl: ${curl}`);
       await page.screenshot({ path: `${outDir}/index.png`, fullPage: true });
@@ -139,6 +142,10 @@ try {
       assertEq(await fact(page, 'verdict'), 'verified', 'anonymous token');
       await inspect(page, `${host}/${c.multiarch.repo}:${c.multiarch.tag}`);
       assert(/401|authentication/i.test(await fact(page, 'registry-error')), 'private repo refused anonymously');
+      await page.locator('#ping').click();
+      await page.locator('[data-fact="ping"]').waitFor();
+      const ping = await fact(page, 'ping');
+      assert(ping.startsWith('HTTP 401') && ping.includes(regs.token.issuerUrl), `ping: ${ping}`);
       await login(page, regs.token.user, regs.token.password);
       await page.locator('[data-fact="realm"]').waitFor();
       assert((await fact(page, 'realm')).startsWith(regs.token.issuerUrl), 'the realm is named');
