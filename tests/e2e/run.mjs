@@ -160,6 +160,7 @@ await run([
   }],
   ['annotation values are text; only http(s) values become links', async (page) => {
     await page.goto(`${server.url}?sample=oci-manifest`);
+    await page.locator('.annotations').first().waitFor(); // evaluateAll does not wait for render
     const hrefs = await page.locator('.annotations a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     assert(hrefs.length > 0 && hrefs.every((h) => /^https?:\/\//.test(h)), `hrefs: ${hrefs}`);
     assert(await page.locator('.annotations td', { hasText: 'javascript:alert' }).count() === 1, 'javascript: value shown as text');
