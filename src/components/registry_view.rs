@@ -4,11 +4,12 @@
 
 use leptos::prelude::*;
 
-use super::{CatalogPanel, CopyButton, DescriptorTable, DocumentView, TagsPanel};
+use super::descriptor_table::size_cell;
+use super::{CatalogPanel, CopyButton, DigestFieldLink, DocumentView, TagsPanel, Target};
 use crate::app::Nav;
 use crate::client::{ClientError, Fetched, ReferrersVia, Session};
 use crate::oci::media_type::compression;
-use crate::oci::model::human_size;
+use crate::oci::model::{human_size, Descriptor};
 use crate::oci::{Digest, Limits, Reference, RAISED_MAX_BYTES};
 use crate::registry::{Endpoint, RegistryError, VerifiedBy, MANIFEST_MEDIA_TYPES};
 use crate::route::{Route, Source, ViewMode};
@@ -85,11 +86,51 @@ fn how_verified(fetched: &Fetched, host: &str) -> String {
     }
 }
 
+/// One referrer in the tree: what it is, a link to it, and on request its own referrers
+/// (a signature of an SBOM of an image, say), fetched only when asked.
+fn referrer_node(descriptor: Descriptor, endpoint: Endpoint, reference: Reference) -> AnyView {
+    let expanded = RwSignal::new(false);
+    let kind = descriptor
+        .artifact_type
+        .clone()
+        .or_else(|| descriptor.media_type.clone())
+        .unwrap_or_default();
+    let target = Target::of(descriptor.media_type.clone(), descriptor.size);
+    let digest = descriptor.digest.parsed().cloned();
+    let nested = digest.clone().map(|subject| {
+        move || {
+            expanded.get().then(|| {
+                // Erased to AnyView: the tree is recursive, its type must not be.
+                view! { <Referrers endpoint=endpoint.clone() reference=reference.clone() subject=subject.clone() /> }
+                    .into_any()
+            })
+        }
+    });
+    view! {
+        <li>
+            <code class="artifact-type">{kind}</code>
+            " "
+            <DigestFieldLink field=descriptor.digest target />
+            " "
+            {size_cell(descriptor.size)}
+            {digest.map(|_| view! {
+                " "
+                <button type="button" class="expand" on:click=move |_| expanded.update(|e| *e = !*e)>
+                    {move || if expanded.get() { "Hide its referrers" } else { "Its referrers" }}
+                </button>
+            })}
+            {nested}
+        </li>
+    }
+    .into_any()
+}
+
 #[component]
 fn Referrers(endpoint: Endpoint, reference: Reference, subject: Digest) -> impl IntoView {
     let session = expect_context::<StoredValue<Session, LocalStorage>>();
     let (filter_text, set_filter_text) = signal(String::new());
     let filter = RwSignal::new(None::<String>);
+    let (endpoint_for_tree, reference_for_tree) = (endpoint.clone(), reference.clone());
     let resource = LocalResource::new(move || {
         let (endpoint, reference, subject) = (endpoint.clone(), reference.clone(), subject.clone());
         let artifact_type = filter.get();
@@ -112,7 +153,11 @@ fn Referrers(endpoint: Endpoint, reference: Reference, subject: Digest) -> impl 
             let count = list.len();
             view! {
                 <p class="hint" data-fact="referrers-via">{format!("{count} found via {via}.")}</p>
-                {(count > 0).then(|| view! { <DescriptorTable descriptors=list caption="Artifacts whose subject is this manifest" /> })}
+                {(count > 0).then(|| view! {
+                    <ul class="referrer-tree">
+                        {list.into_iter().map(|d| referrer_node(d, endpoint_for_tree.clone(), reference_for_tree.clone())).collect_view()}
+                    </ul>
+                })}
             }
             .into_any()
         }

@@ -167,6 +167,12 @@ try {
       assertEq(await fact(page, 'referrers-via'), '1 found via the referrers API.', 'via the API');
       assertEq(await page.locator(`.referrers a[data-digest="${hostile.cases.referrers.referrer}"]`).count(), 1, 'the referrer is listed');
       assertEq(hostile.stats().referrersApi - before, 1, 'one referrers API request');
+      // A tree: the referrer's own referrers, fetched only on request.
+      await page.locator('.referrer-tree button.expand').first().click();
+      await page.locator('.referrer-tree .referrer-tree').first().waitFor();
+      assertEq(await page.locator(`.referrer-tree .referrer-tree a[data-digest="${hostile.cases.referrers.nested}"]`).count(), 1, 'nested referrer');
+      assertEq(hostile.stats().referrersApi - before, 2, 'one more referrers API request for the nested level');
+      await page.locator('.referrer-tree button.expand').first().click();
       // Filtered by artifactType (applied again client-side: registries may ignore it).
       await page.locator('#referrers-filter').fill('application/other+json');
       await page.locator('#referrers-filter-apply').click();
@@ -174,7 +180,7 @@ try {
       await page.locator('#referrers-filter').fill('application/vnd.example.sbom+json');
       await page.locator('#referrers-filter-apply').click();
       await page.waitForFunction(() => document.querySelector('[data-fact="referrers-via"]')?.textContent.startsWith('1 found'));
-      assertEq(hostile.stats().referrersApi - before, 3, 'the filter is sent to the API');
+      assertEq(hostile.stats().referrersApi - before, 4, 'the filter is sent to the API');
     }],
     ['hostile: body does not match the requested digest', async (page) => {
       await inspect(page, `${bad}/${hostile.cases.digest.repo}@${hostile.cases.digest.childDigest}`);

@@ -23,7 +23,8 @@
 //   bad/errors    every request: 404, OCI error envelope MANIFEST_UNKNOWN with a detail object.
 //   good/referrers  not hostile: `latest` is an honest manifest, and the referrers API
 //                 (`/v2/good/referrers/referrers/<digest>`) lists one artifact for it
-//                 (cases.referrers), since distribution 2.8.2 has no referrers API to test.
+//                 (cases.referrers), which has one referrer of its own (a signature of the
+//                 SBOM, say), since distribution 2.8.2 has no referrers API to test.
 // Anything else: 404 NAME_UNKNOWN. `tags/list` for a bad/* name lists `latest`.
 //
 //   const h = await startHostile();
@@ -61,6 +62,12 @@ const GOOD = manifestFor({ 'org.example.case': 'good' });
 const GOOD_DIGEST = sha256(GOOD);
 const TAMPERED = manifestFor({ 'org.example.case': 'tampered' });
 const REFERRER = manifestFor({ 'org.example.case': 'referrer' });
+const NESTED_REFERRER = manifestFor({ 'org.example.case': 'referrer of the referrer' });
+const NESTED_INDEX = Buffer.from(JSON.stringify({
+  schemaVersion: 2,
+  mediaType: 'application/vnd.oci.image.index.v1+json',
+  manifests: [{ mediaType: OCI_MANIFEST, digest: sha256(NESTED_REFERRER), size: NESTED_REFERRER.length, artifactType: 'application/vnd.example.signature' }],
+}));
 const REFERRERS_INDEX = Buffer.from(JSON.stringify({
   schemaVersion: 2,
   mediaType: 'application/vnd.oci.image.index.v1+json',
@@ -151,7 +158,9 @@ export async function startHostile({ port, redirectPort } = {}) {
     if (name === 'good/referrers') {
       stats.referrersApi += kind === 'referrers' ? 1 : 0;
       if (kind === 'referrers') {
-        const body = ref === GOOD_DIGEST ? REFERRERS_INDEX : Buffer.from('{"schemaVersion":2,"manifests":[]}');
+        const body = ref === GOOD_DIGEST ? REFERRERS_INDEX
+          : ref === sha256(REFERRER) ? NESTED_INDEX
+            : Buffer.from('{"schemaVersion":2,"manifests":[]}');
         return send(req, res, 200, { 'Content-Type': 'application/vnd.oci.image.index.v1+json' }, body);
       }
       if (kind === 'tags') return json(req, res, 200, JSON.stringify({ name, tags: ['latest'] }));
@@ -240,7 +249,7 @@ export async function startHostile({ port, redirectPort } = {}) {
       redirect: { repo: 'bad/redirect', tag: 'latest', digest: GOOD_DIGEST, blobDigest: CONFIG_DIGEST, realm: `${url}/token` },
       ratelimit: { repo: 'bad/ratelimit', retryAfter: 7 },
       errors: { repo: 'bad/errors' },
-      referrers: { repo: 'good/referrers', tag: 'latest', subject: GOOD_DIGEST, referrer: sha256(REFERRER) },
+      referrers: { repo: 'good/referrers', tag: 'latest', subject: GOOD_DIGEST, referrer: sha256(REFERRER), nested: sha256(NESTED_REFERRER) },
     },
     seen: () => seen.slice(),
     resetSeen: () => { seen = []; },
