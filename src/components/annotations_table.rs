@@ -31,6 +31,7 @@ pub fn AnnotationsTable(annotations: Annotations, #[prop(into)] title: String) -
                     <td class="value">{shown}</td>
                 </tr>
             }
+            .into_any()
         })
         .collect_view();
     Some(view! {

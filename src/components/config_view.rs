@@ -64,6 +64,7 @@ pub fn ConfigView(config: ImageConfig, layers: Option<Vec<Descriptor>>) -> impl 
                     <td class="small">{s.created.unwrap_or_default()}</td>
                 </tr>
             }
+            .into_any()
         })
         .collect_view();
     view! {

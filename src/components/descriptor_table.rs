@@ -10,7 +10,7 @@ use crate::oci::media_type::{compression, short_name};
 use crate::oci::model::{human_size, safe_link, Descriptor};
 
 /// "1.5 MiB" with the exact byte count on hover; negative or missing sizes say so.
-pub fn size_cell(size: Option<i64>) -> impl IntoView {
+pub fn size_cell(size: Option<i64>) -> AnyView {
     match size {
         Some(n) if n >= 0 => {
             let exact = format!("{n} bytes");
@@ -33,7 +33,7 @@ fn media_type_cell(media_type: Option<String>) -> impl IntoView {
     }
 }
 
-fn row(d: Descriptor, position: Option<usize>) -> impl IntoView {
+fn row(d: Descriptor, position: Option<usize>) -> AnyView {
     let compression = d.media_type.as_deref().and_then(compression).unwrap_or("");
     let annotations = d
         .annotations
@@ -65,6 +65,7 @@ fn row(d: Descriptor, position: Option<usize>) -> impl IntoView {
             </td>
         </tr>
     }
+    .into_any()
 }
 
 #[component]

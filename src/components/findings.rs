@@ -80,6 +80,7 @@ pub fn Findings(findings: Vec<Finding>) -> impl IntoView {
                     <span class="message">{f.message}</span>
                 </li>
             }
+            .into_any()
         })
         .collect_view();
     view! {

@@ -10,7 +10,7 @@ use super::{AnnotationsTable, DigestFieldLink, ShowMore, Target};
 use crate::oci::media_type::short_name;
 use crate::oci::model::{Entry, EntryKind, Index};
 
-fn entry_row(entry: Entry, attestation: bool) -> impl IntoView {
+fn entry_row(entry: Entry, attestation: bool) -> AnyView {
     let label = entry.label();
     let platform = match &entry.kind {
         EntryKind::Platform(p) => Some(p.clone()),
@@ -41,6 +41,7 @@ fn entry_row(entry: Entry, attestation: bool) -> impl IntoView {
             <td><DigestFieldLink field=d.digest target=Target::of(d.media_type.clone(), d.size) /></td>
         </tr>
     }
+    .into_any()
 }
 
 #[component]

@@ -79,7 +79,7 @@ pub fn PageControls(
 }
 
 /// A list item linking to the reference `text` (kept under the current proxy).
-pub fn reference_link(nav: Nav, label: String, text: String) -> impl IntoView {
+pub fn reference_link(nav: Nav, label: String, text: String) -> AnyView {
     let route = Route {
         source: Source::Reference(text),
         proxy: nav.route.with_untracked(|r| r.proxy.clone()),
@@ -94,4 +94,5 @@ pub fn reference_link(nav: Nav, label: String, text: String) -> impl IntoView {
             }>{label}</a>
         </li>
     }
+    .into_any()
 }

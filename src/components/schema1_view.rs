@@ -25,6 +25,7 @@ pub fn Schema1View(manifest: Schema1Manifest) -> impl IntoView {
                     <td class="small">{h.created.unwrap_or_default()}</td>
                 </tr>
             }
+            .into_any()
         })
         .collect_view();
     let signed = if manifest.signature_count == 0 {

@@ -31,6 +31,7 @@ pub fn StartPage() -> impl IntoView {
                     </a>
                 </li>
             }
+            .into_any()
         })
         .collect_view();
     view! {
