@@ -8,7 +8,7 @@
 //! sample is checked exactly like a download.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::oci::json;
 use crate::oci::model::{Descriptor, ImageManifest};
@@ -147,16 +147,38 @@ impl Sample {
 /// never by digest.
 pub struct Store {
     objects: HashMap<Digest, Cow<'static, [u8]>>,
+    /// The image manifests among `objects`, parsed once when stored: every document view asks
+    /// for referrers and config layers, and re-parsing the whole store (a fetched 2,000-entry
+    /// index included) on each render would be wasted work. Sorted by digest: deterministic.
+    manifests: BTreeMap<Digest, ImageManifest>,
 }
 
 impl Store {
     pub fn samples() -> Store {
-        let objects = FILES
+        let mut store = Store {
+            objects: HashMap::new(),
+            manifests: BTreeMap::new(),
+        };
+        for (name, bytes) in FILES
             .iter()
             .filter(|(name, _)| !name.starts_with("tampered-"))
-            .filter_map(|(name, bytes)| Some((recorded_digest(name)?, Cow::Borrowed(*bytes))))
-            .collect();
-        Store { objects }
+        {
+            if let Some(digest) = recorded_digest(name) {
+                store.add(digest, Cow::Borrowed(*bytes));
+            }
+        }
+        store
+    }
+
+    fn add(&mut self, digest: Digest, bytes: Cow<'static, [u8]>) {
+        if let Ok(json) = json::parse(&bytes, json::DEFAULT_MAX_DEPTH) {
+            let has = |key: &str| json.get(key).is_some();
+            if has("layers") && has("config") && !has("manifests") {
+                self.manifests
+                    .insert(digest.clone(), ImageManifest::from_json(&json));
+            }
+        }
+        self.objects.insert(digest, bytes);
     }
 
     pub fn get(&self, digest: &Digest) -> Option<&[u8]> {
@@ -169,42 +191,28 @@ impl Store {
         if Digest::compute(digest.algorithm(), &bytes) != digest {
             return false;
         }
-        self.objects.insert(digest, Cow::Owned(bytes));
+        if !self.objects.contains_key(&digest) {
+            self.add(digest, Cow::Owned(bytes));
+        }
         true
-    }
-
-    /// Every stored image manifest with its digest, in digest order (deterministic).
-    fn manifests(&self) -> Vec<(Digest, ImageManifest)> {
-        let mut out: Vec<_> = self
-            .objects
-            .iter()
-            .filter_map(|(digest, bytes)| {
-                let json = json::parse(bytes, json::DEFAULT_MAX_DEPTH).ok()?;
-                let has = |key: &str| json.get(key).is_some();
-                (has("layers") && has("config") && !has("manifests"))
-                    .then(|| (digest.clone(), ImageManifest::from_json(&json)))
-            })
-            .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        out
     }
 
     /// The layers of a stored manifest whose config is `config`, so a config view can show
     /// each history step's layer size.
     pub fn layers_for_config(&self, config: &Digest) -> Option<Vec<Descriptor>> {
-        self.manifests()
-            .into_iter()
-            .find(|(_, m)| m.config.as_ref().and_then(|c| c.digest.parsed()) == Some(config))
-            .map(|(_, m)| m.layers)
+        self.manifests
+            .values()
+            .find(|m| m.config.as_ref().and_then(|c| c.digest.parsed()) == Some(config))
+            .map(|m| m.layers.clone())
     }
 
     /// Stored manifests whose `subject` is `subject` (what the referrers API would list),
     /// with their artifactType.
     pub fn referrers(&self, subject: &Digest) -> Vec<(Digest, Option<String>)> {
-        self.manifests()
-            .into_iter()
+        self.manifests
+            .iter()
             .filter(|(_, m)| m.subject.as_ref().and_then(|s| s.digest.parsed()) == Some(subject))
-            .map(|(d, m)| (d, m.artifact_type))
+            .map(|(d, m)| (d.clone(), m.artifact_type.clone()))
             .collect()
     }
 
