@@ -1,0 +1,761 @@
+//! The messages between the page and the layer worker, and their wire format.
+//!
+//! The page and the worker share only this module: plain data types and a small binary codec,
+//! so the page never links a decoder, a tar walker or a hash of blobs (see ARCHITECTURE in the
+//! README). Every message is one `Uint8Array` (plus, for a dropped file, the `File` object,
+//! and for file contents, a transferred buffer), encoded here and decoded on the other side.
+//!
+//! Pure: the codec is tested natively; a malformed message is a [`WireError`], never a panic.
+
+use thiserror::Error;
+
+use crate::oci::Digest;
+
+/// Where the worker reads a blob from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A registry URL; `authorization` is the header the page's session settled on (sent to
+    /// this URL only; the browser drops it on a cross-origin redirect).
+    Url {
+        url: String,
+        authorization: Option<String>,
+    },
+    /// The `File` object sent along with the message (a layer opened from disk).
+    File { name: String },
+}
+
+/// Limits a person may raise for the session (the worker's defaults otherwise).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CapsMsg {
+    pub max_entries: u64,
+    pub max_output: u64,
+    pub max_ratio: u64,
+}
+
+/// What the page asks of the worker. `job` numbers the reply stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// Reads a blob; as a layer it is decompressed and its tar listed. Kept under `key`.
+    Open {
+        job: u32,
+        key: String,
+        source: Source,
+        expected: Option<(Digest, u64)>,
+        diff_id: Option<Digest>,
+        as_layer: bool,
+        caps: CapsMsg,
+    },
+    /// Stops the job `job` (a running download).
+    Cancel { job: u32 },
+    /// One page of rows: of one layer (`keys` has one entry) or of the merged filesystem of
+    /// the layers `keys`, lowest first.
+    List {
+        job: u32,
+        keys: Vec<String>,
+        query: ListQuery,
+    },
+    /// The content of one entry (up to `max` bytes) of the layer `key`.
+    ReadFile {
+        job: u32,
+        key: String,
+        path: Vec<u8>,
+        max: u64,
+    },
+    /// The whole verified blob `key`, to save as a file.
+    Blob { job: u32, key: String },
+    /// Figures about the image formed by `keys`: per-layer changes and where the bytes went.
+    Analyse { job: u32, keys: Vec<String> },
+    /// Forgets every kept blob and listing.
+    Clear { job: u32 },
+}
+
+/// How the rows of a listing are chosen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Case-insensitive substring of the shown path.
+    pub text: String,
+    /// Only paths under this prefix (bytes, no leading `/`).
+    pub prefix: Vec<u8>,
+    pub sort_by_size: bool,
+    /// Also rows that a later layer deleted or overwrote (merged view).
+    pub show_hidden: bool,
+    /// Only entries of this layer (merged view: "this layer only").
+    pub layer: Option<u32>,
+    pub offset: u64,
+    pub limit: u32,
+}
+
+/// What the worker tells the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// The worker's wasm is loaded: messages sent before this one would have been dropped.
+    Ready,
+    Progress {
+        job: u32,
+        received: u64,
+        total: Option<u64>,
+        uncompressed: u64,
+        entries: u64,
+    },
+    Opened {
+        job: u32,
+        summary: Summary,
+    },
+    Rows {
+        job: u32,
+        total: u64,
+        rows: Vec<Row>,
+    },
+    /// File content; the bytes travel as a transferred buffer beside the message.
+    File {
+        job: u32,
+        size: u64,
+        sha256: Option<Digest>,
+        truncated: bool,
+    },
+    /// The blob's bytes travel as a transferred buffer beside the message.
+    Blob {
+        job: u32,
+        size: u64,
+    },
+    Analysis {
+        job: u32,
+        analysis: Analysis,
+    },
+    Cleared {
+        job: u32,
+        freed: u64,
+    },
+    Failed {
+        job: u32,
+        error: String,
+    },
+}
+
+impl Reply {
+    /// The job the reply belongs to (`None` for [`Reply::Ready`]).
+    pub fn job(&self) -> Option<u32> {
+        match self {
+            Reply::Ready => None,
+            Reply::Progress { job, .. }
+            | Reply::Opened { job, .. }
+            | Reply::Rows { job, .. }
+            | Reply::File { job, .. }
+            | Reply::Blob { job, .. }
+            | Reply::Analysis { job, .. }
+            | Reply::Cleared { job, .. }
+            | Reply::Failed { job, .. } => Some(*job),
+        }
+    }
+}
+
+/// The verdict on a read blob.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub key: String,
+    /// `gzip`, `zstd`, `tar` (uncompressed), or `blob` (not read as a layer).
+    pub compression: String,
+    pub size: u64,
+    /// The digest the bytes hash to.
+    pub digest: Digest,
+    /// Whether that equals the digest the blob was addressed by (`None`: nothing to compare).
+    pub digest_verified: Option<bool>,
+    pub diff_id: Option<Digest>,
+    pub diff_id_verified: Option<bool>,
+    pub uncompressed: u64,
+    pub entries: u64,
+    pub warnings: Vec<String>,
+    /// Bytes the worker keeps in memory now, over all blobs.
+    pub kept: u64,
+}
+
+/// One row of a listing, ready to show (`ls -l` columns).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Row {
+    /// The path as raw bytes (for reading the file) and as shown (escaped).
+    pub path: Vec<u8>,
+    pub shown: String,
+    /// `-` file, `d` dir, `l` symlink, `h` hard link, `c`/`b` devices, `p` fifo, `?` other.
+    pub kind: char,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub size: u64,
+    pub mtime: i64,
+    pub link: Option<String>,
+    /// Index of the layer that put the entry there (merged view; 0 for one layer).
+    pub layer: u32,
+    pub state: RowState,
+    /// Problems the walker flagged (absolute path, `..`, duplicate, device file, …).
+    pub flags: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RowState {
+    #[default]
+    Live,
+    /// Deleted by a whiteout in layer `by`.
+    Deleted { by: u32 },
+    /// Replaced by the entry of the same path in layer `by`.
+    Overwritten { by: u32 },
+    /// A whiteout marker itself.
+    Whiteout,
+}
+
+/// Per-layer changes and where the bytes went, for the merged view.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Analysis {
+    pub layers: Vec<LayerFigures>,
+    /// dive's efficiency score in parts per million.
+    pub efficiency_ppm: u32,
+    pub total_bytes: u64,
+    pub reclaimable_bytes: u64,
+    pub culprits: Vec<Culprit>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LayerFigures {
+    pub added: u64,
+    pub modified: u64,
+    pub removed: u64,
+    pub bytes: u64,
+    /// Bytes of this layer's files that a later layer overwrites or deletes.
+    pub reclaimable: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Culprit {
+    pub shown: String,
+    pub reclaimable: u64,
+    /// (layer, size) of every copy, lowest layer first.
+    pub copies: Vec<(u32, u64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum WireError {
+    #[error("message ends early (at byte {0})")]
+    Truncated(usize),
+    #[error("unknown message tag {tag} at byte {at}")]
+    UnknownTag { tag: u8, at: usize },
+    #[error("a text field is not UTF-8 (at byte {0})")]
+    NotUtf8(usize),
+    #[error("a digest field does not parse: {0}")]
+    BadDigest(String),
+    #[error("{0} trailing bytes after the message")]
+    Trailing(usize),
+    #[error("a list claims {0} items, more than the message could hold")]
+    TooMany(u64),
+}
+
+// ---------------------------------------------------------------------------------------
+// The codec: little-endian LEB128 varints, zigzag for signed, length-prefixed bytes. Small,
+// so it costs the page almost nothing, and explicit, so both sides agree by construction.
+
+#[derive(Default)]
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u64(&mut self, mut v: u64) {
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                self.0.push(byte);
+                return;
+            }
+            self.0.push(byte | 0x80);
+        }
+    }
+    fn i64(&mut self, v: i64) {
+        self.u64(((v << 1) ^ (v >> 63)) as u64);
+    }
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn bool(&mut self, v: bool) {
+        self.0.push(u8::from(v));
+    }
+    fn bytes(&mut self, v: &[u8]) {
+        self.u64(v.len() as u64);
+        self.0.extend_from_slice(v);
+    }
+    fn str(&mut self, v: &str) {
+        self.bytes(v.as_bytes());
+    }
+    fn opt<T>(&mut self, v: &Option<T>, f: impl FnOnce(&mut Self, &T)) {
+        match v {
+            None => self.u8(0),
+            Some(x) => {
+                self.u8(1);
+                f(self, x);
+            }
+        }
+    }
+    fn digest(&mut self, d: &Digest) {
+        self.str(&d.to_string());
+    }
+    fn list<T>(&mut self, items: &[T], mut f: impl FnMut(&mut Self, &T)) {
+        self.u64(items.len() as u64);
+        for item in items {
+            f(self, item);
+        }
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn u8(&mut self) -> Result<u8, WireError> {
+        let b = *self
+            .bytes
+            .get(self.at)
+            .ok_or(WireError::Truncated(self.at))?;
+        self.at += 1;
+        Ok(b)
+    }
+    fn u64(&mut self) -> Result<u64, WireError> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.u8()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(WireError::Truncated(self.at))
+    }
+    fn u32(&mut self) -> Result<u32, WireError> {
+        let at = self.at;
+        u32::try_from(self.u64()?).map_err(|_| WireError::Truncated(at))
+    }
+    fn i64(&mut self) -> Result<i64, WireError> {
+        let v = self.u64()?;
+        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+    }
+    fn bool(&mut self) -> Result<bool, WireError> {
+        Ok(self.u8()? != 0)
+    }
+    fn bytes(&mut self) -> Result<&'a [u8], WireError> {
+        let len = self.u64()?;
+        let end = usize::try_from(len)
+            .ok()
+            .and_then(|l| self.at.checked_add(l))
+            .filter(|&end| end <= self.bytes.len())
+            .ok_or(WireError::Truncated(self.at))?;
+        let out = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+    fn string(&mut self) -> Result<String, WireError> {
+        let at = self.at;
+        std::str::from_utf8(self.bytes()?)
+            .map(str::to_owned)
+            .map_err(|_| WireError::NotUtf8(at))
+    }
+    fn opt<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, WireError>,
+    ) -> Result<Option<T>, WireError> {
+        Ok(if self.bool()? { Some(f(self)?) } else { None })
+    }
+    fn digest(&mut self) -> Result<Digest, WireError> {
+        let text = self.string()?;
+        text.parse().map_err(|_| WireError::BadDigest(text))
+    }
+    fn list<T>(
+        &mut self,
+        mut f: impl FnMut(&mut Self) -> Result<T, WireError>,
+    ) -> Result<Vec<T>, WireError> {
+        let n = self.u64()?;
+        // Every item takes at least one byte: a count beyond the rest is a lie, not a reason
+        // to reserve memory.
+        if n > (self.bytes.len() - self.at) as u64 {
+            return Err(WireError::TooMany(n));
+        }
+        (0..n).map(|_| f(self)).collect()
+    }
+    fn end(self) -> Result<(), WireError> {
+        match self.bytes.len() - self.at {
+            0 => Ok(()),
+            n => Err(WireError::Trailing(n)),
+        }
+    }
+}
+
+fn decode<T>(
+    bytes: &[u8],
+    f: impl FnOnce(&mut Reader) -> Result<T, WireError>,
+) -> Result<T, WireError> {
+    let mut r = Reader { bytes, at: 0 };
+    let value = f(&mut r)?;
+    r.end()?;
+    Ok(value)
+}
+
+impl Request {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        match self {
+            Request::Open {
+                job,
+                key,
+                source,
+                expected,
+                diff_id,
+                as_layer,
+                caps,
+            } => {
+                w.u8(1);
+                w.u64((*job).into());
+                w.str(key);
+                match source {
+                    Source::Url { url, authorization } => {
+                        w.u8(0);
+                        w.str(url);
+                        w.opt(authorization, |w, a| w.str(a));
+                    }
+                    Source::File { name } => {
+                        w.u8(1);
+                        w.str(name);
+                    }
+                }
+                w.opt(expected, |w, (d, s)| {
+                    w.digest(d);
+                    w.u64(*s);
+                });
+                w.opt(diff_id, Writer::digest);
+                w.bool(*as_layer);
+                w.u64(caps.max_entries);
+                w.u64(caps.max_output);
+                w.u64(caps.max_ratio);
+            }
+            Request::Cancel { job } => {
+                w.u8(2);
+                w.u64((*job).into());
+            }
+            Request::List { job, keys, query } => {
+                w.u8(3);
+                w.u64((*job).into());
+                w.list(keys, |w, k| w.str(k));
+                w.str(&query.text);
+                w.bytes(&query.prefix);
+                w.bool(query.sort_by_size);
+                w.bool(query.show_hidden);
+                w.opt(&query.layer, |w, l| w.u64((*l).into()));
+                w.u64(query.offset);
+                w.u64(query.limit.into());
+            }
+            Request::ReadFile {
+                job,
+                key,
+                path,
+                max,
+            } => {
+                w.u8(4);
+                w.u64((*job).into());
+                w.str(key);
+                w.bytes(path);
+                w.u64(*max);
+            }
+            Request::Blob { job, key } => {
+                w.u8(5);
+                w.u64((*job).into());
+                w.str(key);
+            }
+            Request::Analyse { job, keys } => {
+                w.u8(6);
+                w.u64((*job).into());
+                w.list(keys, |w, k| w.str(k));
+            }
+            Request::Clear { job } => {
+                w.u8(7);
+                w.u64((*job).into());
+            }
+        }
+        w.0
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Request, WireError> {
+        decode(bytes, |r| {
+            let tag = r.u8()?;
+            Ok(match tag {
+                1 => Request::Open {
+                    job: r.u32()?,
+                    key: r.string()?,
+                    source: match r.u8()? {
+                        0 => Source::Url {
+                            url: r.string()?,
+                            authorization: r.opt(Reader::string)?,
+                        },
+                        1 => Source::File { name: r.string()? },
+                        tag => return Err(WireError::UnknownTag { tag, at: r.at - 1 }),
+                    },
+                    expected: r.opt(|r| Ok((r.digest()?, r.u64()?)))?,
+                    diff_id: r.opt(Reader::digest)?,
+                    as_layer: r.bool()?,
+                    caps: CapsMsg {
+                        max_entries: r.u64()?,
+                        max_output: r.u64()?,
+                        max_ratio: r.u64()?,
+                    },
+                },
+                2 => Request::Cancel { job: r.u32()? },
+                3 => Request::List {
+                    job: r.u32()?,
+                    keys: r.list(Reader::string)?,
+                    query: ListQuery {
+                        text: r.string()?,
+                        prefix: r.bytes()?.to_vec(),
+                        sort_by_size: r.bool()?,
+                        show_hidden: r.bool()?,
+                        layer: r.opt(Reader::u32)?,
+                        offset: r.u64()?,
+                        limit: r.u32()?,
+                    },
+                },
+                4 => Request::ReadFile {
+                    job: r.u32()?,
+                    key: r.string()?,
+                    path: r.bytes()?.to_vec(),
+                    max: r.u64()?,
+                },
+                5 => Request::Blob {
+                    job: r.u32()?,
+                    key: r.string()?,
+                },
+                6 => Request::Analyse {
+                    job: r.u32()?,
+                    keys: r.list(Reader::string)?,
+                },
+                7 => Request::Clear { job: r.u32()? },
+                tag => return Err(WireError::UnknownTag { tag, at: 0 }),
+            })
+        })
+    }
+}
+
+fn write_row(w: &mut Writer, row: &Row) {
+    w.bytes(&row.path);
+    w.str(&row.shown);
+    w.u64(u64::from(u32::from(row.kind)));
+    w.u64(row.mode.into());
+    w.u64(row.uid);
+    w.u64(row.gid);
+    w.u64(row.size);
+    w.i64(row.mtime);
+    w.opt(&row.link, |w, l| w.str(l));
+    w.u64(row.layer.into());
+    match row.state {
+        RowState::Live => w.u8(0),
+        RowState::Deleted { by } => {
+            w.u8(1);
+            w.u64(by.into());
+        }
+        RowState::Overwritten { by } => {
+            w.u8(2);
+            w.u64(by.into());
+        }
+        RowState::Whiteout => w.u8(3),
+    }
+    w.list(&row.flags, |w, f| w.str(f));
+}
+
+fn read_row(r: &mut Reader) -> Result<Row, WireError> {
+    Ok(Row {
+        path: r.bytes()?.to_vec(),
+        shown: r.string()?,
+        kind: char::from_u32(r.u32()?).unwrap_or('?'),
+        mode: r.u32()?,
+        uid: r.u64()?,
+        gid: r.u64()?,
+        size: r.u64()?,
+        mtime: r.i64()?,
+        link: r.opt(Reader::string)?,
+        layer: r.u32()?,
+        state: match r.u8()? {
+            0 => RowState::Live,
+            1 => RowState::Deleted { by: r.u32()? },
+            2 => RowState::Overwritten { by: r.u32()? },
+            3 => RowState::Whiteout,
+            tag => return Err(WireError::UnknownTag { tag, at: r.at - 1 }),
+        },
+        flags: r.list(Reader::string)?,
+    })
+}
+
+impl Reply {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        match self {
+            Reply::Ready => w.u8(0),
+            Reply::Progress {
+                job,
+                received,
+                total,
+                uncompressed,
+                entries,
+            } => {
+                w.u8(1);
+                w.u64((*job).into());
+                w.u64(*received);
+                w.opt(total, |w, t| w.u64(*t));
+                w.u64(*uncompressed);
+                w.u64(*entries);
+            }
+            Reply::Opened { job, summary: s } => {
+                w.u8(2);
+                w.u64((*job).into());
+                w.str(&s.key);
+                w.str(&s.compression);
+                w.u64(s.size);
+                w.digest(&s.digest);
+                w.opt(&s.digest_verified, |w, v| w.bool(*v));
+                w.opt(&s.diff_id, Writer::digest);
+                w.opt(&s.diff_id_verified, |w, v| w.bool(*v));
+                w.u64(s.uncompressed);
+                w.u64(s.entries);
+                w.list(&s.warnings, |w, x| w.str(x));
+                w.u64(s.kept);
+            }
+            Reply::Rows { job, total, rows } => {
+                w.u8(3);
+                w.u64((*job).into());
+                w.u64(*total);
+                w.list(rows, write_row);
+            }
+            Reply::File {
+                job,
+                size,
+                sha256,
+                truncated,
+            } => {
+                w.u8(4);
+                w.u64((*job).into());
+                w.u64(*size);
+                w.opt(sha256, Writer::digest);
+                w.bool(*truncated);
+            }
+            Reply::Blob { job, size } => {
+                w.u8(5);
+                w.u64((*job).into());
+                w.u64(*size);
+            }
+            Reply::Analysis { job, analysis: a } => {
+                w.u8(6);
+                w.u64((*job).into());
+                w.list(&a.layers, |w, l| {
+                    w.u64(l.added);
+                    w.u64(l.modified);
+                    w.u64(l.removed);
+                    w.u64(l.bytes);
+                    w.u64(l.reclaimable);
+                });
+                w.u64(a.efficiency_ppm.into());
+                w.u64(a.total_bytes);
+                w.u64(a.reclaimable_bytes);
+                w.list(&a.culprits, |w, c| {
+                    w.str(&c.shown);
+                    w.u64(c.reclaimable);
+                    w.list(&c.copies, |w, (l, s)| {
+                        w.u64((*l).into());
+                        w.u64(*s);
+                    });
+                });
+            }
+            Reply::Cleared { job, freed } => {
+                w.u8(7);
+                w.u64((*job).into());
+                w.u64(*freed);
+            }
+            Reply::Failed { job, error } => {
+                w.u8(8);
+                w.u64((*job).into());
+                w.str(error);
+            }
+        }
+        w.0
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Reply, WireError> {
+        decode(bytes, |r| {
+            let tag = r.u8()?;
+            Ok(match tag {
+                0 => Reply::Ready,
+                1 => Reply::Progress {
+                    job: r.u32()?,
+                    received: r.u64()?,
+                    total: r.opt(Reader::u64)?,
+                    uncompressed: r.u64()?,
+                    entries: r.u64()?,
+                },
+                2 => Reply::Opened {
+                    job: r.u32()?,
+                    summary: Summary {
+                        key: r.string()?,
+                        compression: r.string()?,
+                        size: r.u64()?,
+                        digest: r.digest()?,
+                        digest_verified: r.opt(Reader::bool)?,
+                        diff_id: r.opt(Reader::digest)?,
+                        diff_id_verified: r.opt(Reader::bool)?,
+                        uncompressed: r.u64()?,
+                        entries: r.u64()?,
+                        warnings: r.list(Reader::string)?,
+                        kept: r.u64()?,
+                    },
+                },
+                3 => Reply::Rows {
+                    job: r.u32()?,
+                    total: r.u64()?,
+                    rows: r.list(read_row)?,
+                },
+                4 => Reply::File {
+                    job: r.u32()?,
+                    size: r.u64()?,
+                    sha256: r.opt(Reader::digest)?,
+                    truncated: r.bool()?,
+                },
+                5 => Reply::Blob {
+                    job: r.u32()?,
+                    size: r.u64()?,
+                },
+                6 => Reply::Analysis {
+                    job: r.u32()?,
+                    analysis: Analysis {
+                        layers: r.list(|r| {
+                            Ok(LayerFigures {
+                                added: r.u64()?,
+                                modified: r.u64()?,
+                                removed: r.u64()?,
+                                bytes: r.u64()?,
+                                reclaimable: r.u64()?,
+                            })
+                        })?,
+                        efficiency_ppm: r.u32()?,
+                        total_bytes: r.u64()?,
+                        reclaimable_bytes: r.u64()?,
+                        culprits: r.list(|r| {
+                            Ok(Culprit {
+                                shown: r.string()?,
+                                reclaimable: r.u64()?,
+                                copies: r.list(|r| Ok((r.u32()?, r.u64()?)))?,
+                            })
+                        })?,
+                    },
+                },
+                7 => Reply::Cleared {
+                    job: r.u32()?,
+                    freed: r.u64()?,
+                },
+                8 => Reply::Failed {
+                    job: r.u32()?,
+                    error: r.string()?,
+                },
+                tag => return Err(WireError::UnknownTag { tag, at: 0 }),
+            })
+        })
+    }
+}

@@ -1,0 +1,258 @@
+//! The page ⇄ worker wire format: every message round-trips, and no byte string (truncated,
+//! mutated or random) makes the decoder panic or allocate by a claimed count.
+
+mod common;
+
+use common::Lcg;
+use manifest_explorer::jobs::{
+    Analysis, CapsMsg, Culprit, LayerFigures, ListQuery, Reply, Request, Row, RowState, Source,
+    Summary, WireError,
+};
+use manifest_explorer::oci::Digest;
+
+fn digest(n: u8) -> Digest {
+    Digest::sha256(&[n])
+}
+
+fn requests() -> Vec<Request> {
+    let caps = CapsMsg {
+        max_entries: 1_000_000,
+        max_output: 4 << 30,
+        max_ratio: 1000,
+    };
+    vec![
+        Request::Open {
+            job: 7,
+            key: digest(1).to_string(),
+            source: Source::Url {
+                url: "http://127.0.0.1:5000/v2/a/blobs/sha256:00".into(),
+                authorization: Some("Bearer x.y.z".into()),
+            },
+            expected: Some((digest(1), 123_456_789_012)),
+            diff_id: Some(digest(2)),
+            as_layer: true,
+            caps,
+        },
+        Request::Open {
+            job: u32::MAX,
+            key: "file:ü.tar".into(),
+            source: Source::File {
+                name: "ü.tar".into(),
+            },
+            expected: None,
+            diff_id: None,
+            as_layer: false,
+            caps,
+        },
+        Request::Cancel { job: 0 },
+        Request::List {
+            job: 3,
+            keys: vec!["a".into(), "b".into()],
+            query: ListQuery {
+                text: "etc".into(),
+                prefix: vec![0xff, b'/', 0],
+                sort_by_size: true,
+                show_hidden: true,
+                layer: Some(4),
+                offset: 100,
+                limit: 50,
+            },
+        },
+        Request::List {
+            job: 4,
+            keys: vec![],
+            query: ListQuery::default(),
+        },
+        Request::ReadFile {
+            job: 5,
+            key: "k".into(),
+            path: b"etc/os-release".to_vec(),
+            max: 65536,
+        },
+        Request::Blob {
+            job: 6,
+            key: "k".into(),
+        },
+        Request::Analyse {
+            job: 8,
+            keys: vec!["x".into()],
+        },
+        Request::Clear { job: 9 },
+    ]
+}
+
+fn replies() -> Vec<Reply> {
+    vec![
+        Reply::Ready,
+        Reply::Progress {
+            job: 1,
+            received: 10,
+            total: Some(20),
+            uncompressed: 30,
+            entries: 4,
+        },
+        Reply::Progress {
+            job: 1,
+            received: u64::MAX,
+            total: None,
+            uncompressed: 0,
+            entries: 0,
+        },
+        Reply::Opened {
+            job: 2,
+            summary: Summary {
+                key: "k".into(),
+                compression: "gzip".into(),
+                size: 99,
+                digest: digest(3),
+                digest_verified: Some(false),
+                diff_id: Some(digest(4)),
+                diff_id_verified: None,
+                uncompressed: 1024,
+                entries: 12,
+                warnings: vec!["trailing zeros".into()],
+                kept: 4096,
+            },
+        },
+        Reply::Rows {
+            job: 3,
+            total: 1000,
+            rows: vec![
+                Row {
+                    path: vec![b'a', 0xfe],
+                    shown: "a\\xfe".into(),
+                    kind: '-',
+                    mode: 0o644,
+                    uid: 0,
+                    gid: 65534,
+                    size: 5,
+                    mtime: -1,
+                    link: None,
+                    layer: 0,
+                    state: RowState::Live,
+                    flags: vec!["non-UTF-8 name".into()],
+                },
+                Row {
+                    kind: 'l',
+                    link: Some("../x".into()),
+                    state: RowState::Deleted { by: 2 },
+                    ..Row::default()
+                },
+                Row {
+                    kind: 'd',
+                    state: RowState::Overwritten { by: 7 },
+                    mtime: i64::MIN,
+                    ..Row::default()
+                },
+                Row {
+                    kind: 'ÿ',
+                    state: RowState::Whiteout,
+                    mtime: i64::MAX,
+                    ..Row::default()
+                },
+            ],
+        },
+        Reply::File {
+            job: 4,
+            size: 77,
+            sha256: Some(digest(5)),
+            truncated: true,
+        },
+        Reply::Blob { job: 5, size: 1 },
+        Reply::Analysis {
+            job: 6,
+            analysis: Analysis {
+                layers: vec![LayerFigures {
+                    added: 1,
+                    modified: 2,
+                    removed: 3,
+                    bytes: 4,
+                    reclaimable: 5,
+                }],
+                efficiency_ppm: 987_654,
+                total_bytes: 10,
+                reclaimable_bytes: 3,
+                culprits: vec![Culprit {
+                    shown: "var/cache/apt".into(),
+                    reclaimable: 3,
+                    copies: vec![(0, 3), (2, 9)],
+                }],
+            },
+        },
+        Reply::Cleared { job: 7, freed: 8 },
+        Reply::Failed {
+            job: 8,
+            error: "digest mismatch".into(),
+        },
+    ]
+}
+
+#[test]
+fn every_message_round_trips() {
+    for request in requests() {
+        let bytes = request.encode();
+        assert_eq!(
+            Request::decode(&bytes).as_ref(),
+            Ok(&request),
+            "{request:?}"
+        );
+    }
+    for reply in replies() {
+        let bytes = reply.encode();
+        assert_eq!(Reply::decode(&bytes).as_ref(), Ok(&reply), "{reply:?}");
+    }
+}
+
+#[test]
+fn truncated_and_extended_messages_are_errors() {
+    for bytes in requests().iter().map(Request::encode) {
+        for cut in 0..bytes.len() {
+            assert!(
+                Request::decode(&bytes[..cut]).is_err(),
+                "cut at {cut} of {bytes:?}"
+            );
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(Request::decode(&longer), Err(WireError::Trailing(1)));
+    }
+    for bytes in replies().iter().map(Reply::encode) {
+        for cut in 0..bytes.len() {
+            assert!(
+                Reply::decode(&bytes[..cut]).is_err(),
+                "cut at {cut} of {bytes:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn hostile_counts_and_random_bytes_do_not_panic() {
+    // A Rows reply claiming 2^63 rows in a few bytes.
+    let lie = [
+        3u8, 1, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+    ];
+    assert!(matches!(Reply::decode(&lie), Err(WireError::TooMany(_))));
+    assert!(matches!(
+        Request::decode(&[42]),
+        Err(WireError::UnknownTag { tag: 42, .. })
+    ));
+    let mut rng = Lcg(0x5eed);
+    let samples: Vec<Vec<u8>> = requests()
+        .iter()
+        .map(Request::encode)
+        .chain(replies().iter().map(Reply::encode))
+        .collect();
+    for round in 0..20_000 {
+        let mut bytes = samples[round % samples.len()].clone();
+        for _ in 0..=rng.below(4) {
+            let i = rng.below(bytes.len());
+            bytes[i] = rng.next() as u8;
+        }
+        let _ = Request::decode(&bytes);
+        let _ = Reply::decode(&bytes);
+        let random: Vec<u8> = (0..rng.below(64)).map(|_| rng.next() as u8).collect();
+        let _ = Request::decode(&random);
+        let _ = Reply::decode(&random);
+    }
+}
