@@ -6,6 +6,7 @@
 //!   pagination, error bodies, verification); `http` (wasm only) is the one module doing I/O.
 //! - `app` and `components` (wasm only): the Leptos user interface.
 
+pub mod layer;
 pub mod oci;
 pub mod registry;
 pub mod route;

@@ -1,0 +1,1 @@
+//! Per-layer changes and efficiency figures.

@@ -1,0 +1,1 @@
+//! The merged filesystem of an image: its layers applied in order (image-spec `layer.md`).

@@ -1,0 +1,1 @@
+//! Filtering and paging for the UI.
