@@ -34,3 +34,4 @@ pub use pipeline::{
     Capture, CaptureTarget, DigestVerdict, LayerRead, LayerReader, Listing, ReadOptions,
 };
 pub use tar::{Entry, EntryKind, Flags, Walker, Whiteout};
+pub use tree::{LinkError, Status, Tree};
