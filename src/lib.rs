@@ -7,6 +7,7 @@
 //! - `app` and `components` (wasm only): the Leptos user interface.
 
 pub mod jobs;
+pub mod layer;
 pub mod oci;
 pub mod registry;
 pub mod route;

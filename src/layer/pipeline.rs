@@ -1,0 +1,167 @@
+//! [`LayerReader`]: the one object a worker feeds a layer blob into, chunk by chunk.
+//!
+//! Each chunk is, in order: checked against the descriptor (size and digest, with
+//! [`oci::Verifier`](crate::oci::Verifier): an over-read fails at once, a short read and a wrong
+//! digest at the end, each a distinct error), decompressed (compression sniffed from the first
+//! bytes), hashed again to give the diff_id (SHA-256 of the uncompressed tar, image-spec
+//! `config.md` `rootfs.diff_ids`), and walked as tar. Without an expected digest (a dropped
+//! file) the blob's digest is computed and reported as unverified.
+
+use super::decode::Decoder;
+use super::tar::{WalkOptions, Walker};
+use super::{Caps, Compression, Entry, LayerError};
+use crate::oci::{Algorithm, Digest, Hasher, Verifier};
+
+pub use super::tar::{Capture, CaptureTarget};
+
+/// How to read a layer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    pub caps: Caps,
+    /// Compute each regular file's SHA-256.
+    pub hash_files: bool,
+    /// Keep (the start of) one entry's content.
+    pub capture: Option<Capture>,
+}
+
+/// The files of one layer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Listing {
+    pub entries: Vec<Entry>,
+    /// Bytes of the uncompressed tar stream.
+    pub uncompressed_size: u64,
+    pub compression: Option<Compression>,
+    /// Accepted oddities worth showing (no end-of-archive marker, PAX global headers).
+    pub warnings: Vec<String>,
+}
+
+/// What the blob's own digest check concluded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DigestVerdict {
+    /// The bytes hash to the expected digest and have the expected size.
+    Verified(Digest),
+    /// Nothing to compare with: the digest the bytes hash to.
+    Unverified(Digest),
+}
+
+/// The result of reading one layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LayerRead {
+    pub listing: Listing,
+    pub digest: DigestVerdict,
+    /// SHA-256 of the uncompressed stream.
+    pub diff_id: Digest,
+    /// Whether [`LayerRead::diff_id`] equals the expected one (`None`: none was given).
+    pub diff_id_matches: Option<bool>,
+    /// Content of the captured entry, up to the capture's maximum.
+    pub captured: Option<Vec<u8>>,
+}
+
+enum Check {
+    Verify(Verifier),
+    Hash(Hasher),
+}
+
+/// Streams one layer blob: verify, decompress, diff_id, walk.
+pub struct LayerReader {
+    check: Check,
+    expected_diff_id: Option<Digest>,
+    decoder: Decoder,
+    diff: Hasher,
+    walker: Walker,
+}
+
+impl LayerReader {
+    /// `expected`: the descriptor's digest and size; `expected_diff_id`: the config's
+    /// `rootfs.diff_ids` entry for this layer.
+    pub fn new(
+        expected: Option<(Digest, u64)>,
+        expected_diff_id: Option<Digest>,
+        opts: ReadOptions,
+    ) -> LayerReader {
+        let check = match expected {
+            Some((digest, size)) => Check::Verify(Verifier::new(digest, Some(size))),
+            None => Check::Hash(Hasher::new(Algorithm::Sha256)),
+        };
+        LayerReader {
+            check,
+            expected_diff_id,
+            decoder: Decoder::new(opts.caps),
+            diff: Hasher::new(Algorithm::Sha256),
+            walker: Walker::new(WalkOptions {
+                caps: opts.caps,
+                hash_files: opts.hash_files,
+                capture: opts.capture,
+            }),
+        }
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), LayerError> {
+        match &mut self.check {
+            Check::Verify(v) => v.update(chunk)?,
+            Check::Hash(h) => h.update(chunk),
+        }
+        let LayerReader {
+            decoder,
+            diff,
+            walker,
+            ..
+        } = self;
+        decoder.push(chunk, &mut |bytes: &[u8]| {
+            diff.update(bytes);
+            walker.push(bytes)
+        })
+    }
+
+    /// `(compressed bytes in, uncompressed bytes out, entries so far)`.
+    pub fn progress(&self) -> (u64, u64, u64) {
+        (
+            self.decoder.input(),
+            self.decoder.output(),
+            self.walker.entries().len() as u64,
+        )
+    }
+
+    /// The compression, once the first bytes have been seen.
+    pub fn compression(&self) -> Option<Compression> {
+        self.decoder.compression()
+    }
+
+    /// Ends the blob. The digest is checked first: a short or wrong blob explains any
+    /// decoding error that follows from it.
+    pub fn finish(self) -> Result<LayerRead, LayerError> {
+        let LayerReader {
+            check,
+            expected_diff_id,
+            decoder,
+            mut diff,
+            mut walker,
+        } = self;
+        let digest = match check {
+            Check::Verify(v) => DigestVerdict::Verified(v.finish()?),
+            Check::Hash(h) => DigestVerdict::Unverified(h.finish()),
+        };
+        let compression = decoder.compression();
+        let mut uncompressed_size = decoder.output();
+        decoder.finish(&mut |bytes: &[u8]| {
+            uncompressed_size += bytes.len() as u64;
+            diff.update(bytes);
+            walker.push(bytes)
+        })?;
+        let walked = walker.finish()?;
+        let diff_id = diff.finish();
+        Ok(LayerRead {
+            diff_id_matches: expected_diff_id.map(|d| d == diff_id),
+            diff_id,
+            digest,
+            captured: walked.captured,
+            listing: Listing {
+                entries: walked.entries,
+                uncompressed_size,
+                // An empty blob never showed its first bytes: it is (an empty) tar.
+                compression: Some(compression.unwrap_or(Compression::Tar)),
+                warnings: walked.warnings,
+            },
+        })
+    }
+}

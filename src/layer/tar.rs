@@ -1,0 +1,1063 @@
+//! A push-driven tar walker: the uncompressed layer stream goes in, in chunks of any size, and
+//! [`Entry`] values come out, one per file, with their raw name bytes and the offset of their
+//! data in the stream (enough to find a file again with one range read).
+//!
+//! Formats (POSIX.1-2001 pax and ustar; GNU tar manual "Basic Tar Format"; Go `archive/tar` is
+//! the reference behaviour where they disagree):
+//! - ustar (`ustar\0` `00`): 100-byte name plus the 155-byte prefix;
+//! - GNU (`ustar ` ` \0`): `L` / `K` long name and link records, base-256 numbers, old sparse
+//!   files (`S`, with extension headers);
+//! - PAX `x` records `"%d %s=%s\n"`: path, linkpath, size, mtime, uid, gid, uname, gname, and the
+//!   GNU sparse keys (marked, not expanded). A PAX size overrides the header size (the
+//!   `tar`-crate differential CVE-2026-33055); `x` and `L`/`K` apply to the next *file* header
+//!   only, not to a meta header that follows them (GHSA-3pv8-6f4r-ffg2). PAX `g` is skipped.
+//!
+//! Everything a header controls is capped ([`Caps`]): record sizes before they are read,
+//! their total, the entry count. Header checksums are verified; numbers are parsed strictly
+//! (octal or base-256; negative or 64-bit-overflowing values are errors). A name is never
+//! trusted for anything but display: paths are normalised lexically here and flagged
+//! ([`Flags`]) when they were absolute, held `..`, or are otherwise suspicious.
+
+use super::{Caps, LayerError};
+use crate::oci::{Algorithm, Digest, Hasher};
+
+const BLOCK: usize = 512;
+
+/// What kind of file an entry is (the tar type flag).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    Hardlink,
+    Char,
+    Block,
+    Fifo,
+    /// Any other type flag (GNU `D`, `M`, `V`, vendor types): listed, data skipped.
+    Other(u8),
+}
+
+impl EntryKind {
+    /// The `ls -l` type letter.
+    pub fn letter(self) -> char {
+        match self {
+            EntryKind::File => '-',
+            EntryKind::Dir => 'd',
+            EntryKind::Symlink => 'l',
+            EntryKind::Hardlink => 'h',
+            EntryKind::Char => 'c',
+            EntryKind::Block => 'b',
+            EntryKind::Fifo => 'p',
+            EntryKind::Other(_) => '?',
+        }
+    }
+}
+
+/// Things worth a badge on an entry. A small bit set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Flags(pub u16);
+
+impl Flags {
+    /// The name started with `/` (stripped in [`Entry::path`]).
+    pub const ABSOLUTE: Flags = Flags(1);
+    /// The name has a `..` component (kept in [`Entry::path`]).
+    pub const DOTDOT: Flags = Flags(1 << 1);
+    /// An earlier entry of the same layer has the same path (image-spec: "MUST NOT").
+    pub const DUPLICATE: Flags = Flags(1 << 2);
+    /// A character or block device.
+    pub const DEVICE: Flags = Flags(1 << 3);
+    /// A sparse file (GNU `S` or PAX `GNU.sparse.*`): listed with its real size, but its data
+    /// in the stream is the sparse map and chunks, so no content hash and no capture.
+    pub const SPARSE: Flags = Flags(1 << 4);
+    /// The path or link target is not valid UTF-8 (shown escaped).
+    pub const NON_UTF8: Flags = Flags(1 << 5);
+    /// A link whose target leaves the root: a relative symlink climbing above `/`, or a hard
+    /// link target that is absolute or climbs.
+    pub const LINK_ESCAPES: Flags = Flags(1 << 6);
+
+    pub fn contains(self, other: Flags) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    pub fn insert(&mut self, other: Flags) {
+        self.0 |= other.0;
+    }
+}
+
+/// An OCI whiteout (image-spec `layer.md`, "Whiteouts"), recognised from an entry's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Whiteout {
+    /// `dir/.wh.name` deletes `dir/name` (and everything under it) from lower layers.
+    Delete(Vec<u8>),
+    /// `dir/.wh..wh..opq` hides every lower child of `dir` (the path of `dir`; empty for root).
+    Opaque(Vec<u8>),
+    /// Another `.wh..wh.` name (aufs hard-link bookkeeping such as `.wh..wh.plnk`): not a
+    /// file of the image; appliers skip it.
+    Meta,
+}
+
+/// One file (or directory, link, device) of a layer, as the tar stream describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Raw name bytes, normalised lexically: `.` and empty components removed (so leading
+    /// `./`, leading `/` and trailing `/` are gone), `..` kept. The root itself is empty.
+    pub path: Vec<u8>,
+    pub kind: EntryKind,
+    /// Permission bits and set-id/sticky bits (mode & 0o7777).
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub uname: Vec<u8>,
+    pub gname: Vec<u8>,
+    /// Content size in bytes: the real size for sparse files, 0 for types that store no data
+    /// (directories, links, devices, FIFOs).
+    pub size: u64,
+    /// Seconds since the epoch (PAX fractions dropped; may be negative).
+    pub mtime: i64,
+    /// Symlink target or hard link target, raw bytes as stored.
+    pub link: Option<Vec<u8>>,
+    /// Offset of the entry's data in the uncompressed stream.
+    pub data_offset: u64,
+    /// Offset of the entry's first header (its first meta header when it has some).
+    pub header_offset: u64,
+    /// SHA-256 of the content, when hashing is on and the entry is a regular, non-sparse file.
+    pub sha256: Option<Digest>,
+    pub flags: Flags,
+}
+
+impl Entry {
+    /// The whiteout this entry stands for, if its last component is a `.wh.` name.
+    pub fn whiteout(&self) -> Option<Whiteout> {
+        let (dir, name) = split_last(&self.path);
+        let target = name.strip_prefix(b".wh.")?;
+        if target == b".wh..opq" {
+            return Some(Whiteout::Opaque(dir.to_vec()));
+        }
+        if target.starts_with(b".wh.") || target.is_empty() || target == b".." {
+            return Some(Whiteout::Meta);
+        }
+        Some(Whiteout::Delete(join(dir, target)))
+    }
+
+    /// The last path component.
+    pub fn name(&self) -> &[u8] {
+        split_last(&self.path).1
+    }
+}
+
+/// `(parent, last component)` of a normalised path.
+pub(crate) fn split_last(path: &[u8]) -> (&[u8], &[u8]) {
+    match path.iter().rposition(|&b| b == b'/') {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => (&[], path),
+    }
+}
+
+pub(crate) fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(dir.len() + 1 + name.len());
+    out.extend_from_slice(dir);
+    if !dir.is_empty() {
+        out.push(b'/');
+    }
+    out.extend_from_slice(name);
+    out
+}
+
+/// Which entry's content to keep (for viewing one file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CaptureTarget {
+    /// The entry with this (normalised) path; the last one wins when it is duplicated, as it
+    /// does when the layer is applied.
+    Path(Vec<u8>),
+    /// The entry at this index of the listing.
+    Index(usize),
+}
+
+/// Keep up to `max` bytes of one entry's content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Capture {
+    pub target: CaptureTarget,
+    pub max: usize,
+}
+
+/// Walker options.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WalkOptions {
+    pub caps: Caps,
+    /// Compute each regular file's SHA-256 (costs a hash pass over the content).
+    pub hash_files: bool,
+    pub capture: Option<Capture>,
+}
+
+/// What the walker found, besides errors.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Walked {
+    pub entries: Vec<Entry>,
+    /// Things that are accepted but worth saying (missing end-of-archive marker, ignored
+    /// PAX global headers).
+    pub warnings: Vec<String>,
+    /// The captured content (see [`Capture`]): `None` when no entry matched.
+    pub captured: Option<Vec<u8>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Meta {
+    Pax,
+    PaxGlobal,
+    LongName,
+    LongLink,
+}
+
+impl Meta {
+    fn name(self) -> &'static str {
+        match self {
+            Meta::Pax => "PAX x",
+            Meta::PaxGlobal => "PAX g",
+            Meta::LongName => "GNU L (long name)",
+            Meta::LongLink => "GNU K (long link)",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Collecting a 512-byte header block.
+    Header,
+    /// Collecting a meta record's payload, then skipping its padding.
+    Meta { meta: Meta, left: u64, pad: u64 },
+    /// GNU sparse extension headers follow; then `data` bytes of data.
+    SparseExt { data: u64 },
+    /// An entry's data (hashed / captured when asked), then its padding.
+    Data { left: u64, pad: u64 },
+    /// After the first zero block: only zeros may follow.
+    End,
+}
+
+/// Meta values waiting for the next file header.
+#[derive(Default)]
+struct Pending {
+    /// Offset of the first meta header of the pending group.
+    start: Option<u64>,
+    long_name: Option<Vec<u8>>,
+    long_link: Option<Vec<u8>>,
+    pax: Option<Pax>,
+}
+
+#[derive(Default)]
+struct Pax {
+    path: Option<Vec<u8>>,
+    linkpath: Option<Vec<u8>>,
+    size: Option<u64>,
+    mtime: Option<i64>,
+    uid: Option<u64>,
+    gid: Option<u64>,
+    uname: Option<Vec<u8>>,
+    gname: Option<Vec<u8>>,
+    sparse: bool,
+    sparse_name: Option<Vec<u8>>,
+    sparse_size: Option<u64>,
+}
+
+/// The push-driven walker. Feed the uncompressed stream with [`Walker::push`], then call
+/// [`Walker::finish`].
+pub struct Walker {
+    opts: WalkOptions,
+    state: State,
+    offset: u64,
+    block: Box<[u8; BLOCK]>,
+    block_len: usize,
+    record: Vec<u8>,
+    metadata: u64,
+    pending: Pending,
+    entries: Vec<Entry>,
+    warnings: Vec<String>,
+    /// The current file's hash (only while in `Data` for a hashed entry).
+    hasher: Option<Hasher>,
+    /// Capturing the current entry: the buffer.
+    capturing: bool,
+    captured: Option<Vec<u8>>,
+    saw_global: bool,
+}
+
+impl Walker {
+    pub fn new(opts: WalkOptions) -> Walker {
+        Walker {
+            opts,
+            state: State::Header,
+            offset: 0,
+            block: Box::new([0; BLOCK]),
+            block_len: 0,
+            record: Vec::new(),
+            metadata: 0,
+            pending: Pending::default(),
+            entries: Vec::new(),
+            warnings: Vec::new(),
+            hasher: None,
+            capturing: false,
+            captured: None,
+            saw_global: false,
+        }
+    }
+
+    /// Entries found so far.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Bytes of the stream consumed so far.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    pub fn push(&mut self, mut input: &[u8]) -> Result<(), LayerError> {
+        while !input.is_empty() {
+            match self.state {
+                State::Header => {
+                    let n = (BLOCK - self.block_len).min(input.len());
+                    self.block[self.block_len..self.block_len + n].copy_from_slice(&input[..n]);
+                    self.block_len += n;
+                    input = &input[n..];
+                    if self.block_len == BLOCK {
+                        self.block_len = 0;
+                        let header_offset = self.offset;
+                        self.offset += BLOCK as u64;
+                        self.header(header_offset)?;
+                    }
+                }
+                State::SparseExt { data } => {
+                    let n = (BLOCK - self.block_len).min(input.len());
+                    self.block[self.block_len..self.block_len + n].copy_from_slice(&input[..n]);
+                    self.block_len += n;
+                    input = &input[n..];
+                    if self.block_len == BLOCK {
+                        self.block_len = 0;
+                        self.add_metadata(BLOCK as u64)?;
+                        self.offset += BLOCK as u64;
+                        // isextended at byte 504 of an extension block.
+                        if self.block[504] == 0 {
+                            if let Some(entry) = self.entries.last_mut() {
+                                entry.data_offset = self.offset;
+                            }
+                            self.state = data_state(data);
+                        }
+                    }
+                }
+                State::Meta { meta, left, pad } => {
+                    if left > 0 {
+                        let n = left.min(input.len() as u64) as usize;
+                        if meta != Meta::PaxGlobal {
+                            self.record.extend_from_slice(&input[..n]);
+                        }
+                        input = &input[n..];
+                        self.offset += n as u64;
+                        self.state = State::Meta {
+                            meta,
+                            left: left - n as u64,
+                            pad,
+                        };
+                        continue;
+                    }
+                    let n = pad.min(input.len() as u64) as usize;
+                    input = &input[n..];
+                    self.offset += n as u64;
+                    if pad - n as u64 > 0 {
+                        self.state = State::Meta {
+                            meta,
+                            left,
+                            pad: pad - n as u64,
+                        };
+                        continue;
+                    }
+                    self.state = State::Header;
+                    self.end_meta(meta)?;
+                }
+                State::Data { left, pad } => {
+                    if left > 0 {
+                        let n = left.min(input.len() as u64) as usize;
+                        self.content(&input[..n]);
+                        input = &input[n..];
+                        self.offset += n as u64;
+                        self.state = State::Data {
+                            left: left - n as u64,
+                            pad,
+                        };
+                        if left - n as u64 == 0 {
+                            self.end_data();
+                        }
+                        continue;
+                    }
+                    let n = pad.min(input.len() as u64) as usize;
+                    input = &input[n..];
+                    self.offset += n as u64;
+                    self.state = if pad - n as u64 > 0 {
+                        State::Data {
+                            left,
+                            pad: pad - n as u64,
+                        }
+                    } else {
+                        State::Header
+                    };
+                }
+                State::End => {
+                    if let Some(i) = input.iter().position(|&b| b != 0) {
+                        return Err(LayerError::TrailingGarbage {
+                            what: "tar archive",
+                            offset: self.offset + i as u64,
+                            first: input[i],
+                        });
+                    }
+                    self.offset += input.len() as u64;
+                    input = &[];
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the stream. Ending inside a header, a record or an entry's data is a truncated
+    /// tar; ending on a header boundary without the end-of-archive marker is accepted (as Go
+    /// and GNU tar do) with a warning.
+    pub fn finish(mut self) -> Result<Walked, LayerError> {
+        let what = match self.state {
+            State::End => None,
+            State::Header if self.block_len == 0 => {
+                if self.pending.start.is_some() {
+                    Some("after a meta header, before the entry it describes")
+                } else {
+                    self.warnings.push(
+                        "the tar stream has no end-of-archive marker (two zero blocks)".to_owned(),
+                    );
+                    None
+                }
+            }
+            State::Header | State::SparseExt { .. } => Some("inside a header"),
+            State::Meta { .. } => Some("inside a meta record"),
+            State::Data { left: 0, .. } => Some("inside the padding of an entry"),
+            State::Data { .. } => Some("inside an entry's data"),
+        };
+        if let Some(what) = what {
+            return Err(LayerError::TruncatedTar {
+                what,
+                offset: self.offset + self.block_len as u64,
+            });
+        }
+        mark_duplicates(&mut self.entries);
+        Ok(Walked {
+            entries: self.entries,
+            warnings: self.warnings,
+            captured: self.captured,
+        })
+    }
+
+    fn add_metadata(&mut self, bytes: u64) -> Result<(), LayerError> {
+        self.metadata = self.metadata.saturating_add(bytes);
+        if self.metadata > self.opts.caps.max_metadata {
+            return Err(LayerError::MetadataTooLarge {
+                offset: self.offset,
+                cap: self.opts.caps.max_metadata,
+            });
+        }
+        Ok(())
+    }
+
+    fn header(&mut self, offset: u64) -> Result<(), LayerError> {
+        let b = &*self.block;
+        if b.iter().all(|&x| x == 0) {
+            if self.pending.start.is_some() {
+                return Err(LayerError::TruncatedTar {
+                    what: "after a meta header (end-of-archive instead of its entry)",
+                    offset,
+                });
+            }
+            self.state = State::End;
+            return Ok(());
+        }
+        check_checksum(
+            b,
+            offset,
+            self.entries.is_empty() && self.pending.start.is_none(),
+        )?;
+        let typeflag = b[156];
+        let magic = &b[257..265];
+        let ustar = magic == b"ustar\x0000";
+        let gnu = magic == b"ustar  \x00";
+        let size = parse_number(&b[124..136], "size", offset)?;
+        let size = non_negative(size, "size", offset)?;
+        let pad = padding(size);
+
+        let meta = match typeflag {
+            b'x' => Some(Meta::Pax),
+            b'g' => Some(Meta::PaxGlobal),
+            b'L' => Some(Meta::LongName),
+            b'K' => Some(Meta::LongLink),
+            _ => None,
+        };
+        if let Some(meta) = meta {
+            if size > self.opts.caps.max_record {
+                return Err(LayerError::RecordTooLarge {
+                    kind: meta.name(),
+                    size,
+                    offset,
+                    cap: self.opts.caps.max_record,
+                });
+            }
+            self.add_metadata(size)?;
+            self.pending.start.get_or_insert(offset);
+            self.record.clear();
+            if meta == Meta::PaxGlobal && !self.saw_global {
+                self.saw_global = true;
+                self.warnings
+                    .push(format!("PAX global header at offset {offset} ignored"));
+            }
+            self.state = State::Meta {
+                meta,
+                left: size,
+                pad,
+            };
+            return Ok(());
+        }
+
+        if self.entries.len() as u64 >= self.opts.caps.max_entries {
+            return Err(LayerError::TooManyEntries {
+                cap: self.opts.caps.max_entries,
+            });
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let pax = pending.pax.unwrap_or_default();
+
+        let mut name = cstr(&b[0..100]).to_vec();
+        if ustar {
+            let prefix = cstr(&b[345..500]);
+            if !prefix.is_empty() {
+                name = join_raw(prefix, &name);
+            }
+        }
+        if let Some(p) = pax.path {
+            name = p;
+        }
+        if let Some(p) = pending.long_name {
+            name = p;
+        }
+        let mut link = cstr(&b[157..257]).to_vec();
+        if let Some(l) = pax.linkpath {
+            link = l;
+        }
+        if let Some(l) = pending.long_link {
+            link = l;
+        }
+        let mode = parse_number(&b[100..108], "mode", offset)?;
+        let mode = (non_negative(mode, "mode", offset)? & 0o7777) as u32;
+        let uid = match pax.uid {
+            Some(v) => v,
+            None => non_negative(parse_number(&b[108..116], "uid", offset)?, "uid", offset)?,
+        };
+        let gid = match pax.gid {
+            Some(v) => v,
+            None => non_negative(parse_number(&b[116..124], "gid", offset)?, "gid", offset)?,
+        };
+        let mtime = match pax.mtime {
+            Some(v) => v,
+            None => parse_number(&b[136..148], "mtime", offset)?,
+        };
+        let (uname, gname) = if ustar || gnu {
+            (cstr(&b[265..297]).to_vec(), cstr(&b[297..329]).to_vec())
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let uname = pax.uname.unwrap_or(uname);
+        let gname = pax.gname.unwrap_or(gname);
+        // The stored size: PAX size wins over the header (as in Go and GNU tar).
+        let stored = pax.size.unwrap_or(size);
+
+        let mut flags = Flags::default();
+        let mut kind = match typeflag {
+            b'0' | 0 | b'7' => EntryKind::File,
+            b'S' => {
+                flags.insert(Flags::SPARSE);
+                EntryKind::File
+            }
+            b'1' => EntryKind::Hardlink,
+            b'2' => EntryKind::Symlink,
+            b'3' => EntryKind::Char,
+            b'4' => EntryKind::Block,
+            b'5' => EntryKind::Dir,
+            b'6' => EntryKind::Fifo,
+            other => EntryKind::Other(other),
+        };
+        if pax.sparse {
+            flags.insert(Flags::SPARSE);
+            if let Some(n) = pax.sparse_name {
+                name = n;
+            }
+        }
+        // Old tar: a regular file whose name ends in '/' is a directory.
+        if typeflag == 0 && name.last() == Some(&b'/') {
+            kind = EntryKind::Dir;
+        }
+        let header_only = matches!(
+            kind,
+            EntryKind::Dir
+                | EntryKind::Symlink
+                | EntryKind::Hardlink
+                | EntryKind::Char
+                | EntryKind::Block
+                | EntryKind::Fifo
+        ) && typeflag != b'D';
+        let data = if header_only { 0 } else { stored };
+        let mut size = data;
+        if typeflag == b'S' {
+            // GNU sparse: the real size is at 483 (realsize), the stored data after the
+            // extension headers is `size`.
+            size = non_negative(
+                parse_number(&b[483..495], "realsize", offset)?,
+                "realsize",
+                offset,
+            )?;
+        } else if let Some(real) = pax.sparse_size {
+            size = real;
+        }
+
+        let (path, path_flags) = normalise(&name);
+        flags.insert(path_flags);
+        let link = match kind {
+            EntryKind::Symlink | EntryKind::Hardlink => {
+                if std::str::from_utf8(&link).is_err() {
+                    flags.insert(Flags::NON_UTF8);
+                }
+                if link_escapes(&path, &link, kind == EntryKind::Hardlink) {
+                    flags.insert(Flags::LINK_ESCAPES);
+                }
+                Some(link)
+            }
+            _ => None,
+        };
+        if matches!(kind, EntryKind::Char | EntryKind::Block) {
+            flags.insert(Flags::DEVICE);
+        }
+
+        let index = self.entries.len();
+        let hashed =
+            self.opts.hash_files && kind == EntryKind::File && !flags.contains(Flags::SPARSE);
+        self.capturing = !flags.contains(Flags::SPARSE)
+            && match &self.opts.capture {
+                Some(Capture {
+                    target: CaptureTarget::Index(i),
+                    ..
+                }) => *i == index,
+                Some(Capture {
+                    target: CaptureTarget::Path(p),
+                    ..
+                }) => *p == path,
+                None => false,
+            };
+        if self.capturing {
+            // A later duplicate replaces an earlier capture, as applying the layer would.
+            self.captured = Some(Vec::new());
+        }
+        let gnu_extended = typeflag == b'S' && b[482] != 0;
+        let data_offset = self.offset;
+        self.entries.push(Entry {
+            path,
+            kind,
+            mode,
+            uid,
+            gid,
+            uname,
+            gname,
+            size,
+            mtime,
+            link,
+            data_offset,
+            header_offset: pending.start.unwrap_or(offset),
+            sha256: if hashed && data == 0 {
+                Some(Digest::sha256(b""))
+            } else {
+                None
+            },
+            flags,
+        });
+        self.hasher = (hashed && data > 0).then(|| Hasher::new(Algorithm::Sha256));
+        self.state = if gnu_extended {
+            State::SparseExt { data }
+        } else {
+            data_state(data)
+        };
+        Ok(())
+    }
+
+    fn content(&mut self, bytes: &[u8]) {
+        if let Some(h) = &mut self.hasher {
+            h.update(bytes);
+        }
+        if self.capturing {
+            if let (Some(buf), Some(capture)) = (&mut self.captured, &self.opts.capture) {
+                let room = capture.max.saturating_sub(buf.len());
+                buf.extend_from_slice(&bytes[..room.min(bytes.len())]);
+            }
+        }
+    }
+
+    fn end_data(&mut self) {
+        if let Some(h) = self.hasher.take() {
+            if let Some(entry) = self.entries.last_mut() {
+                entry.sha256 = Some(h.finish());
+            }
+        }
+        self.capturing = false;
+    }
+
+    fn end_meta(&mut self, meta: Meta) -> Result<(), LayerError> {
+        let record = std::mem::take(&mut self.record);
+        let offset = self.pending.start.unwrap_or(self.offset);
+        match meta {
+            Meta::PaxGlobal => {}
+            // GNU: the name is NUL-terminated inside the record.
+            Meta::LongName => self.pending.long_name = Some(cstr(&record).to_vec()),
+            Meta::LongLink => self.pending.long_link = Some(cstr(&record).to_vec()),
+            // A second `x` replaces the first (Go's behaviour).
+            Meta::Pax => self.pending.pax = Some(parse_pax(&record, offset)?),
+        }
+        Ok(())
+    }
+}
+
+fn data_state(data: u64) -> State {
+    if data == 0 {
+        State::Header
+    } else {
+        State::Data {
+            left: data,
+            pad: padding(data),
+        }
+    }
+}
+
+fn padding(size: u64) -> u64 {
+    (BLOCK as u64 - size % BLOCK as u64) % BLOCK as u64
+}
+
+/// Bytes up to the first NUL.
+fn cstr(field: &[u8]) -> &[u8] {
+    match field.iter().position(|&b| b == 0) {
+        Some(i) => &field[..i],
+        None => field,
+    }
+}
+
+fn join_raw(prefix: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(prefix.len() + 1 + name.len());
+    out.extend_from_slice(prefix);
+    out.push(b'/');
+    out.extend_from_slice(name);
+    out
+}
+
+/// Verifies the header checksum: the sum of all header bytes with the checksum field taken
+/// as spaces, stored as octal. Both the unsigned and the historic signed sum are accepted.
+fn check_checksum(b: &[u8; BLOCK], offset: u64, first: bool) -> Result<(), LayerError> {
+    let mut unsigned: u64 = 0;
+    let mut signed: i64 = 0;
+    for (i, &x) in b.iter().enumerate() {
+        let x = if (148..156).contains(&i) { b' ' } else { x };
+        unsigned += u64::from(x);
+        signed += i64::from(x as i8);
+    }
+    let not_tar = |reason: String| LayerError::NotTar { reason };
+    let stored = match parse_octal(&b[148..156]) {
+        Some(v) => v,
+        None if first => {
+            return Err(not_tar(format!(
+                "the first 512 bytes are not a tar header (checksum field {})",
+                escape(&b[148..156])
+            )))
+        }
+        None => {
+            return Err(LayerError::BadNumber {
+                field: "checksum",
+                offset,
+                raw: escape(&b[148..156]),
+            })
+        }
+    };
+    if stored == unsigned || i64::try_from(stored).is_ok_and(|s| s == signed) {
+        return Ok(());
+    }
+    if first && &b[257..262] != b"ustar" {
+        return Err(not_tar(format!(
+            "the first 512 bytes are not a tar header (no ustar magic, checksum {stored} ≠ {unsigned})"
+        )));
+    }
+    Err(LayerError::TarChecksum {
+        offset,
+        stored,
+        computed: unsigned,
+    })
+}
+
+/// A plain octal field (leading/trailing spaces and NULs allowed), `None` if malformed.
+fn parse_octal(field: &[u8]) -> Option<u64> {
+    let trimmed = trim(field);
+    let mut value: u64 = 0;
+    for &c in trimmed {
+        if !(b'0'..=b'7').contains(&c) {
+            return None;
+        }
+        value = value.checked_mul(8)?.checked_add(u64::from(c - b'0'))?;
+    }
+    Some(value)
+}
+
+fn trim(field: &[u8]) -> &[u8] {
+    let is_pad = |c: &u8| *c == b' ' || *c == 0;
+    let start = field.iter().position(|c| !is_pad(c)).unwrap_or(field.len());
+    let end = field
+        .iter()
+        .rposition(|c| !is_pad(c))
+        .map_or(start, |i| i + 1);
+    &field[start..end]
+}
+
+/// A numeric header field: octal, or GNU base-256 when the high bit of the first byte is set
+/// (0x80 positive, 0xff negative, two's complement). Values must fit in an i64.
+fn parse_number(field: &[u8], name: &'static str, offset: u64) -> Result<i64, LayerError> {
+    let overflow = || LayerError::NumberOverflow {
+        field: name,
+        offset,
+        raw: escape(field),
+    };
+    if field.first().is_some_and(|&b| b & 0x80 != 0) {
+        let negative = field[0] & 0x40 != 0;
+        let inv = if negative { 0xff } else { 0 };
+        let mut x: u64 = 0;
+        for (i, &c) in field.iter().enumerate() {
+            let mut c = c ^ inv;
+            if i == 0 {
+                c &= 0x7f;
+            }
+            if x >> 56 != 0 {
+                return Err(overflow());
+            }
+            x = (x << 8) | u64::from(c);
+        }
+        if x >> 63 != 0 {
+            return Err(overflow());
+        }
+        let x = x as i64;
+        return Ok(if negative { !x } else { x });
+    }
+    let trimmed = trim(field);
+    let mut value: u64 = 0;
+    for &c in trimmed {
+        if !(b'0'..=b'7').contains(&c) {
+            return Err(LayerError::BadNumber {
+                field: name,
+                offset,
+                raw: escape(field),
+            });
+        }
+        value = value
+            .checked_mul(8)
+            .and_then(|v| v.checked_add(u64::from(c - b'0')))
+            .ok_or_else(overflow)?;
+    }
+    i64::try_from(value).map_err(|_| overflow())
+}
+
+fn non_negative(value: i64, name: &'static str, offset: u64) -> Result<u64, LayerError> {
+    u64::try_from(value).map_err(|_| LayerError::NegativeNumber {
+        field: name,
+        offset,
+        value,
+    })
+}
+
+fn escape(bytes: &[u8]) -> String {
+    format!("\"{}\"", super::path::display(bytes))
+}
+
+/// Parses PAX extended header records: `"%d %s=%s\n"`, the length counting the whole record.
+fn parse_pax(mut record: &[u8], offset: u64) -> Result<Pax, LayerError> {
+    let bad = |reason: String| LayerError::BadPax { offset, reason };
+    let mut pax = Pax::default();
+    let mut sparse_map_seen = false;
+    while !record.is_empty() {
+        let space = record
+            .iter()
+            .take(21)
+            .position(|&b| b == b' ')
+            .ok_or_else(|| bad("record length not followed by a space".to_owned()))?;
+        let len_text = &record[..space];
+        if len_text.is_empty() || !len_text.iter().all(u8::is_ascii_digit) {
+            return Err(bad(format!(
+                "record length {} is not a number",
+                escape(len_text)
+            )));
+        }
+        let len: usize = std::str::from_utf8(len_text)
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .ok_or_else(|| bad(format!("record length {} overflows", escape(len_text))))?;
+        if len <= space + 1 || len > record.len() {
+            return Err(bad(format!(
+                "record length {len} does not fit the {} bytes left",
+                record.len()
+            )));
+        }
+        let (this, rest) = record.split_at(len);
+        record = rest;
+        let body = &this[space + 1..];
+        let Some(body) = body.strip_suffix(b"\n") else {
+            return Err(bad(format!(
+                "record of length {len} does not end with a newline"
+            )));
+        };
+        let eq = body
+            .iter()
+            .position(|&b| b == b'=')
+            .ok_or_else(|| bad(format!("record {} has no '='", escape(body))))?;
+        let (key, value) = (&body[..eq], &body[eq + 1..]);
+        let number = |v: &[u8]| -> Result<u64, LayerError> {
+            std::str::from_utf8(v)
+                .ok()
+                .filter(|t| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()))
+                .and_then(|t| t.parse::<u64>().ok())
+                .filter(|&n| i64::try_from(n).is_ok())
+                .ok_or_else(|| {
+                    bad(format!(
+                        "{} is not a non-negative number: {}",
+                        escape(key),
+                        escape(v)
+                    ))
+                })
+        };
+        match key {
+            b"path" => pax.path = Some(value.to_vec()),
+            b"linkpath" => pax.linkpath = Some(value.to_vec()),
+            b"size" => pax.size = Some(number(value)?),
+            b"uid" => pax.uid = Some(number(value)?),
+            b"gid" => pax.gid = Some(number(value)?),
+            b"uname" => pax.uname = Some(value.to_vec()),
+            b"gname" => pax.gname = Some(value.to_vec()),
+            b"mtime" => {
+                pax.mtime = Some(
+                    parse_pax_time(value)
+                        .ok_or_else(|| bad(format!("mtime {} is not a time", escape(value))))?,
+                )
+            }
+            b"GNU.sparse.name" => {
+                pax.sparse = true;
+                pax.sparse_name = Some(value.to_vec());
+            }
+            b"GNU.sparse.realsize" | b"GNU.sparse.size" => {
+                pax.sparse = true;
+                pax.sparse_size = Some(number(value)?);
+            }
+            b"GNU.sparse.map"
+            | b"GNU.sparse.major"
+            | b"GNU.sparse.minor"
+            | b"GNU.sparse.offset"
+            | b"GNU.sparse.numbytes"
+            | b"GNU.sparse.numblocks" => {
+                sparse_map_seen = true;
+            }
+            _ => {}
+        }
+    }
+    pax.sparse |= sparse_map_seen;
+    Ok(pax)
+}
+
+/// A PAX time: optional `-`, decimal seconds, optional `.fraction` (dropped, rounding down).
+fn parse_pax_time(value: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(value).ok()?;
+    let (secs, frac) = text.split_once('.').unwrap_or((text, ""));
+    if !frac.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (negative, digits) = match secs.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, secs),
+    };
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole: i64 = digits.parse().ok()?;
+    let has_frac = frac.bytes().any(|c| c != b'0');
+    Some(if negative {
+        // -1.5 is 1.5 s before the epoch: floor is -2.
+        -whole - i64::from(has_frac)
+    } else {
+        whole
+    })
+}
+
+/// Lexical normalisation of a name: drops empty and `.` components (leading `./`, leading
+/// `/`, trailing `/`, `a//b`), keeps `..`, and says what it saw.
+pub(crate) fn normalise(name: &[u8]) -> (Vec<u8>, Flags) {
+    let mut flags = Flags::default();
+    if name.first() == Some(&b'/') {
+        flags.insert(Flags::ABSOLUTE);
+    }
+    if std::str::from_utf8(name).is_err() {
+        flags.insert(Flags::NON_UTF8);
+    }
+    let mut out = Vec::with_capacity(name.len());
+    for part in name.split(|&b| b == b'/') {
+        if part.is_empty() || part == b"." {
+            continue;
+        }
+        if part == b".." {
+            flags.insert(Flags::DOTDOT);
+        }
+        if !out.is_empty() {
+            out.push(b'/');
+        }
+        out.extend_from_slice(part);
+    }
+    (out, flags)
+}
+
+/// Whether a link target leaves the root. A symlink is resolved from its own directory
+/// (absolute targets are taken from the image root, where a container sees them); a hard
+/// link names a path in the archive, so an absolute one or one climbing out is suspicious.
+fn link_escapes(path: &[u8], target: &[u8], hard: bool) -> bool {
+    if hard && target.first() == Some(&b'/') {
+        return true;
+    }
+    let mut depth: i64 = if hard || target.first() == Some(&b'/') {
+        0
+    } else {
+        // Components of the link's directory.
+        let (dir, _) = split_last(path);
+        dir.split(|&b| b == b'/').filter(|p| !p.is_empty()).count() as i64
+    };
+    for part in target.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                depth -= 1;
+                if depth < 0 {
+                    return true;
+                }
+            }
+            _ => depth += 1,
+        }
+    }
+    false
+}
+
+/// Flags every entry whose path an earlier entry of the same layer already had.
+fn mark_duplicates(entries: &mut [Entry]) {
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    let mut dups = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        if !seen.insert(e.path.as_slice()) {
+            dups.push(i);
+        }
+    }
+    for i in dups {
+        if let Some(e) = entries.get_mut(i) {
+            e.flags.insert(Flags::DUPLICATE);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! Filtering, sorting and paging a merged tree (or one layer) for the UI: a page of rows out
+//! of up to a million, without the page holding them all.
+//!
+//! [`Index::new`] sorts once (by path and by size); every [`Index::query`] is then one linear
+//! pass over a presorted order that counts the matches and keeps only the requested page.
+
+use super::path;
+use super::tree::{Change, NodeId, Status, Tree};
+
+/// Which part of the image's history to show.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// The final merged filesystem (all layers).
+    #[default]
+    Merged,
+    /// The filesystem after layers `0..=n` (dive's "aggregated"), marks for layer `n`.
+    UpTo(u32),
+    /// What layer `n` changed (dive's "this layer only"): its entries, and the lower
+    /// versions it removed.
+    Layer(u32),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// By raw path bytes, then layer.
+    #[default]
+    Path,
+    /// Largest first, then by path.
+    SizeDesc,
+}
+
+/// A filter and a page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Query {
+    pub scope: Scope,
+    /// Case-insensitive substring of the display form ([`path::display`]); empty: any.
+    pub substring: String,
+    /// Raw path prefix (use a trailing `/` for "under this directory"); empty: any.
+    pub prefix: Vec<u8>,
+    pub sort: Sort,
+    /// Include versions deleted (whiteouts, opaque dirs, replaced ancestors) at the scope.
+    pub include_deleted: bool,
+    /// Include versions overwritten at the scope.
+    pub include_overwritten: bool,
+    /// Include the whiteout entries themselves.
+    pub include_whiteouts: bool,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Default for Query {
+    fn default() -> Query {
+        Query {
+            scope: Scope::Merged,
+            substring: String::new(),
+            prefix: Vec::new(),
+            sort: Sort::Path,
+            include_deleted: false,
+            include_overwritten: false,
+            include_whiteouts: false,
+            offset: 0,
+            limit: 100,
+        }
+    }
+}
+
+/// How a row stands at the query's scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RowState {
+    Live,
+    Overwritten {
+        by: u32,
+    },
+    Deleted {
+        by: u32,
+    },
+    /// A whiteout entry (never live).
+    Whiteout,
+}
+
+/// The mark a row gets relative to the scope's layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mark {
+    Added,
+    Modified,
+    Removed,
+}
+
+/// One row: an entry of one layer, where it stands, and what the scope's layer did to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// The path's node (a whiteout's target node when it has one, else the root).
+    pub node: NodeId,
+    pub layer: u32,
+    pub entry: u32,
+    pub state: RowState,
+    pub mark: Option<Mark>,
+}
+
+/// Matches and one page of them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    pub total: usize,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Item {
+    Version(u32),
+    Whiteout(u32),
+}
+
+/// Presorted orders of a tree's rows. Build it once per tree, after its last layer (rows of
+/// layers pushed later are not in it).
+pub struct Index {
+    by_path: Vec<Item>,
+    by_size: Vec<Item>,
+}
+
+impl Index {
+    pub fn new(tree: &Tree) -> Index {
+        let version = |i: u32| tree.version(i).copied();
+        let mut items: Vec<Item> = (0..tree.versions().len() as u32)
+            .map(Item::Version)
+            .chain((0..tree.whiteouts().len() as u32).map(Item::Whiteout))
+            .collect();
+        let key = |item: &Item| -> (&[u8], u32, u32, u64) {
+            match *item {
+                Item::Version(i) => match version(i) {
+                    Some(v) => (
+                        &tree.node(v.node).path,
+                        v.layer,
+                        v.entry,
+                        tree.entry(v.layer, v.entry).size,
+                    ),
+                    None => (&[], 0, 0, 0),
+                },
+                Item::Whiteout(i) => {
+                    let w = &tree.whiteouts()[i as usize];
+                    (&tree.entry(w.layer, w.entry).path, w.layer, w.entry, 0)
+                }
+            }
+        };
+        items.sort_by(|a, b| {
+            let (ka, kb) = (key(a), key(b));
+            (ka.0, ka.1, ka.2).cmp(&(kb.0, kb.1, kb.2))
+        });
+        let mut by_size = items.clone();
+        // Stable: equal sizes stay in path order.
+        by_size.sort_by_key(|item| std::cmp::Reverse(key(item).3));
+        Index {
+            by_path: items,
+            by_size,
+        }
+    }
+
+    pub fn query(&self, tree: &Tree, q: &Query) -> Page {
+        let last = tree.layers().len().saturating_sub(1) as u32;
+        let needle = q.substring.to_lowercase();
+        let order = match q.sort {
+            Sort::Path => &self.by_path,
+            Sort::SizeDesc => &self.by_size,
+        };
+        let mut page = Page::default();
+        for item in order {
+            let Some((row, row_path)) = Index::row(tree, *item, q.scope, last) else {
+                continue;
+            };
+            let shown = match row.state {
+                RowState::Live => true,
+                RowState::Overwritten { .. } => q.include_overwritten,
+                RowState::Deleted { .. } => q.include_deleted,
+                RowState::Whiteout => q.include_whiteouts,
+            };
+            if !shown || !row_path.starts_with(&q.prefix) || !matches(row_path, &needle) {
+                continue;
+            }
+            if page.total >= q.offset && page.rows.len() < q.limit {
+                page.rows.push(row);
+            }
+            page.total += 1;
+        }
+        page
+    }
+
+    /// The row an item makes at a scope (`None`: outside it) and the path it is matched on.
+    fn row(tree: &Tree, item: Item, scope: Scope, last: u32) -> Option<(Row, &[u8])> {
+        match item {
+            Item::Version(i) => {
+                let v = tree.version(i)?;
+                let path = &*tree.node(v.node).path;
+                let (n, layer_only) = match scope {
+                    Scope::Merged => (last, false),
+                    Scope::UpTo(n) => (n, false),
+                    Scope::Layer(n) => (n, true),
+                };
+                let removed_here = matches!(v.status, Status::Deleted { by } if by == n);
+                if layer_only && v.layer != n && !removed_here {
+                    return None;
+                }
+                if v.layer > n {
+                    return None;
+                }
+                let state = match v.status.by() {
+                    Some(by) if by <= n => match v.status {
+                        Status::Deleted { .. } => RowState::Deleted { by },
+                        _ => RowState::Overwritten { by },
+                    },
+                    _ => RowState::Live,
+                };
+                let mark = if removed_here {
+                    Some(Mark::Removed)
+                } else if v.layer == n {
+                    Some(match v.change {
+                        Change::Added => Mark::Added,
+                        Change::Modified => Mark::Modified,
+                    })
+                } else {
+                    None
+                };
+                Some((
+                    Row {
+                        node: v.node,
+                        layer: v.layer,
+                        entry: v.entry,
+                        state,
+                        mark,
+                    },
+                    path,
+                ))
+            }
+            Item::Whiteout(i) => {
+                let w = &tree.whiteouts()[i as usize];
+                let visible = match scope {
+                    Scope::Merged => true,
+                    Scope::UpTo(n) => w.layer <= n,
+                    Scope::Layer(n) => w.layer == n,
+                };
+                visible.then(|| {
+                    (
+                        Row {
+                            node: w.target.unwrap_or(0),
+                            layer: w.layer,
+                            entry: w.entry,
+                            state: RowState::Whiteout,
+                            mark: None,
+                        },
+                        &*tree.entry(w.layer, w.entry).path,
+                    )
+                })
+            }
+        }
+    }
+}
+
+/// Case-insensitive substring match on the display form; `needle` is already lowercase.
+fn matches(raw: &[u8], needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if path::is_plain(raw) {
+        // Printable ASCII: the display form is the bytes themselves; no allocation.
+        let n = needle.as_bytes();
+        return raw.len() >= n.len()
+            && raw
+                .windows(n.len())
+                .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b));
+    }
+    path::display(raw).to_lowercase().contains(needle)
+}
