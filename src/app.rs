@@ -8,11 +8,11 @@ use wasm_bindgen::JsValue;
 
 use crate::client::Session;
 use crate::components::{
-    DocumentView, InputBox, LayerView, MissingObject, ReferenceErrorView, ReferenceView,
-    RegistrySettings, RegistryView, StartPage, Want,
+    DocumentView, ImageFs, InputBox, LayerFileView, LayerView, MissingObject, ReferenceErrorView,
+    ReferenceView, RegistrySettings, RegistryView, StartPage, Want,
 };
 use crate::oci::{Digest, Reference};
-use crate::route::{Route, Source};
+use crate::route::{Route, Source, ViewMode};
 use crate::samples::{Sample, Store};
 
 /// Mounts the app on `<body>`; the only thing `main` does.
@@ -27,6 +27,8 @@ pub struct Nav {
     pub route: RwSignal<Route>,
     /// Bytes of a file opened from disk (they never go into the URL).
     pub file: RwSignal<Option<(String, Vec<u8>)>>,
+    /// A layer file opened from disk: the worker reads it, so the page keeps only the handle.
+    pub layer_file: RwSignal<Option<web_sys::File>, LocalStorage>,
 }
 
 impl Nav {
@@ -84,9 +86,15 @@ enum Shown {
     Missing(Digest),
     UnknownSample(String),
     FileGone,
+    LayerFile(web_sys::File),
 }
 
-fn resolve(route: &Route, store: &Store, file: Option<(String, Vec<u8>)>) -> Shown {
+fn resolve(
+    route: &Route,
+    store: &Store,
+    file: Option<(String, Vec<u8>)>,
+    layer_file: Option<web_sys::File>,
+) -> Shown {
     // Under a reference, digests name objects in that reference's repository.
     if let Source::Reference(text) = &route.source {
         return Shown::Reference(text.clone());
@@ -120,6 +128,10 @@ fn resolve(route: &Route, store: &Store, file: Option<(String, Vec<u8>)>) -> Sho
             origin: "pasted text".into(),
             pasted: true,
         },
+        Source::File(name) if route.view == ViewMode::Files => match layer_file {
+            Some(f) if &f.name() == name => Shown::LayerFile(f),
+            _ => Shown::FileGone,
+        },
         Source::File(name) => match file {
             Some((loaded, bytes)) if &loaded == name => Shown::Document {
                 bytes,
@@ -137,6 +149,7 @@ pub fn App() -> impl IntoView {
     let nav = Nav {
         route: RwSignal::new(route_from_location()),
         file: RwSignal::new(None),
+        layer_file: RwSignal::new_local(None),
     };
     provide_context(nav);
     let popstate = window_event_listener(leptos::ev::popstate, move |_| {
@@ -149,17 +162,26 @@ pub fn App() -> impl IntoView {
     provide_context(StoredValue::new_local(Session::default()));
     let body = move || {
         let route = nav.route.get();
-        let shown = store.with_value(|store| resolve(&route, store, nav.file.get()));
+        let shown =
+            store.with_value(|store| resolve(&route, store, nav.file.get(), nav.layer_file.get()));
         match shown {
             Shown::Start => view! { <StartPage /> }.into_any(),
             Shown::Reference(text) => match text.trim().parse::<Reference>() {
                 Ok(reference) => {
+                    let proxy = route.proxy.clone();
                     let fetched = match Want::of(route.at.clone(), route.media_type.clone(), route.size) {
-                        Ok(want) => view! {
-                            <RegistryView reference=reference.clone() want proxy=route.proxy.clone() view_mode=route.view big=route.big />
+                        Ok(Want::Manifest(at)) if route.view == ViewMode::Fs => view! {
+                            <ImageFs reference=reference.clone() proxy at />
                         }
                         .into_any(),
-                        Err(layer) => view! { <LayerView layer /> }.into_any(),
+                        Ok(want) => view! {
+                            <RegistryView reference=reference.clone() want proxy view_mode=route.view big=route.big />
+                        }
+                        .into_any(),
+                        Err(layer) => view! {
+                            <LayerView layer reference=reference.clone() proxy diff=route.diff.clone() />
+                        }
+                        .into_any(),
                     };
                     view! { <ReferenceView reference /> {fetched} }.into_any()
                 }
@@ -182,6 +204,7 @@ pub fn App() -> impl IntoView {
                 </section>
             }
             .into_any(),
+            Shown::LayerFile(file) => view! { <LayerFileView file /> }.into_any(),
             Shown::FileGone => view! {
                 <section role="alert" class="notice">
                     <h2>"The file is no longer loaded"</h2>

@@ -372,6 +372,23 @@ impl Session {
         })
     }
 
+    /// The URL of a blob and the Authorization header to send with it, for a download the
+    /// layer worker makes itself: a `HEAD` first settles authentication (a token for the
+    /// repository's pull scope, or Basic), so the worker's single `GET` is accepted.
+    pub async fn blob_access(
+        &self,
+        endpoint: &Endpoint,
+        reference: &Reference,
+        digest: &Digest,
+    ) -> Result<(String, Option<String>), ClientError> {
+        let url = endpoint.blob_url(reference.repository(), digest);
+        let scope = pull_scope(reference.repository());
+        self.request("HEAD", endpoint, &url, None, &scope, 0)
+            .await?;
+        let authorization = self.known_authorization(endpoint, &scope);
+        Ok((url, authorization))
+    }
+
     /// One page of tags; `page` is the `next` URL of the previous page.
     pub async fn tags(
         &self,

@@ -54,10 +54,11 @@ pub enum Request {
         keys: Vec<String>,
         query: ListQuery,
     },
-    /// The content of one entry (up to `max` bytes) of the layer `key`.
+    /// The content of one entry (up to `max` bytes): of the layer `keys[0]`, or, with several
+    /// keys, of the merged filesystem (the topmost layer that has it and did not delete it).
     ReadFile {
         job: u32,
-        key: String,
+        keys: Vec<String>,
         path: Vec<u8>,
         max: u64,
     },
@@ -450,13 +451,13 @@ impl Request {
             }
             Request::ReadFile {
                 job,
-                key,
+                keys,
                 path,
                 max,
             } => {
                 w.u8(4);
                 w.u64((*job).into());
-                w.str(key);
+                w.list(keys, |w, k| w.str(k));
                 w.bytes(path);
                 w.u64(*max);
             }
@@ -518,7 +519,7 @@ impl Request {
                 },
                 4 => Request::ReadFile {
                     job: r.u32()?,
-                    key: r.string()?,
+                    keys: r.list(Reader::string)?,
                     path: r.bytes()?.to_vec(),
                     max: r.u64()?,
                 },
@@ -757,5 +758,56 @@ impl Reply {
                 tag => return Err(WireError::UnknownTag { tag, at: 0 }),
             })
         })
+    }
+}
+
+impl Row {
+    /// The `ls -l` mode column: type letter and permission bits (setuid/setgid/sticky too).
+    pub fn mode_string(&self) -> String {
+        let kind = match self.kind {
+            '-' | 'h' => '-',
+            other => other,
+        };
+        let m = self.mode;
+        let bit = |mask: u32, c: char| if m & mask != 0 { c } else { '-' };
+        let special = |x: bool, s: bool, lower: char, upper: char| match (x, s) {
+            (true, true) => lower,
+            (false, true) => upper,
+            (true, false) => 'x',
+            (false, false) => '-',
+        };
+        let mut out = String::with_capacity(10);
+        out.push(kind);
+        out.push(bit(0o400, 'r'));
+        out.push(bit(0o200, 'w'));
+        out.push(special(m & 0o100 != 0, m & 0o4000 != 0, 's', 'S'));
+        out.push(bit(0o040, 'r'));
+        out.push(bit(0o020, 'w'));
+        out.push(special(m & 0o010 != 0, m & 0o2000 != 0, 's', 'S'));
+        out.push(bit(0o004, 'r'));
+        out.push(bit(0o002, 'w'));
+        out.push(special(m & 0o001 != 0, m & 0o1000 != 0, 't', 'T'));
+        out
+    }
+
+    /// The modification time as `YYYY-MM-DD HH:MM` UTC (integer arithmetic: the days-to-civil
+    /// conversion of Howard Hinnant's date algorithms).
+    pub fn mtime_utc(&self) -> String {
+        let days = self.mtime.div_euclid(86_400);
+        let secs = self.mtime.rem_euclid(86_400);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        format!(
+            "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+            secs / 3600,
+            secs % 3600 / 60
+        )
     }
 }

@@ -9,6 +9,7 @@
 pub mod jobs;
 pub mod layer;
 pub mod oci;
+pub mod preview;
 pub mod registry;
 pub mod route;
 pub mod samples;
@@ -21,3 +22,9 @@ pub mod client;
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod http;
+#[cfg(target_arch = "wasm32")]
+pub mod layers;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
+#[cfg(target_arch = "wasm32")]
+pub mod worker_client;

@@ -33,6 +33,10 @@ pub enum ViewMode {
     #[default]
     Structured,
     Raw,
+    /// The files of one layer (the blob at `at`, or a layer file opened from disk).
+    Files,
+    /// The merged filesystem of the image manifest on screen.
+    Fs,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -48,6 +52,10 @@ pub struct Route {
     pub big: bool,
     pub expect: Option<Digest>,
     pub view: ViewMode,
+    /// The selected file of a listing, as raw path bytes.
+    pub path: Option<Vec<u8>>,
+    /// The layer's diff_id, when the link came from a view that read the image config.
+    pub diff: Option<Digest>,
 }
 
 impl Route {
@@ -56,8 +64,8 @@ impl Route {
     pub fn from_query(query: &str) -> Route {
         let mut route = Route::default();
         for pair in query.trim_start_matches('?').split('&') {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = percent_decode(value);
+            let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_decode(raw);
             match key {
                 "ref" if !value.is_empty() => route.source = Source::Reference(value),
                 "sample" if !value.is_empty() => route.source = Source::Sample(value),
@@ -67,7 +75,14 @@ impl Route {
                 "size" => route.size = value.parse().ok(),
                 "proxy" if !value.is_empty() => route.proxy = Some(value),
                 "expect" => route.expect = value.parse().ok(),
-                "view" if value == "raw" => route.view = ViewMode::Raw,
+                "view" => match value.as_str() {
+                    "raw" => route.view = ViewMode::Raw,
+                    "files" => route.view = ViewMode::Files,
+                    "fs" => route.view = ViewMode::Fs,
+                    _ => {}
+                },
+                "path" => route.path = Some(percent_decode_bytes(raw)),
+                "diff" => route.diff = value.parse().ok(),
                 "big" if value == "1" => route.big = true,
                 _ => {}
             }
@@ -103,8 +118,17 @@ impl Route {
         if let Some(proxy) = &self.proxy {
             parts.push(format!("proxy={}", percent_encode(proxy)));
         }
-        if self.view == ViewMode::Raw {
-            parts.push("view=raw".to_owned());
+        match self.view {
+            ViewMode::Structured => {}
+            ViewMode::Raw => parts.push("view=raw".to_owned()),
+            ViewMode::Files => parts.push("view=files".to_owned()),
+            ViewMode::Fs => parts.push("view=fs".to_owned()),
+        }
+        if let Some(diff) = &self.diff {
+            parts.push(format!("diff={diff}"));
+        }
+        if let Some(path) = &self.path {
+            parts.push(format!("path={}", percent_encode_bytes(path)));
         }
         if self.big {
             parts.push("big=1".to_owned());
@@ -129,8 +153,13 @@ impl Route {
 /// Percent-encodes everything but RFC 3986 unreserved characters and a few that are safe and
 /// common in references (`:`, `/`, `@`), so permalinks stay readable.
 pub fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
+    percent_encode_bytes(text.as_bytes())
+}
+
+/// [`percent_encode`] for raw bytes (file names in layers need not be UTF-8).
+pub fn percent_encode_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
         match b {
             b'A'..=b'Z'
             | b'a'..=b'z'
@@ -151,6 +180,11 @@ pub fn percent_encode(text: &str) -> String {
 /// Decodes `%XX` escapes and `+` (as a space, the form encoding browsers use); malformed
 /// escapes are kept literally and invalid UTF-8 becomes U+FFFD.
 pub fn percent_decode(text: &str) -> String {
+    String::from_utf8_lossy(&percent_decode_bytes(text)).into_owned()
+}
+
+/// [`percent_decode`] to raw bytes, invalid UTF-8 kept as it is.
+pub fn percent_decode_bytes(text: &str) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -182,7 +216,7 @@ pub fn percent_decode(text: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 #[cfg(test)]
@@ -212,6 +246,22 @@ mod tests {
                 size: Some(1234),
                 proxy: Some("https://explorer.example/proxy/".into()),
                 big: true,
+                ..Route::default()
+            },
+            Route {
+                source: Source::Reference("127.0.0.1:5000/layers:gzip".into()),
+                at: Some(D.parse().unwrap()),
+                media_type: Some("application/vnd.oci.image.layer.v1.tar+gzip".into()),
+                size: Some(99),
+                view: ViewMode::Files,
+                path: Some(b"etc/\xff name&=%+".to_vec()),
+                diff: Some(D.parse().unwrap()),
+                ..Route::default()
+            },
+            Route {
+                source: Source::Reference("127.0.0.1:5000/layers:gzip".into()),
+                view: ViewMode::Fs,
+                path: Some(Vec::new()),
                 ..Route::default()
             },
             Route {

@@ -65,7 +65,7 @@ fn requests() -> Vec<Request> {
         },
         Request::ReadFile {
             job: 5,
-            key: "k".into(),
+            keys: vec!["k".into(), "l".into()],
             path: b"etc/os-release".to_vec(),
             max: 65536,
         },
@@ -254,5 +254,42 @@ fn hostile_counts_and_random_bytes_do_not_panic() {
         let random: Vec<u8> = (0..rng.below(64)).map(|_| rng.next() as u8).collect();
         let _ = Request::decode(&random);
         let _ = Reply::decode(&random);
+    }
+}
+
+#[test]
+fn rows_render_like_ls() {
+    let cases: &[(char, u32, &str)] = &[
+        ('-', 0o644, "-rw-r--r--"),
+        ('h', 0o755, "-rwxr-xr-x"),
+        ('d', 0o1777, "drwxrwxrwt"),
+        ('-', 0o4755, "-rwsr-xr-x"),
+        ('-', 0o2644, "-rw-r-Sr--"),
+        ('l', 0o777, "lrwxrwxrwx"),
+        ('c', 0o600, "crw-------"),
+        ('d', 0o1000, "d--------T"),
+    ];
+    for &(kind, mode, expected) in cases {
+        let row = Row {
+            kind,
+            mode,
+            ..Row::default()
+        };
+        assert_eq!(row.mode_string(), expected, "{kind} {mode:o}");
+    }
+    // Expected values from `date -u -d @N '+%Y-%m-%d %H:%M'`.
+    let times: &[(i64, &str)] = &[
+        (0, "1970-01-01 00:00"),
+        (951_782_400, "2000-02-29 00:00"),
+        (1_700_000_000, "2023-11-14 22:13"),
+        (-1, "1969-12-31 23:59"),
+        (4_102_444_800, "2100-01-01 00:00"),
+    ];
+    for &(mtime, expected) in times {
+        let row = Row {
+            mtime,
+            ..Row::default()
+        };
+        assert_eq!(row.mtime_utc(), expected, "{mtime}");
     }
 }

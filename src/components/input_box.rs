@@ -6,7 +6,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use crate::app::Nav;
 use crate::oci::{Digest, DEFAULT_MAX_BYTES};
-use crate::route::{Route, Source};
+use crate::route::{Route, Source, ViewMode};
 
 /// A document is JSON, and every JSON document we inspect is an object or an array; a
 /// reference can start with neither.
@@ -14,20 +14,46 @@ fn looks_like_document(input: &str) -> bool {
     matches!(input.trim_start().as_bytes().first(), Some(b'{' | b'['))
 }
 
-/// Reads a dropped or picked file, refusing anything over the document size limit before
+/// Whether a file's first bytes are those of a layer: gzip, zstd, or a tar header (`ustar`
+/// magic at 257). Documents are JSON and start with none of these.
+fn looks_like_layer(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+        || head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+        || head.get(257..262) == Some(b"ustar")
+}
+
+/// Reads a dropped or picked file: a layer goes to the worker (only its first bytes are read
+/// here); a document is read whole, refusing anything over the document size limit before
 /// reading a byte of it.
 fn open_file(nav: Nav, file: web_sys::File, set_error: WriteSignal<Option<String>>) {
     let name = file.name();
     // File sizes are whole numbers; printing them as integers keeps float formatting (and
     // its ~10 kB of code) out of the wasm.
     let size = file.size() as u64;
-    if size > DEFAULT_MAX_BYTES as u64 {
-        set_error.set(Some(format!(
-            "{name} is {size} bytes; documents are limited to {DEFAULT_MAX_BYTES} bytes"
-        )));
-        return;
-    }
     spawn_local(async move {
+        let head = match file.slice_with_i32_and_i32(0, 512) {
+            Ok(blob) => JsFuture::from(blob.array_buffer())
+                .await
+                .map(|b| js_sys::Uint8Array::new(&b).to_vec())
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        if looks_like_layer(&head) {
+            set_error.set(None);
+            nav.layer_file.set(Some(file));
+            nav.go(Route {
+                source: Source::File(name),
+                view: ViewMode::Files,
+                ..Route::default()
+            });
+            return;
+        }
+        if size > DEFAULT_MAX_BYTES as u64 {
+            set_error.set(Some(format!(
+                "{name} is {size} bytes; documents are limited to {DEFAULT_MAX_BYTES} bytes"
+            )));
+            return;
+        }
         match JsFuture::from(file.array_buffer()).await {
             Ok(buffer) => {
                 let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
@@ -158,10 +184,10 @@ pub fn InputBox() -> impl IntoView {
                 <button id="inspect" type="submit">"Inspect"</button>
                 <label class="file-button">
                     "Open file…"
-                    <input id="file" type="file" accept=".json,application/json" on:change=on_file_change />
+                    <input id="file" type="file" accept=".json,application/json,.tar,.tgz,.gz,.zst,.tzst" on:change=on_file_change />
                 </label>
             </div>
-            <p class="hint">"Ctrl+Enter inspects. Drop a file anywhere on this box for its exact bytes."</p>
+            <p class="hint">"Ctrl+Enter inspects. Drop a file anywhere on this box for its exact bytes: a document, or a layer (.tar, .tar.gz, .tar.zst) to list its files offline."</p>
             {move || error.get().map(|e| view! { <p class="input-error" role="alert">{e}</p> })}
         </form>
     }

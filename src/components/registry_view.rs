@@ -9,7 +9,7 @@ use super::{CatalogPanel, CopyButton, DigestFieldLink, DocumentView, TagsPanel, 
 use crate::app::Nav;
 use crate::client::{ClientError, Fetched, ReferrersVia, Session};
 use crate::oci::media_type::compression;
-use crate::oci::model::{human_size, Descriptor};
+use crate::oci::model::Descriptor;
 use crate::oci::{Digest, Limits, Reference, RAISED_MAX_BYTES};
 use crate::registry::{Endpoint, RegistryError, VerifiedBy, MANIFEST_MEDIA_TYPES};
 use crate::route::{Route, Source, ViewMode};
@@ -24,7 +24,7 @@ pub enum Want {
     Blob(Digest, Option<u64>),
 }
 
-/// A layer a digest link points to: described, not downloaded.
+/// A layer a digest link points to: its files are listed by the layer worker.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LayerBlob {
     pub digest: Digest,
@@ -33,7 +33,7 @@ pub struct LayerBlob {
 }
 
 impl Want {
-    /// What to fetch for the route's `at` / `mt` / `size`; a layer is not fetched.
+    /// What to fetch for the route's `at` / `mt` / `size`; a layer goes to the layer view.
     pub fn of(
         at: Option<Digest>,
         media_type: Option<String>,
@@ -54,23 +54,6 @@ impl Want {
             }),
             Some(_) => Ok(Want::Blob(digest, size)),
         }
-    }
-}
-
-#[component]
-pub fn LayerView(layer: LayerBlob) -> impl IntoView {
-    let text = layer.digest.to_string();
-    let size = layer
-        .size
-        .map(human_size)
-        .unwrap_or_else(|| "size unknown".into());
-    view! {
-        <section class="notice" role="status">
-            <h2>"Layer blob"</h2>
-            <p><code data-fact="layer-digest">{text.clone()}</code> " " <CopyButton text=text what="digest" /></p>
-            <p>{format!("{}, {size}", layer.media_type)}</p>
-            <p>"Layers are not downloaded: browsing their files is not supported yet."</p>
-        </section>
     }
 }
 
@@ -353,8 +336,21 @@ pub fn RegistryView(
             view! {
                 <PinnedDigest reference=reference.clone() digest=fetched.verified.digest.clone() endpoint=endpoint.clone() resolved_from_tag=by_tag />
                 <DocumentView bytes=fetched.bytes expected origin pasted=false view_mode declared home=Some(reference.clone()) />
-                {is_manifest.then(|| view! {
-                    <Referrers endpoint=endpoint.clone() reference=reference.clone() subject />
+                {is_manifest.then(|| {
+                    let at = Some(fetched.verified.digest.clone());
+                    let to_fs = move |r: &mut Route| {
+                        r.at = at.clone();
+                        r.view = ViewMode::Fs;
+                        r.path = None;
+                    };
+                    let href = nav.href(to_fs.clone());
+                    view! {
+                        <p><a id="browse-fs" href=href on:click=move |ev| {
+                            ev.prevent_default();
+                            nav.update(to_fs.clone());
+                        }>"Browse the files of this image (all layers, merged)"</a></p>
+                        <Referrers endpoint=endpoint.clone() reference=reference.clone() subject />
+                    }
                 })}
             }
             .into_any()

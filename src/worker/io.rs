@@ -1,0 +1,157 @@
+//! The worker's one I/O module: a blob as a stream of chunks, from a registry URL (streamed
+//! `fetch`, no cookies, Authorization only as given) or from a `File` the page sent along.
+//! A stalled download is aborted after [`IDLE_SECONDS`] without a byte.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortController, DedicatedWorkerGlobalScope, Headers, ReadableStreamDefaultReader,
+    RequestCredentials, RequestInit, RequestMode, RequestRedirect, Response,
+};
+
+use crate::jobs::Source;
+
+const IDLE_SECONDS: f64 = 60.0;
+
+pub fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// An open byte stream and, when the source says, its length.
+pub struct Stream {
+    reader: ReadableStreamDefaultReader,
+    controller: Option<AbortController>,
+    pub total: Option<u64>,
+    last_byte: Rc<Cell<f64>>,
+    /// The idle watchdog of a download: its interval id and closure, dropped with the stream.
+    watchdog: Option<(i32, Closure<dyn FnMut()>)>,
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        if let Some((id, _)) = &self.watchdog {
+            scope().clear_interval_with_handle(*id);
+        }
+    }
+}
+
+impl Stream {
+    pub async fn open(source: &Source, file: Option<JsValue>) -> Result<Stream, String> {
+        match source {
+            Source::Url { url, authorization } => fetch(url, authorization.as_deref()).await,
+            Source::File { name } => {
+                let blob: web_sys::Blob = file
+                    .and_then(|f| f.dyn_into().ok())
+                    .ok_or_else(|| format!("the file {name} did not reach the worker"))?;
+                Ok(Stream {
+                    total: Some(blob.size() as u64),
+                    reader: blob.stream().get_reader().unchecked_into(),
+                    controller: None,
+                    last_byte: Rc::new(Cell::new(js_sys::Date::now())),
+                    watchdog: None,
+                })
+            }
+        }
+    }
+
+    /// The next chunk, or `None` at the end of the stream.
+    pub async fn next(&mut self) -> Result<Option<Vec<u8>>, String> {
+        let chunk = JsFuture::from(self.reader.read()).await.map_err(|_| {
+            if js_sys::Date::now() - self.last_byte.get() > IDLE_SECONDS * 1000.0 {
+                format!("no data for {IDLE_SECONDS} s: the download was stopped")
+            } else {
+                "the connection broke off while reading".to_owned()
+            }
+        })?;
+        let done = Reflect::get(&chunk, &JsValue::from_str("done"))
+            .map(|d| d.is_truthy())
+            .unwrap_or(true);
+        if done {
+            return Ok(None);
+        }
+        let value = Reflect::get(&chunk, &JsValue::from_str("value"))
+            .map_err(|_| "a chunk without data".to_owned())?;
+        self.last_byte.set(js_sys::Date::now());
+        Ok(Some(Uint8Array::new(&value).to_vec()))
+    }
+
+    /// Stops reading (cancel, a cap, a verdict reached early).
+    pub fn stop(&self) {
+        let _ = self.reader.cancel();
+        if let Some(c) = &self.controller {
+            c.abort();
+        }
+    }
+}
+
+async fn fetch(url: &str, authorization: Option<&str>) -> Result<Stream, String> {
+    let failed = || {
+        format!("the request to {url} failed before any response (network error or CORS refusal)")
+    };
+    let controller = AbortController::new().map_err(|_| failed())?;
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_mode(RequestMode::Cors);
+    // Registries never need cookies; blobs are content-addressed, so the HTTP cache may keep them.
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_redirect(RequestRedirect::Follow);
+    init.set_signal(Some(&controller.signal()));
+    let headers = Headers::new().map_err(|_| failed())?;
+    if let Some(value) = authorization {
+        // The fetch standard drops Authorization when a redirect leaves the origin (a CDN).
+        headers.set("Authorization", value).map_err(|_| failed())?;
+    }
+    init.set_headers(&headers);
+    let response: Response = JsFuture::from(scope().fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| failed())?
+        .unchecked_into();
+    if response.status() != 200 {
+        return Err(format!(
+            "the registry answered HTTP {} for {url}",
+            response.status()
+        ));
+    }
+    let total = response
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse().ok());
+    let body = response
+        .body()
+        .ok_or_else(|| format!("the response for {url} has no body"))?;
+    let last_byte = Rc::new(Cell::new(js_sys::Date::now()));
+    let watchdog = watch_idle(controller.clone(), last_byte.clone());
+    Ok(Stream {
+        reader: body.get_reader().unchecked_into(),
+        controller: Some(controller),
+        total,
+        last_byte,
+        watchdog,
+    })
+}
+
+/// Aborts the request once no byte arrived for [`IDLE_SECONDS`]: the pending read then fails.
+fn watch_idle(
+    controller: AbortController,
+    last_byte: Rc<Cell<f64>>,
+) -> Option<(i32, Closure<dyn FnMut()>)> {
+    let tick = Closure::<dyn FnMut()>::new(move || {
+        if js_sys::Date::now() - last_byte.get() > IDLE_SECONDS * 1000.0 {
+            controller.abort();
+        }
+    });
+    let id = scope()
+        .set_interval_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            5_000,
+        )
+        .ok()?;
+    Some((id, tick))
+}

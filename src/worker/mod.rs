@@ -1,0 +1,151 @@
+//! The layer worker (wasm only, no Leptos): a thin shell around the pure `layer` core. It
+//! receives [`jobs::Request`]s, streams blobs from registries or dropped files through the
+//! core (digest and size checked as bytes arrive, then decompression, tar walk), keeps the
+//! verified results by key, and answers with small messages: summaries and pages of rows,
+//! never whole listings. Big bytes (a file, a blob to save) travel as transferred buffers.
+//!
+//! Everything runs off the page's main thread; a job yields between chunks, so a `Cancel`
+//! message is seen while a download runs.
+
+mod io;
+mod store;
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::MessageEvent;
+
+use crate::jobs::{Reply, Request};
+use io::{scope, Stream};
+use store::Store;
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+#[derive(Default)]
+struct State {
+    store: Store,
+    cancelled: BTreeSet<u32>,
+}
+
+/// Starts the worker: listens for requests, then says it is ready.
+pub fn start() {
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| receive(ev.data()));
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    post(&Reply::Ready, None);
+}
+
+fn post(reply: &Reply, buffer: Option<Vec<u8>>) {
+    let message = Array::new();
+    message.push(&Uint8Array::from(reply.encode().as_slice()));
+    match buffer {
+        Some(bytes) => {
+            let array = Uint8Array::from(bytes.as_slice());
+            message.push(&array);
+            let transfer = Array::of1(&array.buffer());
+            let _ = scope().post_message_with_transfer(&message, &transfer);
+        }
+        None => {
+            let _ = scope().post_message(&message);
+        }
+    }
+}
+
+fn receive(data: JsValue) {
+    let message: Array = data.unchecked_into();
+    let bytes = Uint8Array::new(&message.get(0)).to_vec();
+    let extra = message.get(1);
+    let request = match Request::decode(&bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            post(
+                &Reply::Failed {
+                    job: 0,
+                    error: format!("malformed request: {e}"),
+                },
+                None,
+            );
+            return;
+        }
+    };
+    match request {
+        Request::Cancel { job } => STATE.with(|s| {
+            s.borrow_mut().cancelled.insert(job);
+        }),
+        Request::Open {
+            job,
+            key,
+            source,
+            expected,
+            diff_id,
+            as_layer,
+            caps,
+        } => wasm_bindgen_futures::spawn_local(async move {
+            let open = store::Open {
+                key,
+                expected,
+                diff_id,
+                as_layer,
+                caps,
+            };
+            let reply = match read(job, &source, extra, open).await {
+                Ok(summary) => Reply::Opened { job, summary },
+                Err(error) => Reply::Failed { job, error },
+            };
+            STATE.with(|s| s.borrow_mut().cancelled.remove(&job));
+            post(&reply, None);
+        }),
+        other => {
+            let (reply, buffer) = STATE.with(|s| s.borrow_mut().store.answer(other));
+            post(&reply, buffer);
+        }
+    }
+}
+
+/// Streams the blob through the core, posting progress at most every 100 ms.
+async fn read(
+    job: u32,
+    source: &crate::jobs::Source,
+    file: JsValue,
+    open: store::Open,
+) -> Result<crate::jobs::Summary, String> {
+    let file = (!file.is_undefined()).then_some(file);
+    let mut stream = Stream::open(source, file).await?;
+    let total = stream.total.or(open.expected.as_ref().map(|(_, s)| *s));
+    let mut reading = store::Reading::new(open, total)?;
+    let mut last_progress = 0.0;
+    loop {
+        if STATE.with(|s| s.borrow().cancelled.contains(&job)) {
+            stream.stop();
+            return Err("cancelled".into());
+        }
+        let Some(chunk) = stream.next().await? else {
+            break;
+        };
+        if let Err(e) = reading.push(&chunk) {
+            stream.stop();
+            return Err(e);
+        }
+        let now = js_sys::Date::now();
+        if now - last_progress > 100.0 {
+            last_progress = now;
+            let (received, uncompressed, entries) = reading.progress();
+            post(
+                &Reply::Progress {
+                    job,
+                    received,
+                    total,
+                    uncompressed,
+                    entries,
+                },
+                None,
+            );
+        }
+    }
+    STATE.with(|s| reading.finish(&mut s.borrow_mut().store))
+}

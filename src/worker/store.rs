@@ -1,0 +1,474 @@
+//! What the worker keeps between requests: verified blobs (up to a memory budget) and layer
+//! listings, by key; and the answers to requests about them.
+
+use std::collections::BTreeMap;
+
+use crate::jobs::{self, CapsMsg, ListQuery, Reply, Request, RowState, Summary};
+use crate::layer::changes::{efficiency, layer_changes};
+use crate::layer::path::display;
+use crate::layer::tree::Tree;
+use crate::layer::view::{self, Index, Query, Scope, Sort};
+use crate::layer::{
+    Caps, Capture, CaptureTarget, DigestVerdict, Entry, Flags, LayerError, LayerRead, LayerReader,
+    Listing, ReadOptions,
+};
+use crate::oci::{Digest, Hasher, Verifier, VerifyError};
+
+/// Blobs up to this size are kept, so viewing a file or saving the blob needs no second
+/// download; bigger ones keep only their listing.
+const KEEP_ONE: u64 = 128 << 20;
+/// All kept blobs together; the oldest are dropped first.
+const KEEP_ALL: u64 = 256 << 20;
+
+/// What a read is for.
+pub struct Open {
+    pub key: String,
+    pub expected: Option<(Digest, u64)>,
+    pub diff_id: Option<Digest>,
+    pub as_layer: bool,
+    pub caps: CapsMsg,
+}
+
+struct Kept {
+    summary: Summary,
+    blob: Option<Vec<u8>>,
+    /// The files, for a verified (or, from disk, unverifiable) layer.
+    listing: Option<Listing>,
+    /// Insertion order, for dropping the oldest blob first.
+    age: u64,
+}
+
+#[derive(Default)]
+pub struct Store {
+    kept: BTreeMap<String, Kept>,
+    clock: u64,
+    /// The last merged tree asked about (one layer's listing is a tree of one layer), with
+    /// its sorted index: paging and filtering then cost one pass, not a merge.
+    view: Option<(Vec<String>, Tree, Index)>,
+}
+
+/// A file read out of a kept layer is captured whole (to hash it) up to this size.
+const MAX_FILE: u64 = 512 << 20;
+
+const FLAG_NAMES: &[(Flags, &str)] = &[
+    (Flags::ABSOLUTE, "absolute path"),
+    (Flags::DOTDOT, "“..” in the path"),
+    (Flags::DUPLICATE, "duplicate path"),
+    (Flags::DEVICE, "device file"),
+    (Flags::SPARSE, "sparse"),
+    (Flags::NON_UTF8, "not UTF-8"),
+    (Flags::LINK_ESCAPES, "link leaves the root"),
+];
+
+fn row(entry: &Entry, layer: u32, state: view::RowState) -> jobs::Row {
+    jobs::Row {
+        path: entry.path.clone(),
+        shown: display(&entry.path),
+        kind: entry.kind.letter(),
+        mode: entry.mode,
+        uid: entry.uid,
+        gid: entry.gid,
+        size: entry.size,
+        mtime: entry.mtime,
+        link: entry.link.as_deref().map(display),
+        layer,
+        state: match state {
+            view::RowState::Live => RowState::Live,
+            view::RowState::Overwritten { by } => RowState::Overwritten { by },
+            view::RowState::Deleted { by } => RowState::Deleted { by },
+            view::RowState::Whiteout => RowState::Whiteout,
+        },
+        flags: FLAG_NAMES
+            .iter()
+            .filter(|(f, _)| entry.flags.contains(*f))
+            .map(|(_, name)| (*name).to_owned())
+            .collect(),
+    }
+}
+
+/// The layer core's query for a listing request. One layer's listing shows every entry it
+/// holds (whiteouts and duplicates too); the merged view hides what a later layer removed
+/// unless asked.
+fn query(q: &ListQuery, layers: usize) -> Query {
+    let all = layers == 1 || q.show_hidden;
+    Query {
+        scope: q.layer.map_or(Scope::Merged, Scope::Layer),
+        substring: q.text.clone(),
+        prefix: q.prefix.clone(),
+        sort: if q.sort_by_size {
+            Sort::SizeDesc
+        } else {
+            Sort::Path
+        },
+        include_deleted: all,
+        include_overwritten: all,
+        include_whiteouts: all,
+        offset: usize::try_from(q.offset).unwrap_or(usize::MAX),
+        limit: q.limit.min(1000) as usize,
+    }
+}
+
+/// A blob being read: through the layer core, or only checked; and its bytes while they may
+/// be kept.
+pub struct Reading {
+    open: Open,
+    check: Check,
+    received: u64,
+    blob: Option<Vec<u8>>,
+}
+
+enum Check {
+    Layer(Box<LayerReader>),
+    Verify(Verifier),
+    Hash(Hasher),
+}
+
+/// The core's caps with the person's choices applied.
+pub fn caps(msg: CapsMsg) -> Caps {
+    Caps {
+        max_entries: msg.max_entries,
+        max_output: msg.max_output,
+        max_ratio: msg.max_ratio,
+        ..Caps::default()
+    }
+}
+
+impl Reading {
+    pub fn new(open: Open, total: Option<u64>) -> Result<Reading, String> {
+        let check = match &open.expected {
+            _ if open.as_layer => Check::Layer(Box::new(LayerReader::new(
+                open.expected.clone(),
+                open.diff_id.clone(),
+                ReadOptions {
+                    caps: caps(open.caps),
+                    ..ReadOptions::default()
+                },
+            ))),
+            Some((digest, size)) => Check::Verify(Verifier::new(digest.clone(), Some(*size))),
+            None => Check::Hash(Hasher::new(crate::oci::Algorithm::Sha256)),
+        };
+        let keep = total.is_some_and(|t| t <= KEEP_ONE);
+        Ok(Reading {
+            open,
+            check,
+            received: 0,
+            blob: keep.then(Vec::new),
+        })
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
+        self.received += chunk.len() as u64;
+        match &mut self.check {
+            Check::Layer(reader) => reader.push(chunk).map_err(|e| e.to_string())?,
+            Check::Verify(v) => v.update(chunk).map_err(|e| e.to_string())?,
+            Check::Hash(h) => h.update(chunk),
+        }
+        if let Some(blob) = &mut self.blob {
+            if blob.len() as u64 + chunk.len() as u64 > KEEP_ONE {
+                self.blob = None;
+            } else {
+                blob.extend_from_slice(chunk);
+            }
+        }
+        Ok(())
+    }
+
+    /// (compressed bytes read, uncompressed bytes, entries so far).
+    pub fn progress(&self) -> (u64, u64, u64) {
+        match &self.check {
+            Check::Layer(reader) => reader.progress(),
+            _ => (self.received, 0, 0),
+        }
+    }
+
+    /// The verdict. A digest mismatch is an answer, not a failure: the summary says so
+    /// loudly, and neither the bytes nor their listing are kept. Short and over-long reads
+    /// and undecodable layers are failures.
+    pub fn finish(self, store: &mut Store) -> Result<Summary, String> {
+        let mut summary = Summary {
+            key: self.open.key.clone(),
+            compression: "blob".into(),
+            size: self.received,
+            digest: Digest::sha256(b""),
+            digest_verified: None,
+            diff_id: None,
+            diff_id_verified: None,
+            uncompressed: 0,
+            entries: 0,
+            warnings: Vec::new(),
+            kept: 0,
+        };
+        let verdict = match self.check {
+            Check::Layer(reader) => match reader.finish() {
+                Ok(read) => Ok(Some(read)),
+                Err(LayerError::Verify(e)) => Err(e),
+                Err(e) => return Err(e.to_string()),
+            },
+            Check::Verify(v) => v.finish().map(|d| {
+                summary.digest = d;
+                summary.digest_verified = Some(true);
+                None
+            }),
+            Check::Hash(h) => {
+                summary.digest = h.finish();
+                Ok(None)
+            }
+        };
+        let listing = match verdict {
+            Err(VerifyError::DigestMismatch { actual, .. }) => {
+                summary.digest = actual;
+                summary.digest_verified = Some(false);
+                return Ok(summary);
+            }
+            Err(e) => return Err(e.to_string()),
+            Ok(None) => None,
+            Ok(Some(read)) => Some(describe(&mut summary, read)),
+        };
+        Ok(store.keep(self.open.key, summary, self.blob, listing))
+    }
+}
+
+/// Fills the summary from a layer read; returns its listing.
+fn describe(summary: &mut Summary, read: LayerRead) -> Listing {
+    (summary.digest, summary.digest_verified) = match read.digest {
+        DigestVerdict::Verified(d) => (d, Some(true)),
+        DigestVerdict::Unverified(d) => (d, None),
+    };
+    summary.diff_id = Some(read.diff_id);
+    summary.diff_id_verified = read.diff_id_matches;
+    summary.compression = read
+        .listing
+        .compression
+        .map_or("tar", |c| c.name())
+        .to_owned();
+    summary.uncompressed = read.listing.uncompressed_size;
+    summary.entries = read.listing.entries.len() as u64;
+    summary.warnings = read.listing.warnings.clone();
+    read.listing
+}
+
+impl Store {
+    fn kept_bytes(&self) -> u64 {
+        self.kept
+            .values()
+            .filter_map(|k| k.blob.as_ref())
+            .map(|b| b.len() as u64)
+            .sum()
+    }
+
+    fn keep(
+        &mut self,
+        key: String,
+        mut summary: Summary,
+        blob: Option<Vec<u8>>,
+        listing: Option<Listing>,
+    ) -> Summary {
+        self.clock += 1;
+        let incoming = blob.as_ref().map_or(0, |b| b.len() as u64);
+        // Drop the oldest blobs (their listings stay) until the new one fits.
+        while self.kept_bytes() + incoming > KEEP_ALL {
+            let oldest = self
+                .kept
+                .iter()
+                .filter(|(_, k)| k.blob.is_some())
+                .min_by_key(|(_, k)| k.age)
+                .map(|(key, _)| key.clone());
+            match oldest.and_then(|key| self.kept.get_mut(&key)) {
+                Some(k) => k.blob = None,
+                None => break,
+            }
+        }
+        self.kept.insert(
+            key.clone(),
+            Kept {
+                summary: summary.clone(),
+                blob,
+                listing,
+                age: self.clock,
+            },
+        );
+        summary.kept = self.kept_bytes();
+        if let Some(k) = self.kept.get_mut(&key) {
+            k.summary.kept = summary.kept;
+        }
+        summary
+    }
+
+    /// The merged tree of `keys` (cached for the last set asked about).
+    fn tree(&mut self, keys: &[String]) -> Result<&(Vec<String>, Tree, Index), String> {
+        if self.view.as_ref().is_none_or(|(k, _, _)| k != keys) {
+            let mut tree = Tree::new();
+            for key in keys {
+                let listing = self
+                    .kept
+                    .get(key)
+                    .and_then(|k| k.listing.clone())
+                    .ok_or_else(|| {
+                        format!("layer {key} is not open in this tab (open it first)")
+                    })?;
+                tree.push_layer(listing);
+            }
+            let index = Index::new(&tree);
+            self.view = Some((keys.to_vec(), tree, index));
+        }
+        self.view.as_ref().ok_or_else(|| "no tree".to_owned())
+    }
+
+    fn list(&mut self, job: u32, keys: &[String], q: &ListQuery) -> Result<Reply, String> {
+        let (_, tree, index) = self.tree(keys)?;
+        let page = index.query(tree, &query(q, keys.len()));
+        let rows = page
+            .rows
+            .iter()
+            .map(|r| row(tree.entry(r.layer, r.entry), r.layer, r.state))
+            .collect();
+        Ok(Reply::Rows {
+            job,
+            total: page.total as u64,
+            rows,
+        })
+    }
+
+    /// Reads one file: the live version of `path` in the tree of `keys`, decompressed again
+    /// from the kept blob of its layer.
+    fn read_file(
+        &mut self,
+        job: u32,
+        keys: &[String],
+        path: &[u8],
+        max: u64,
+    ) -> Result<(Reply, Vec<u8>), String> {
+        let shown = display(path);
+        let (_, tree, _) = self.tree(keys)?;
+        let version = tree
+            .lookup(path)
+            .and_then(|id| tree.live(id))
+            .ok_or_else(|| format!("/{shown} is not in this filesystem"))?;
+        let entry = tree.entry(version.layer, version.entry);
+        if entry.kind != crate::layer::EntryKind::File || entry.flags.contains(Flags::SPARSE) {
+            return Err(format!("/{shown} is not a regular file (nothing to show)"));
+        }
+        let file_size = entry.size;
+        if file_size > MAX_FILE {
+            return Err(format!("/{shown} is {file_size} bytes, over the {MAX_FILE}-byte limit for reading one file"));
+        }
+        let (layer, index) = (version.layer as usize, version.entry as usize);
+        let key = &keys[layer];
+        let kept = self
+            .kept
+            .get(key)
+            .ok_or_else(|| format!("layer {key} is not open"))?;
+        let blob = kept.blob.as_ref().ok_or_else(|| {
+            format!("layer {key} is over {KEEP_ONE} bytes, so its bytes are not kept: reading single files from it is not supported yet")
+        })?;
+        let mut reader = LayerReader::new(
+            None,
+            None,
+            ReadOptions {
+                capture: Some(Capture {
+                    target: CaptureTarget::Index(index),
+                    max: file_size as usize,
+                }),
+                ..ReadOptions::default()
+            },
+        );
+        reader.push(blob).map_err(|e| e.to_string())?;
+        let mut bytes = reader
+            .finish()
+            .map_err(|e| e.to_string())?
+            .captured
+            .unwrap_or_default();
+        let sha256 = Digest::sha256(&bytes);
+        let size = bytes.len() as u64;
+        let truncated = size > max;
+        bytes.truncate(usize::try_from(max).unwrap_or(usize::MAX));
+        Ok((
+            Reply::File {
+                job,
+                size,
+                sha256: Some(sha256),
+                truncated,
+            },
+            bytes,
+        ))
+    }
+
+    fn analyse(&mut self, job: u32, keys: &[String]) -> Result<Reply, String> {
+        let (_, tree, _) = self.tree(keys)?;
+        let changes = layer_changes(tree);
+        let eff = efficiency(tree);
+        Ok(Reply::Analysis {
+            job,
+            analysis: jobs::Analysis {
+                layers: changes
+                    .iter()
+                    .map(|c| jobs::LayerFigures {
+                        added: c.added,
+                        modified: c.modified,
+                        removed: c.removed,
+                        bytes: c.added_bytes + c.modified_bytes,
+                        reclaimable: c.wasted_bytes,
+                    })
+                    .collect(),
+                efficiency_ppm: eff.score_ppm,
+                total_bytes: eff.total_bytes,
+                reclaimable_bytes: eff.reclaimable_bytes,
+                culprits: eff
+                    .culprits
+                    .iter()
+                    .take(200)
+                    .map(|c| jobs::Culprit {
+                        shown: display(&tree.node(c.node).path),
+                        reclaimable: c.reclaimable,
+                        copies: c.copies.iter().map(|k| (k.layer, k.size)).collect(),
+                    })
+                    .collect(),
+            },
+        })
+    }
+
+    pub fn answer(&mut self, request: Request) -> (Reply, Option<Vec<u8>>) {
+        match request {
+            Request::List { job, keys, query } => match self.list(job, &keys, &query) {
+                Ok(reply) => (reply, None),
+                Err(e) => failed(job, e),
+            },
+            Request::ReadFile {
+                job,
+                keys,
+                path,
+                max,
+            } => match self.read_file(job, &keys, &path, max) {
+                Ok((reply, bytes)) => (reply, Some(bytes)),
+                Err(e) => failed(job, e),
+            },
+            Request::Analyse { job, keys } => match self.analyse(job, &keys) {
+                Ok(reply) => (reply, None),
+                Err(e) => failed(job, e),
+            },
+            Request::Blob { job, key } => match self.kept.get(&key).and_then(|k| k.blob.clone()) {
+                Some(bytes) => (
+                    Reply::Blob {
+                        job,
+                        size: bytes.len() as u64,
+                    },
+                    Some(bytes),
+                ),
+                None => failed(job, format!("{key} is not kept in memory (over {KEEP_ONE} bytes, or cleared): download it again")),
+            },
+            Request::Clear { job } => {
+                let freed = self.kept_bytes();
+                self.kept.clear();
+                self.view = None;
+                (Reply::Cleared { job, freed }, None)
+            }
+            Request::Open { job, .. } | Request::Cancel { job } => {
+                failed(job, "not a request for the store".into())
+            }
+        }
+    }
+}
+
+fn failed(job: u32, error: String) -> (Reply, Option<Vec<u8>>) {
+    (Reply::Failed { job, error }, None)
+}

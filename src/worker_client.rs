@@ -1,0 +1,172 @@
+//! The page's side of the layer worker (wasm only): spawns it on first use, queues messages
+//! until it says it is ready (earlier ones would be dropped while its wasm loads), and routes
+//! each reply to the callback of the job it belongs to.
+//!
+//! The worker's script name carries a hash of its content, written into `index.html` by the
+//! post-build step (`scripts/trunk-post-build`), so a page never talks to a worker of another
+//! build; without that tag (a development build without the hook) the plain name is used.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{MessageEvent, Worker};
+
+use crate::jobs::{Reply, Request};
+
+/// Called with every reply of a job and, for file and blob replies, the transferred bytes.
+type Handler = Box<dyn FnMut(Reply, Option<JsValue>)>;
+
+struct Client {
+    worker: Worker,
+    ready: bool,
+    queue: Vec<Array>,
+    handlers: BTreeMap<u32, Handler>,
+    next_job: u32,
+}
+
+thread_local! {
+    static CLIENT: RefCell<Option<Rc<RefCell<Client>>>> = const { RefCell::new(None) };
+}
+
+/// Why the worker could not be used at all.
+pub fn spawn_error() -> Option<String> {
+    client().err()
+}
+
+fn worker_url() -> String {
+    leptos::prelude::document()
+        .query_selector("meta[name=manifest-explorer-worker]")
+        .ok()
+        .flatten()
+        .and_then(|m| m.get_attribute("content"))
+        .unwrap_or_else(|| "./worker.js".into())
+}
+
+fn client() -> Result<Rc<RefCell<Client>>, String> {
+    if let Some(c) = CLIENT.with(|c| c.borrow().clone()) {
+        return Ok(c);
+    }
+    let worker = Worker::new(&worker_url())
+        .map_err(|e| format!("the layer worker could not be started: {e:?}"))?;
+    let client = Rc::new(RefCell::new(Client {
+        worker: worker.clone(),
+        ready: false,
+        queue: Vec::new(),
+        handlers: BTreeMap::new(),
+        next_job: 1,
+    }));
+    let weak = Rc::downgrade(&client);
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        if let Some(client) = weak.upgrade() {
+            deliver(&client, ev.data());
+        }
+    });
+    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    let weak = Rc::downgrade(&client);
+    let onerror = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        if let Some(client) = weak.upgrade() {
+            fail_all(
+                &client,
+                "the layer worker stopped (it could not load, or ran out of memory)",
+            );
+        }
+    });
+    worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    onerror.forget();
+    CLIENT.with(|c| *c.borrow_mut() = Some(client.clone()));
+    Ok(client)
+}
+
+fn deliver(client: &Rc<RefCell<Client>>, data: JsValue) {
+    let message: Array = data.unchecked_into();
+    let bytes = Uint8Array::new(&message.get(0)).to_vec();
+    let extra = message.get(1);
+    let extra = (!extra.is_undefined()).then_some(extra);
+    let reply = match Reply::decode(&bytes) {
+        Ok(reply) => reply,
+        Err(e) => {
+            fail_all(
+                client,
+                &format!("the layer worker sent a malformed message: {e}"),
+            );
+            return;
+        }
+    };
+    let Some(job) = reply.job() else {
+        // Ready: send what was queued meanwhile.
+        let (worker, queue) = {
+            let mut c = client.borrow_mut();
+            c.ready = true;
+            (c.worker.clone(), std::mem::take(&mut c.queue))
+        };
+        for message in queue {
+            let _ = worker.post_message(&message);
+        }
+        return;
+    };
+    let last = !matches!(reply, Reply::Progress { .. });
+    // The handler runs outside the borrow: it may send the next request.
+    let handler = client.borrow_mut().handlers.remove(&job);
+    if let Some(mut handler) = handler {
+        handler(reply, extra);
+        if !last {
+            client.borrow_mut().handlers.insert(job, handler);
+        }
+    }
+}
+
+fn fail_all(client: &Rc<RefCell<Client>>, error: &str) {
+    let handlers = std::mem::take(&mut client.borrow_mut().handlers);
+    for (job, mut handler) in handlers {
+        handler(
+            Reply::Failed {
+                job,
+                error: error.to_owned(),
+            },
+            None,
+        );
+    }
+    // The next request starts a fresh worker.
+    CLIENT.with(|c| *c.borrow_mut() = None);
+}
+
+/// Sends the request `make(job)` (with `extra`, e.g. a `File`, beside it) and calls
+/// `on_reply` with each reply of that job. Returns the job number, for [`cancel`].
+pub fn send(
+    make: impl FnOnce(u32) -> Request,
+    extra: Option<JsValue>,
+    on_reply: impl FnMut(Reply, Option<JsValue>) + 'static,
+) -> Result<u32, String> {
+    let client = client()?;
+    let mut c = client.borrow_mut();
+    let job = c.next_job;
+    c.next_job = c.next_job.wrapping_add(1).max(1);
+    c.handlers.insert(job, Box::new(on_reply));
+    post(&mut c, &make(job), extra);
+    Ok(job)
+}
+
+fn post(c: &mut Client, request: &Request, extra: Option<JsValue>) {
+    let message = Array::new();
+    message.push(&Uint8Array::from(request.encode().as_slice()));
+    if let Some(extra) = extra {
+        message.push(&extra);
+    }
+    if c.ready {
+        let _ = c.worker.post_message(&message);
+    } else {
+        c.queue.push(message);
+    }
+}
+
+/// Asks the worker to stop job `job`; its handler then receives a `Failed` reply.
+pub fn cancel(job: u32) {
+    if let Ok(client) = client() {
+        post(&mut client.borrow_mut(), &Request::Cancel { job }, None);
+    }
+}
