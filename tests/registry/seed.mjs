@@ -162,7 +162,7 @@ export async function pool(items, limit, fn) {
 // Pushing
 // ---------------------------------------------------------------------------------------------
 
-function makePusher(client, concurrency) {
+export function makePusher(client, concurrency) {
   const pushedBlobs = new Set(); // repo|digest
   const counts = { blobs: 0, blobsSkipped: 0, manifests: 0 };
 

@@ -1,0 +1,168 @@
+// End-to-end tests of the layer worker against Debian's docker-registry on 127.0.0.1: images
+// whose layers are gzip, zstd (several frames, a skippable frame), uncompressed tar,
+// multi-member gzip and eStargz, with a whiteout and an opaque directory; a layer whose stored
+// bytes were replaced; and a .tar.zst opened from disk. Expected listings and contents come
+// from GNU tar and the files the seeder wrote (tests/registry/layers.mjs), never from the app.
+// `node tests/e2e/layers.mjs dist`
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { serveDist, run, assert, assertEq } from './harness.mjs';
+import { startRegistry } from '../registry/start.mjs';
+import { seedLayers } from '../registry/layers.mjs';
+
+const dist = process.argv[2] ?? 'dist';
+const outDir = 'test-output/e2e-layers';
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'me-layers-'));
+const storageDir = path.join(dir, 'storage');
+const sha256 = (b) => 'sha256:' + crypto.createHash('sha256').update(b).digest('hex');
+/** The app's size text for `bytes` (tenths of the unit, rounded half up), for comparing. */
+const kib = (bytes) => { const t = Math.floor((bytes * 10 + 512) / 1024); return `${Math.floor(t / 10)}.${t % 10} KiB`; };
+const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).first().textContent()).trim();
+
+const reg = await startRegistry({ name: 'layers', dir, storageDir });
+try {
+  const { app: img, tampered } = await seedLayers(reg.url, { workDir: path.join(dir, 'work'), storageDir });
+  const host = new URL(reg.url).host;
+  const site = await serveDist(dist, '/explorer/');
+  const ref = `${host}/${img.repo}:${img.tag}`;
+  const layerUrl = (l, extra = '') =>
+    `${site.url}?ref=${encodeURIComponent(ref)}&at=${l.digest}&mt=${encodeURIComponent(l.mediaType)}&size=${l.size}&view=files${extra}`;
+
+  /** Every path listed on screen (all pages), as shown. */
+  async function listedPaths(page) {
+    await page.locator('[data-fact="listing-range"]').waitFor();
+    const paths = [];
+    for (;;) {
+      paths.push(...(await page.locator('table.files tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.path))));
+      const next = page.locator('#rows-next');
+      if (await next.isDisabled()) break;
+      const before = await fact(page, 'listing-range');
+      await next.click();
+      await page.waitForFunction((b) => document.querySelector('[data-fact="listing-range"]').textContent !== b, before);
+    }
+    return paths;
+  }
+  async function openLayer(page, l) {
+    await page.goto(layerUrl(l));
+    await page.locator('[data-verdict], [data-fact="layer-error"]').first().waitFor({ timeout: 30000 });
+  }
+
+  const tests = img.layers.map((l) => [`${l.kind} layer: verified, and the listing equals tar -t`, async (page) => {
+    await openLayer(page, l);
+    assertEq(await fact(page, 'verdict'), 'verified', 'digest verdict');
+    assertEq(await fact(page, 'blob-digest'), l.digest, 'digest shown');
+    await page.locator('table.files tbody tr').first().waitFor();
+    const listed = (await listedPaths(page)).filter((p) => p !== '');
+    assertEq(JSON.stringify([...listed].sort()), JSON.stringify([...l.names].sort()), 'paths listed');
+    // The root directory entry ./ is listed too: entries = tar's members.
+    assertEq(await fact(page, 'entry-count'), String(l.names.length + 1), 'entry count');
+    await page.screenshot({ path: `${outDir}/layer-${l.kind.replace(/\W+/g, '-')}.png`, fullPage: true });
+  }]);
+
+  await run([
+    ...tests,
+    ['a file: text shown escaped, sha256 and download match the bytes the seeder wrote', async (page) => {
+      const l = img.layers[0];
+      await openLayer(page, l);
+      await page.locator('tr[data-path="etc/os-release"] a').click();
+      await page.locator('[data-fact="file-text"]').waitFor();
+      const text = l.files['etc/os-release'];
+      assertEq(await page.locator('[data-fact="file-text"]').textContent(), text, 'file text');
+      assertEq(await fact(page, 'file-sha256'), sha256(Buffer.from(text)), 'file sha256');
+      assert(page.url().includes('path=etc/os-release'), `the file is in the URL: ${page.url()}`);
+      // A reload shows the same file (the permalink reopens the layer).
+      await page.reload();
+      await page.locator('[data-fact="file-text"]').waitFor({ timeout: 30000 });
+      assertEq(await page.locator('[data-fact="file-text"]').textContent(), text, 'file text after reload');
+      // A binary file is shown as hex; its download has the right bytes.
+      await page.locator('tr[data-path="bin/hello"] a').click();
+      await page.locator('[data-fact="file-hex"]').waitFor();
+      assert((await page.locator('[data-fact="file-hex"]').textContent()).startsWith('00000000: 7f45 4c46'), 'hex dump of an ELF header');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#file-download').click()]);
+      const saved = fs.readFileSync(await download.path());
+      assertEq(sha256(saved), sha256(l.files['bin/hello']), 'downloaded file sha256');
+      assertEq(await fact(page, 'file-sha256'), sha256(l.files['bin/hello']), 'shown sha256 of the binary');
+      // An image is shown through a blob: URL in <img>.
+      await page.locator('tr[data-path="usr/share/logo.png"] a').click();
+      await page.locator('img.file-image').waitFor();
+      assert((await page.locator('img.file-image').getAttribute('src')).startsWith('blob:'), 'image from a blob: URL');
+      await page.screenshot({ path: `${outDir}/file.png`, fullPage: true });
+    }],
+    ['HTML in a layer is text, never markup', async (page) => {
+      const l = img.layers[3];
+      await openLayer(page, l);
+      await page.locator('tr[data-path="srv/www/index.html"] a').click();
+      await page.locator('[data-fact="file-text"]').waitFor();
+      assertEq(await page.locator('[data-fact="file-text"]').textContent(), l.files['srv/www/index.html'], 'markup shown as text');
+      assertEq(await page.locator('.file-viewer h1').count(), 0, 'no element made from the file');
+    }],
+    ['find: substring and prefix filters, largest first', async (page) => {
+      await openLayer(page, img.layers[0]);
+      await page.locator('#file-filter').fill('APP');
+      await page.waitForFunction(() => document.querySelector('[data-fact="listing-range"]').textContent.includes('of 3'));
+      const found = await page.locator('table.files tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.path));
+      assertEq(JSON.stringify(found), JSON.stringify(['opt/app', 'opt/app/a.txt', 'opt/app/b.txt']), 'case-insensitive substring');
+      await page.locator('#file-filter').fill('');
+      await page.locator('#file-prefix').fill('/usr/share/doc/');
+      await page.waitForFunction(() => document.querySelector('[data-fact="listing-range"]').textContent.includes('of 1'));
+      await page.locator('#file-prefix').fill('');
+      await page.locator('#sort-size').check();
+      await page.waitForFunction(() => document.querySelector('table.files tbody tr')?.dataset.path === 'var/cache/big.bin');
+    }],
+    ['merged filesystem: all layers verified twice, whiteouts applied, bytes accounted for', async (page) => {
+      await page.goto(`${site.url}?ref=${encodeURIComponent(ref)}&view=fs`);
+      await page.waitForFunction((n) => document.querySelectorAll('[data-diff-verdict="diff_id verified"]').length === n, img.layers.length, { timeout: 60000 });
+      assertEq(await page.locator('.image-layers [data-verdict="verified"]').count(), img.layers.length, 'every layer digest verified');
+      await page.locator('table.files tbody tr').first().waitFor();
+      const merged = await listedPaths(page);
+      for (const gone of ['var/cache/big.bin', 'opt/app/a.txt', 'opt/app/b.txt', 'var/cache/.wh.big.bin', 'opt/app/.wh..wh..opq']) {
+        assert(!merged.includes(gone), `${gone} is not in the merged filesystem`);
+      }
+      for (const kept of ['opt/app/c.txt', 'etc/os-release', 'srv/www/index.html', 'app/main.py', 'usr/bin/tool']) {
+        assert(merged.includes(kept), `${kept} is in the merged filesystem`);
+      }
+      // etc/hosts comes from the third layer (L3), the last one to write it.
+      assertEq((await page.locator('tr[data-path="etc/hosts"] .layer-badge').first().textContent()).trim(), 'L3', 'etc/hosts from L3');
+      await page.locator('tr[data-path="etc/hosts"] a').click();
+      await page.locator('[data-fact="file-text"]').waitFor();
+      assertEq(await page.locator('[data-fact="file-text"]').textContent(), img.layers[2].files['etc/hosts'], 'merged file content is the top layer\'s');
+      // Deleted and overwritten copies on request.
+      await page.locator('#show-hidden').check();
+      await page.locator('tr[data-path="var/cache/big.bin"] .state.deleted').waitFor();
+      assertEq((await page.locator('tr[data-path="var/cache/big.bin"] .state').textContent()).trim(), 'deleted by L2', 'big.bin deleted by L2');
+      assertEq(await page.locator('tr[data-path="etc/hosts"] .state.overwritten').count(), 2, 'two lower copies of etc/hosts overwritten');
+      // Reclaimable: big.bin (deleted), a.txt and b.txt (opaque dir), and the two lower copies of etc/hosts.
+      const l1 = img.layers[0].files;
+      const l2 = img.layers[1].files;
+      const reclaimable = l1['var/cache/big.bin'].length + l1['opt/app/a.txt'].length + l1['opt/app/b.txt'].length
+        + l1['etc/hosts'].length + l2['etc/hosts'].length;
+      assert((await page.locator('[data-fact="reclaimable"]').textContent()).includes(kib(reclaimable)), `reclaimable ${reclaimable} B: ${await fact(page, 'reclaimable')}`);
+      await page.screenshot({ path: `${outDir}/merged.png`, fullPage: true });
+    }],
+    ['a layer the registry serves with other bytes is a loud mismatch, and is not listed', async (page) => {
+      const l = tampered.layers[0];
+      await page.goto(`${site.url}?ref=${encodeURIComponent(`${host}/${tampered.repo}:${tampered.tag}`)}&at=${l.digest}&mt=${encodeURIComponent(l.mediaType)}&size=${l.size}&view=files`);
+      await page.locator('[data-verdict]').first().waitFor({ timeout: 30000 });
+      assertEq(await fact(page, 'verdict'), 'mismatch', 'verdict');
+      assertEq(await page.locator('table.files').count(), 0, 'no listing of unverified bytes');
+      await page.screenshot({ path: `${outDir}/mismatch.png`, fullPage: true });
+    }],
+    ['a .tar.zst opened from disk lists offline', async (page) => {
+      const l = img.layers[1];
+      const file = path.join(dir, 'layer.tar.zst');
+      fs.writeFileSync(file, execFileSync('zstd', ['-q', '-c'], { input: l.tar }));
+      await page.goto(site.url);
+      await page.locator('#file').setInputFiles(file);
+      await page.locator('[data-verdict]').first().waitFor({ timeout: 30000 });
+      assertEq(await fact(page, 'verdict'), 'unverified', 'nothing to compare a file from disk with');
+      assertEq(await fact(page, 'compression'), 'zstd', 'compression sniffed');
+      const listed = (await listedPaths(page)).filter((p) => p !== '');
+      assertEq(JSON.stringify([...listed].sort()), JSON.stringify([...l.names].sort()), 'paths listed');
+    }],
+  ], { outDir });
+} finally {
+  await reg.stop();
+}
