@@ -162,3 +162,565 @@ fn entries_carry_kinds_flags_and_hashes() {
         "sparse content is not reconstructed, so not hashed"
     );
 }
+
+// ---------------------------------------------------------------- hand-made tar headers
+
+/// A raw 512-byte header (ustar magic) with the checksum filled in; `size` is the raw
+/// 12-byte field so tests can put malformed numbers in it.
+fn header_raw(name: &[u8], typeflag: u8, size: [u8; 12], link: &[u8]) -> Vec<u8> {
+    let mut h = vec![0u8; 512];
+    h[..name.len().min(100)].copy_from_slice(&name[..name.len().min(100)]);
+    h[100..108].copy_from_slice(b"0000644\0");
+    h[108..116].copy_from_slice(b"0000000\0");
+    h[116..124].copy_from_slice(b"0000000\0");
+    h[124..136].copy_from_slice(&size);
+    h[136..148].copy_from_slice(b"14000000000\0");
+    h[156] = typeflag;
+    h[157..157 + link.len().min(100)].copy_from_slice(&link[..link.len().min(100)]);
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    let sum: u32 = h
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                u32::from(b)
+            }
+        })
+        .sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    h
+}
+
+fn octal12(n: u64) -> [u8; 12] {
+    let mut f = [0u8; 12];
+    f[..11].copy_from_slice(format!("{n:011o}").as_bytes());
+    f
+}
+
+/// A tar of `(name, typeflag, data, link)` members plus the end-of-archive marker.
+fn tar(members: &[(&[u8], u8, &[u8], &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, typeflag, data, link) in members {
+        out.extend(header_raw(
+            name,
+            *typeflag,
+            octal12(data.len() as u64),
+            link,
+        ));
+        out.extend_from_slice(data);
+        out.resize(out.len().div_ceil(512) * 512, 0);
+    }
+    out.resize(out.len() + 1024, 0);
+    out
+}
+
+fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
+    // The length counts itself: find the fixed point.
+    let body = key.len() + value.len() + 3;
+    let mut len = body + 1;
+    while len != body + len.to_string().len() {
+        len = body + len.to_string().len();
+    }
+    let mut r = format!("{len} {key}=").into_bytes();
+    r.extend_from_slice(value);
+    r.push(b'\n');
+    r
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
+fn err(bytes: &[u8], caps: Caps) -> LayerError {
+    read_with(
+        bytes,
+        64 * 1024,
+        ReadOptions {
+            caps,
+            ..ReadOptions::default()
+        },
+    )
+    .err()
+    .unwrap_or_else(|| panic!("expected an error"))
+}
+
+#[test]
+fn hand_made_tar_edge_cases() {
+    // PAX size wins over the header size (CVE-2026-33055 shape): the header says 0, the PAX
+    // record 5, so 5 bytes of data follow and the next header is found after them.
+    let mut t = Vec::new();
+    let rec = pax_record("size", b"5");
+    t.extend(header_raw(
+        b"PaxHeader",
+        b'x',
+        octal12(rec.len() as u64),
+        b"",
+    ));
+    t.extend(&rec);
+    t.resize(1024, 0);
+    t.extend(header_raw(b"five", b'0', octal12(0), b""));
+    t.extend(b"12345");
+    t.resize(2048, 0);
+    t.extend(header_raw(b"after", b'0', octal12(0), b""));
+    t.resize(t.len() + 1024, 0);
+    let got = read(&t).unwrap();
+    let names: Vec<(&[u8], u64)> = got
+        .listing
+        .entries
+        .iter()
+        .map(|e| (&e.path[..], e.size))
+        .collect();
+    assert_eq!(names, vec![(&b"five"[..], 5), (&b"after"[..], 0)]);
+    assert_eq!(got.listing.entries[0].data_offset, 1536);
+    assert_eq!(got.listing.entries[0].header_offset, 0);
+
+    // An `x` record followed by an `L`: the PAX path applies to the file, not to the L
+    // header (GHSA-3pv8-6f4r-ffg2 shape); L then overrides it, as in Go.
+    let mut t = Vec::new();
+    let rec = pax_record("path", b"from-pax");
+    t.extend(header_raw(
+        b"PaxHeader",
+        b'x',
+        octal12(rec.len() as u64),
+        b"",
+    ));
+    t.extend(&rec);
+    t.resize(1024, 0);
+    t.extend(header_raw(b"././@LongLink", b'L', octal12(9), b""));
+    t.extend(b"from-gnu\0");
+    t.resize(2048, 0);
+    t.extend(header_raw(b"short", b'0', octal12(0), b""));
+    t.resize(t.len() + 1024, 0);
+    let got = read(&t).unwrap();
+    assert_eq!(got.listing.entries.len(), 1);
+    assert_eq!(got.listing.entries[0].path, b"from-gnu");
+
+    // Paths: absolute, `..`, links escaping, duplicates.
+    let t = tar(&[
+        (b"/etc/passwd", b'0', b"x", b""),
+        (b"a/../../up", b'0', b"", b""),
+        (b"a/b", b'2', b"", b"../../etc"),
+        (b"a/c", b'2', b"", b"/etc/ok"),
+        (b"h", b'1', b"", b"/etc/shadow"),
+        (b"./dup", b'0', b"1", b""),
+        (b"dup/", b'5', b"", b""),
+    ]);
+    let got = read(&t).unwrap();
+    let flags: Vec<(&[u8], Flags)> = got
+        .listing
+        .entries
+        .iter()
+        .map(|e| (&e.path[..], e.flags))
+        .collect();
+    let has = |i: usize, f: Flags| flags[i].1.contains(f);
+    assert_eq!(flags[0].0, b"etc/passwd");
+    assert!(has(0, Flags::ABSOLUTE));
+    assert!(has(1, Flags::DOTDOT) && !has(1, Flags::ABSOLUTE));
+    assert!(
+        has(2, Flags::LINK_ESCAPES),
+        "a/b -> ../../etc climbs above the root"
+    );
+    assert!(
+        !has(3, Flags::LINK_ESCAPES),
+        "absolute symlinks resolve inside the image"
+    );
+    assert!(
+        has(4, Flags::LINK_ESCAPES),
+        "a hard link to an absolute path"
+    );
+    assert!(!has(5, Flags::DUPLICATE) && has(6, Flags::DUPLICATE));
+    assert_eq!(got.listing.entries[6].kind, EntryKind::Dir);
+
+    // No end-of-archive marker: accepted (as Go and GNU tar do), with a warning.
+    let t = header_raw(b"f", b'0', octal12(0), b"");
+    let got = read(&t).unwrap();
+    assert_eq!(got.listing.entries.len(), 1);
+    assert_eq!(got.listing.warnings.len(), 1);
+}
+
+#[test]
+fn hostile_tar_headers_are_named_errors() {
+    let caps = Caps::default();
+    let mut base256_negative = [0xffu8; 12];
+    base256_negative[11] = 0xfe;
+    let mut base256_overflow = [0xffu8; 12];
+    base256_overflow[0] = 0x80;
+    let big_pax = {
+        let mut t = header_raw(b"PaxHeader", b'x', octal12(2 << 20), b"");
+        t.resize(4096, 0);
+        t
+    };
+    let big_l = header_raw(b"././@LongLink", b'L', octal12((1 << 20) + 1), b"");
+    let bad_checksum = {
+        let mut t = tar(&[(b"one", b'0', b"", b""), (b"two", b'0', b"", b"")]);
+        t[512] = b'X';
+        t
+    };
+    let cases: Vec<(&str, Vec<u8>, Caps, fn(&LayerError) -> bool)> = vec![
+        (
+            "negative size",
+            header_raw(b"n", b'0', base256_negative, b""),
+            caps,
+            |e| {
+                matches!(
+                    e,
+                    LayerError::NegativeNumber {
+                        field: "size",
+                        value: -2,
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "overflowing size",
+            header_raw(b"n", b'0', base256_overflow, b""),
+            caps,
+            |e| matches!(e, LayerError::NumberOverflow { field: "size", .. }),
+        ),
+        (
+            "non-octal size",
+            header_raw(b"n", b'0', *b"12a45670000\0", b""),
+            caps,
+            |e| matches!(e, LayerError::BadNumber { field: "size", .. }),
+        ),
+        (
+            "PAX record over 1 MiB",
+            big_pax,
+            caps,
+            |e| matches!(e, LayerError::RecordTooLarge { kind: "PAX x", size, cap, .. } if *size == 2 << 20 && *cap == 1 << 20),
+        ),
+        ("GNU L record over 1 MiB", big_l, caps, |e| {
+            matches!(
+                e,
+                LayerError::RecordTooLarge {
+                    kind: "GNU L (long name)",
+                    ..
+                }
+            )
+        }),
+        (
+            "too many entries",
+            fixture("ustar.tar"),
+            Caps {
+                max_entries: 3,
+                ..caps
+            },
+            |e| matches!(e, LayerError::TooManyEntries { cap: 3 }),
+        ),
+        (
+            "metadata total",
+            fixture("pax.tar"),
+            Caps {
+                max_metadata: 600,
+                ..caps
+            },
+            |e| matches!(e, LayerError::MetadataTooLarge { cap: 600, .. }),
+        ),
+        ("bad header checksum", bad_checksum, caps, |e| {
+            matches!(e, LayerError::TarChecksum { offset: 512, .. })
+        }),
+        ("not a tar", b"<html>hello</html>".repeat(100), caps, |e| {
+            matches!(e, LayerError::NotTar { .. })
+        }),
+        (
+            "truncated data",
+            fixture("pax.tar")[..700].to_vec(),
+            caps,
+            |e| matches!(e, LayerError::TruncatedTar { .. }),
+        ),
+        (
+            "truncated header",
+            fixture("pax.tar")[..100].to_vec(),
+            caps,
+            |e| {
+                matches!(
+                    e,
+                    LayerError::TruncatedTar {
+                        what: "inside a header",
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "trailing garbage",
+            [fixture("pax.tar"), b"junk".to_vec()].concat(),
+            caps,
+            |e| {
+                matches!(
+                    e,
+                    LayerError::TrailingGarbage {
+                        what: "tar archive",
+                        offset: 30720,
+                        first: b'j'
+                    }
+                )
+            },
+        ),
+        (
+            "bad PAX record",
+            {
+                let rec = b"12 path=abc\n9 x\n".to_vec();
+                let mut t = header_raw(b"PaxHeader", b'x', octal12(rec.len() as u64), b"");
+                t.extend(rec);
+                t.resize(1024, 0);
+                t.extend(tar(&[(b"f", b'0', b"", b"")]));
+                t
+            },
+            caps,
+            |e| matches!(e, LayerError::BadPax { .. }),
+        ),
+        (
+            "meta header then end",
+            {
+                let mut t = header_raw(b"././@LongLink", b'L', octal12(3), b"");
+                t.extend(b"abc");
+                t.resize(2048, 0);
+                t
+            },
+            caps,
+            |e| matches!(e, LayerError::TruncatedTar { .. }),
+        ),
+    ];
+    for (name, bytes, caps, check) in cases {
+        let e = err(&bytes, caps);
+        assert!(check(&e), "{name}: got {e:?}");
+        // Every error names something: the message is not empty.
+        assert!(!e.to_string().is_empty());
+    }
+}
+
+#[test]
+fn hostile_compressed_streams_are_named_errors() {
+    let caps = Caps::default();
+    let gz = fixture("pax.tar.gz");
+    let zst = fixture("pax.tar.zst");
+    let n = gz.len();
+    let mut bad_crc = gz.clone();
+    bad_crc[n - 8] ^= 1;
+    let mut bad_isize = gz.clone();
+    bad_isize[n - 1] ^= 1;
+    let mut bad_zstd_sum = zst.clone();
+    let z = zst.len();
+    bad_zstd_sum[z - 1] ^= 1;
+    // A frame whose window descriptor asks for 128 MiB (exponent 17 → 2^27), and the 9-byte
+    // single-segment frame declaring a 512 MiB window (content size).
+    let mut window_128m = vec![0x28, 0xb5, 0x2f, 0xfd, 0x00, 17 << 3];
+    window_128m.extend([0x01, 0x00, 0x00]); // an empty raw last block
+    let mut single_512m = vec![0x28, 0xb5, 0x2f, 0xfd, 0xa0];
+    single_512m.extend((512u32 << 20).to_le_bytes());
+    let cases: Vec<(&str, Vec<u8>, fn(&LayerError) -> bool)> = vec![
+        ("bad CRC", bad_crc, |e| {
+            matches!(e, LayerError::GzipCrc { member: 1, .. })
+        }),
+        ("bad ISIZE", bad_isize, |e| {
+            matches!(e, LayerError::GzipSize { member: 1, .. })
+        }),
+        ("truncated gzip", gz[..n / 2].to_vec(), |e| {
+            matches!(e, LayerError::TruncatedGzip { .. })
+        }),
+        ("truncated gzip trailer", gz[..n - 3].to_vec(), |e| {
+            matches!(e, LayerError::TruncatedGzip { .. })
+        }),
+        (
+            "garbage after gzip",
+            [gz.clone(), b"junk".to_vec()].concat(),
+            |e| {
+                matches!(
+                    e,
+                    LayerError::TrailingGarbage {
+                        what: "last gzip member",
+                        first: b'j',
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "zeros after gzip",
+            [gz.clone(), vec![0; 10]].concat(),
+            |e| matches!(e, LayerError::TrailingGarbage { first: 0, .. }),
+        ),
+        (
+            "corrupt deflate",
+            {
+                let mut g = gz.clone();
+                g[12] = 0xff;
+                g[13] = 0xff;
+                g
+            },
+            |e| matches!(e, LayerError::Deflate { .. } | LayerError::GzipCrc { .. }),
+        ),
+        ("bad zstd checksum", bad_zstd_sum, |e| {
+            matches!(e, LayerError::ZstdChecksum { frame: 1, .. })
+        }),
+        ("truncated zstd", zst[..z / 2].to_vec(), |e| {
+            matches!(e, LayerError::TruncatedZstd { .. })
+        }),
+        (
+            "garbage after zstd",
+            [zst.clone(), b"junk".to_vec()].concat(),
+            |e| {
+                matches!(
+                    e,
+                    LayerError::TrailingGarbage {
+                        what: "last zstd frame",
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "zstd window 128 MiB",
+            window_128m,
+            |e| matches!(e, LayerError::ZstdWindowTooLarge { window, cap, .. } if *window == 128 << 20 && *cap == 64 << 20),
+        ),
+        (
+            "zstd 9-byte frame, 512 MiB",
+            single_512m,
+            |e| matches!(e, LayerError::ZstdWindowTooLarge { window, .. } if *window == 512 << 20),
+        ),
+    ];
+    for (name, bytes, check) in cases {
+        let e = err(&bytes, caps);
+        assert!(check(&e), "{name}: got {e:?}");
+    }
+}
+
+#[test]
+fn bombs_stop_at_their_cap_after_bounded_work() {
+    for file in ["bomb.gz", "bomb.zst"] {
+        let bytes = fixture(file);
+        // Output cap.
+        let caps = Caps {
+            max_output: 4 << 20,
+            ..Caps::default()
+        };
+        let mut reader = LayerReader::new(
+            None,
+            None,
+            ReadOptions {
+                caps,
+                ..ReadOptions::default()
+            },
+        );
+        let e = bytes
+            .chunks(1024)
+            .try_for_each(|c| reader.push(c))
+            .unwrap_err();
+        assert_eq!(e, LayerError::OutputTooLarge { cap: 4 << 20 }, "{file}");
+        let (_, out, _) = reader.progress();
+        assert!(
+            out <= (4 << 20) + 64 * 1024,
+            "{file}: {out} bytes decompressed before stopping"
+        );
+        // Ratio cap, enforced above a (lowered) grace.
+        let caps = Caps {
+            ratio_grace: 2 << 20,
+            ..Caps::default()
+        };
+        let mut reader = LayerReader::new(
+            None,
+            None,
+            ReadOptions {
+                caps,
+                ..ReadOptions::default()
+            },
+        );
+        let e = bytes
+            .chunks(1024)
+            .try_for_each(|c| reader.push(c))
+            .unwrap_err();
+        assert!(
+            matches!(e, LayerError::RatioTooHigh { cap: 1000, .. }),
+            "{file}: {e:?}"
+        );
+        let (_, out, _) = reader.progress();
+        assert!(out <= (2 << 20) + 256 * 1024, "{file}: {out}");
+    }
+}
+
+#[test]
+fn digest_and_diff_id_verdicts() {
+    use manifest_explorer::layer::DigestVerdict;
+    use manifest_explorer::oci::VerifyError;
+    let gz = fixture("pax.tar.gz");
+    let digest = Digest::sha256(&gz);
+    let diff_id = Digest::sha256(&fixture("pax.tar"));
+    let size = gz.len() as u64;
+    let run = |expected: Option<(Digest, u64)>, diff: Option<Digest>| {
+        let mut r = LayerReader::new(expected, diff, ReadOptions::default());
+        gz.chunks(100).try_for_each(|c| r.push(c))?;
+        r.finish()
+    };
+    let ok = run(Some((digest.clone(), size)), Some(diff_id.clone())).unwrap();
+    assert_eq!(ok.digest, DigestVerdict::Verified(digest.clone()));
+    assert_eq!(ok.diff_id_matches, Some(true));
+    let unverified = run(None, Some(digest.clone())).unwrap();
+    assert_eq!(unverified.digest, DigestVerdict::Unverified(digest.clone()));
+    assert_eq!(
+        unverified.diff_id_matches,
+        Some(false),
+        "the blob digest is not the diff_id"
+    );
+    let other = Digest::sha256(b"other");
+    assert!(matches!(
+        run(Some((other, size)), None),
+        Err(LayerError::Verify(VerifyError::DigestMismatch { .. }))
+    ));
+    assert!(matches!(
+        run(Some((digest.clone(), size + 1)), None),
+        Err(LayerError::Verify(VerifyError::SizeMismatch { .. }))
+    ));
+    // Over-read: stops at the push that crosses the size.
+    let mut r = LayerReader::new(Some((digest, size - 10)), None, ReadOptions::default());
+    let e = gz.chunks(100).try_for_each(|c| r.push(c)).unwrap_err();
+    assert!(
+        matches!(e, LayerError::Verify(VerifyError::TooLarge { .. })),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn capture_one_entry() {
+    use manifest_explorer::layer::{Capture, CaptureTarget};
+    let bytes = fixture("pax.tar.zst");
+    let body: Vec<u8> = (0..4096).map(|j| ((14 + j) % 251) as u8).collect();
+    let cases = [
+        (
+            CaptureTarget::Path(b"bin/sh".to_vec()),
+            100_000,
+            Some(body.clone()),
+        ),
+        (
+            CaptureTarget::Path(b"bin/sh".to_vec()),
+            10,
+            Some(body[..10].to_vec()),
+        ),
+        (
+            CaptureTarget::Path(b"etc/hostname".to_vec()),
+            100,
+            Some(b"layer\n".to_vec()),
+        ),
+        (CaptureTarget::Path(b"nope".to_vec()), 100, None),
+        (CaptureTarget::Index(2), 100, Some(b"layer\n".to_vec())),
+    ];
+    for (target, max, expected) in cases {
+        let opts = ReadOptions {
+            capture: Some(Capture {
+                target: target.clone(),
+                max,
+            }),
+            ..ReadOptions::default()
+        };
+        let got = read_with(&bytes, 333, opts).unwrap();
+        assert_eq!(got.captured, expected, "{target:?} {max}");
+    }
+}
