@@ -200,8 +200,13 @@ fn octal12(n: u64) -> [u8; 12] {
     f
 }
 
-/// A tar of `(name, typeflag, data, link)` members plus the end-of-archive marker.
-fn tar(members: &[(&[u8], u8, &[u8], &[u8])]) -> Vec<u8> {
+/// `(name, typeflag, data, link)`.
+type Member<'a> = (&'a [u8], u8, &'a [u8], &'a [u8]);
+/// Which error a hostile case must give.
+type Check = fn(&LayerError) -> bool;
+
+/// A tar of members plus the end-of-archive marker.
+fn tar(members: &[Member]) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, typeflag, data, link) in members {
         out.extend(header_raw(
@@ -362,7 +367,7 @@ fn hostile_tar_headers_are_named_errors() {
         t[512] = b'X';
         t
     };
-    let cases: Vec<(&str, Vec<u8>, Caps, fn(&LayerError) -> bool)> = vec![
+    let cases: Vec<(&str, Vec<u8>, Caps, Check)> = vec![
         (
             "negative size",
             header_raw(b"n", b'0', base256_negative, b""),
@@ -516,7 +521,7 @@ fn hostile_compressed_streams_are_named_errors() {
     window_128m.extend([0x01, 0x00, 0x00]); // an empty raw last block
     let mut single_512m = vec![0x28, 0xb5, 0x2f, 0xfd, 0xa0];
     single_512m.extend((512u32 << 20).to_le_bytes());
-    let cases: Vec<(&str, Vec<u8>, fn(&LayerError) -> bool)> = vec![
+    let cases: Vec<(&str, Vec<u8>, Check)> = vec![
         ("bad CRC", bad_crc, |e| {
             matches!(e, LayerError::GzipCrc { member: 1, .. })
         }),
@@ -723,4 +728,562 @@ fn capture_one_entry() {
         let got = read_with(&bytes, 333, opts).unwrap();
         assert_eq!(got.captured, expected, "{target:?} {max}");
     }
+}
+
+// ---------------------------------------------------------------- merging, changes, figures
+
+use manifest_explorer::layer::changes::{efficiency, layer_changes, LayerChanges};
+use manifest_explorer::layer::tree::{LinkError, Status, Tree};
+use manifest_explorer::layer::view::{Index, Mark, Query, RowState, Scope, Sort};
+use manifest_explorer::layer::Listing;
+
+/// An entry from a short spec: `"path"` (file), `"path/"` (dir), `"path -> target"`
+/// (symlink); `size` for files.
+fn ent(spec: &str, size: u64) -> Entry {
+    let (name, link) = match spec.split_once(" -> ") {
+        Some((n, l)) => (n, Some(l.as_bytes().to_vec())),
+        None => (spec, None),
+    };
+    let kind = if link.is_some() {
+        EntryKind::Symlink
+    } else if name.ends_with('/') {
+        EntryKind::Dir
+    } else {
+        EntryKind::File
+    };
+    Entry {
+        path: name.trim_end_matches('/').as_bytes().to_vec(),
+        kind,
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        uname: Vec::new(),
+        gname: Vec::new(),
+        size: if kind == EntryKind::File { size } else { 0 },
+        mtime: 0,
+        link,
+        data_offset: 0,
+        header_offset: 0,
+        sha256: None,
+        flags: Flags::default(),
+    }
+}
+
+fn layer(entries: &[(&str, u64)]) -> Listing {
+    Listing {
+        entries: entries.iter().map(|(s, n)| ent(s, *n)).collect(),
+        ..Listing::default()
+    }
+}
+
+/// `(layer, status)` of every version of `path`, lowest first.
+fn history(tree: &Tree, path: &str) -> Vec<(u32, Status)> {
+    let id = tree
+        .lookup(path.as_bytes())
+        .unwrap_or_else(|| panic!("no node {path}"));
+    tree.versions_of(id).map(|v| (v.layer, v.status)).collect()
+}
+
+/// Paths live in the final tree, sorted.
+fn live_paths(tree: &Tree) -> Vec<String> {
+    let index = Index::new(tree);
+    let page = index.query(
+        tree,
+        &Query {
+            limit: usize::MAX,
+            ..Query::default()
+        },
+    );
+    page.rows
+        .iter()
+        .map(|r| String::from_utf8(tree.node(r.node).path.to_vec()).unwrap())
+        .collect()
+}
+
+const LIVE: Status = Status::Live;
+fn over(by: u32) -> Status {
+    Status::Overwritten { by }
+}
+fn del(by: u32) -> Status {
+    Status::Deleted { by }
+}
+
+struct MergeCase {
+    name: &'static str,
+    layers: Vec<Vec<(&'static str, u64)>>,
+    live: Vec<&'static str>,
+    histories: Vec<(&'static str, Vec<(u32, Status)>)>,
+}
+
+#[test]
+fn whiteouts_opaque_dirs_and_collisions() {
+    let cases = vec![
+        MergeCase {
+            name: "whiteout deletes a lower file; a file overwrites a file",
+            layers: vec![
+                vec![("a/", 0), ("a/x", 10), ("a/y", 20), ("b", 5)],
+                vec![("a/.wh.x", 0), ("b", 7)],
+            ],
+            live: vec!["a", "a/y", "b"],
+            histories: vec![
+                ("a/x", vec![(0, del(1))]),
+                ("b", vec![(0, over(1)), (1, LIVE)]),
+            ],
+        },
+        MergeCase {
+            name: "opaque dir hides lower children, applies first wherever it sits",
+            layers: vec![
+                vec![("d/", 0), ("d/1", 3), ("d/sub/2", 4), ("e", 1)],
+                vec![("d/3", 2), ("d/.wh..wh..opq", 0)],
+            ],
+            live: vec!["d", "d/3", "e"],
+            histories: vec![
+                ("d/1", vec![(0, del(1))]),
+                ("d/sub/2", vec![(0, del(1))]),
+                ("d/3", vec![(1, LIVE)]),
+            ],
+        },
+        MergeCase {
+            name: "a whiteout never hides its own layer's file",
+            layers: vec![vec![("f", 5)], vec![("f", 1), (".wh.f", 0)]],
+            live: vec!["f"],
+            histories: vec![("f", vec![(0, del(1)), (1, LIVE)])],
+        },
+        MergeCase {
+            name: "file over dir hides the whole lower subtree",
+            layers: vec![vec![("x/", 0), ("x/a", 1), ("x/b/c", 2)], vec![("x", 9)]],
+            live: vec!["x"],
+            histories: vec![
+                ("x", vec![(0, over(1)), (1, LIVE)]),
+                ("x/a", vec![(0, del(1))]),
+                ("x/b/c", vec![(0, del(1))]),
+            ],
+        },
+        MergeCase {
+            name: "dir over dir replaces attributes only",
+            layers: vec![vec![("x/", 0), ("x/a", 1)], vec![("x/", 0)]],
+            live: vec!["x", "x/a"],
+            histories: vec![
+                ("x", vec![(0, over(1)), (1, LIVE)]),
+                ("x/a", vec![(0, LIVE)]),
+            ],
+        },
+        MergeCase {
+            name: "dir over file",
+            layers: vec![vec![("y", 3)], vec![("y/", 0), ("y/z", 1)]],
+            live: vec!["y", "y/z"],
+            histories: vec![("y", vec![(0, over(1)), (1, LIVE)])],
+        },
+        MergeCase {
+            name: "an entry under a lower file replaces the file by a directory",
+            layers: vec![vec![("p", 2)], vec![("p/q", 1)]],
+            live: vec!["p/q"],
+            histories: vec![("p", vec![(0, del(1))])],
+        },
+        MergeCase {
+            name: "duplicate in one layer: the later copy wins",
+            layers: vec![vec![("f", 1), ("f", 2)]],
+            live: vec!["f"],
+            histories: vec![("f", vec![(0, over(0)), (0, LIVE)])],
+        },
+        MergeCase {
+            name: "whiteout of a directory deletes its subtree; then re-added",
+            layers: vec![
+                vec![("w/", 0), ("w/a", 4), ("w/b/c", 6)],
+                vec![(".wh.w", 0)],
+                vec![("w/a", 1)],
+            ],
+            live: vec!["w/a"],
+            histories: vec![
+                ("w", vec![(0, del(1))]),
+                ("w/a", vec![(0, del(1)), (2, LIVE)]),
+                ("w/b/c", vec![(0, del(1))]),
+            ],
+        },
+        MergeCase {
+            name:
+                "whiteout 'loops' and odd names: meta names ignored, a whiteout is never a target",
+            layers: vec![
+                vec![("k", 1), (".wh.k2", 0)],
+                vec![
+                    (".wh..wh..wh.k", 0),
+                    (".wh..wh.plnk", 0),
+                    ("a/.wh.", 0),
+                    (".wh...", 0),
+                    (".wh..wh.k2", 0),
+                ],
+                vec![(".wh.nothing-there", 0)],
+            ],
+            live: vec!["k"],
+            histories: vec![("k", vec![(0, LIVE)])],
+        },
+        MergeCase {
+            name: "`..` in names is cleaned lexically and stops at the root",
+            layers: vec![
+                vec![("etc/passwd", 1)],
+                vec![("../../etc/passwd", 2), ("a/../b", 3)],
+            ],
+            live: vec!["b", "etc/passwd"],
+            histories: vec![
+                ("etc/passwd", vec![(0, del(1)), (1, LIVE)]),
+                ("b", vec![(1, LIVE)]),
+            ],
+        },
+    ];
+    for case in cases {
+        let tree = Tree::from_layers(case.layers.iter().map(|l| layer(l)));
+        let mut live = live_paths(&tree);
+        // Implicit directories (no entry) are not rows: compare with the expected set of
+        // entries, whose parents may be implicit.
+        live.retain(|p| tree.live(tree.lookup(p.as_bytes()).unwrap()).is_some());
+        assert_eq!(live, case.live, "{}", case.name);
+        for (path, expected) in &case.histories {
+            assert_eq!(&history(&tree, path), expected, "{}: {path}", case.name);
+        }
+    }
+}
+
+#[test]
+fn changes_and_efficiency_figures() {
+    // Layer 0: a/ a/x(10) a/y(20) b(5)
+    // Layer 1: a/.wh.x, b(7), c(3)
+    // Layer 2: c(3) again, d(0)
+    let tree = Tree::from_layers([
+        layer(&[("a/", 0), ("a/x", 10), ("a/y", 20), ("b", 5)]),
+        layer(&[("a/.wh.x", 0), ("b", 7), ("c", 3)]),
+        layer(&[("c", 3), ("d", 0)]),
+    ]);
+    let changes = layer_changes(&tree);
+    let expect = [
+        LayerChanges {
+            added: 4,
+            added_bytes: 35,
+            wasted_bytes: 15, // a/x (deleted) + b (overwritten)
+            ..LayerChanges::default()
+        },
+        LayerChanges {
+            added: 1,
+            added_bytes: 3,
+            modified: 1,
+            modified_bytes: 7,
+            removed: 1,
+            removed_bytes: 10,
+            wasted_bytes: 3, // c, overwritten in layer 2
+            hidden_bytes: 15,
+            whiteouts: 1,
+        },
+        LayerChanges {
+            added: 1,
+            modified: 1,
+            modified_bytes: 3,
+            hidden_bytes: 3,
+            ..LayerChanges::default()
+        },
+    ];
+    assert_eq!(changes, expect);
+
+    let eff = efficiency(&tree);
+    // Copies per path: a:[0] a/x:[10, deleted→0] a/y:[20] b:[5,7] c:[3,3] d:[0]
+    // Σ all = 0+10+20+12+6+0 = 48; Σ smallest = 0+0+20+5+3+0 = 28; 28/48 = 0.583333…
+    assert_eq!(eff.total_bytes, 48);
+    assert_eq!(eff.minimal_bytes, 28);
+    assert_eq!(eff.score_ppm, 583_333);
+    // Reclaimable: a/x 10 + b 5 + c 3 (not dive's 10+12+6).
+    assert_eq!(eff.reclaimable_bytes, 18);
+    let culprits: Vec<(String, u64, Vec<(u32, u64)>)> = eff
+        .culprits
+        .iter()
+        .map(|c| {
+            (
+                String::from_utf8(tree.node(c.node).path.to_vec()).unwrap(),
+                c.reclaimable,
+                c.copies.iter().map(|k| (k.layer, k.size)).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        culprits,
+        vec![
+            ("a/x".to_owned(), 10, vec![(0, 10)]),
+            ("b".to_owned(), 5, vec![(0, 5), (1, 7)]),
+            ("c".to_owned(), 3, vec![(1, 3), (2, 3)]),
+        ]
+    );
+    // Nothing at all: a perfect score, not a division by zero.
+    let empty = efficiency(&Tree::from_layers([layer(&[("e/", 0)])]));
+    assert_eq!((empty.score_ppm, empty.reclaimable_bytes), (1_000_000, 0));
+}
+
+#[test]
+fn views_filter_sort_and_page() {
+    let tree = Tree::from_layers([
+        layer(&[
+            ("usr/", 0),
+            ("usr/bin/", 0),
+            ("usr/bin/Sh", 100),
+            ("usr/lib/libc.so", 900),
+            ("etc/passwd", 50),
+        ]),
+        layer(&[("usr/bin/.wh.Sh", 0), ("etc/passwd", 60), ("tmp/big", 1000)]),
+    ]);
+    let index = Index::new(&tree);
+    let rows = |q: Query| -> (usize, Vec<(String, u32, RowState, Option<Mark>)>) {
+        let page = index.query(&tree, &q);
+        let rows = page
+            .rows
+            .iter()
+            .map(|r| {
+                let e = tree.entry(r.layer, r.entry);
+                (
+                    String::from_utf8(e.path.clone()).unwrap(),
+                    r.layer,
+                    r.state,
+                    r.mark,
+                )
+            })
+            .collect();
+        (page.total, rows)
+    };
+    let all = Query {
+        limit: 100,
+        ..Query::default()
+    };
+    // Merged, live only, by path; marks are for the last layer.
+    assert_eq!(
+        rows(all.clone()),
+        (
+            5,
+            vec![
+                ("etc/passwd".into(), 1, RowState::Live, Some(Mark::Modified)),
+                ("tmp/big".into(), 1, RowState::Live, Some(Mark::Added)),
+                ("usr".into(), 0, RowState::Live, None),
+                ("usr/bin".into(), 0, RowState::Live, None),
+                ("usr/lib/libc.so".into(), 0, RowState::Live, None),
+            ]
+        )
+    );
+    // Size order, everything shown, second page of two.
+    let q = Query {
+        sort: Sort::SizeDesc,
+        include_deleted: true,
+        include_overwritten: true,
+        include_whiteouts: true,
+        offset: 2,
+        limit: 2,
+        ..all.clone()
+    };
+    assert_eq!(
+        rows(q),
+        (
+            8,
+            vec![
+                (
+                    "usr/bin/Sh".into(),
+                    0,
+                    RowState::Deleted { by: 1 },
+                    Some(Mark::Removed)
+                ),
+                ("etc/passwd".into(), 1, RowState::Live, Some(Mark::Modified)),
+            ]
+        )
+    );
+    // Up to layer 0: the deleted and overwritten rows are live there.
+    let q = Query {
+        scope: Scope::UpTo(0),
+        substring: "SH".into(),
+        ..all.clone()
+    };
+    assert_eq!(
+        rows(q),
+        (
+            1,
+            vec![("usr/bin/Sh".into(), 0, RowState::Live, Some(Mark::Added))]
+        )
+    );
+    // This layer only: layer 1's entries and what it removed (when deleted rows are on).
+    let q = Query {
+        scope: Scope::Layer(1),
+        include_deleted: true,
+        include_whiteouts: true,
+        ..all.clone()
+    };
+    assert_eq!(
+        rows(q),
+        (
+            4,
+            vec![
+                ("etc/passwd".into(), 1, RowState::Live, Some(Mark::Modified)),
+                ("tmp/big".into(), 1, RowState::Live, Some(Mark::Added)),
+                ("usr/bin/.wh.Sh".into(), 1, RowState::Whiteout, None),
+                (
+                    "usr/bin/Sh".into(),
+                    0,
+                    RowState::Deleted { by: 1 },
+                    Some(Mark::Removed)
+                ),
+            ]
+        )
+    );
+    // Prefix filter (raw bytes) and a case-insensitive substring on the display form.
+    let q = Query {
+        prefix: b"usr/".to_vec(),
+        substring: "LIBC".into(),
+        ..all.clone()
+    };
+    assert_eq!(rows(q).0, 1);
+    let mut odd = layer(&[]);
+    odd.entries.push(ent("x", 1));
+    odd.entries[0].path = b"caf\xc3\x89-\xff".to_vec();
+    let t = Tree::from_layers([odd]);
+    let i = Index::new(&t);
+    for (needle, hits) in [("café", 1), ("\\xff", 1), ("CAFÉ-\\XFF", 1), ("cafe", 0)] {
+        let q = Query {
+            substring: needle.into(),
+            ..Query::default()
+        };
+        assert_eq!(i.query(&t, &q).total, hits, "{needle}");
+    }
+}
+
+#[test]
+fn symlinks_resolve_across_layers_with_a_hop_limit() {
+    let mut chain: Vec<(String, u64)> = (0..70)
+        .map(|i| (format!("l{i} -> l{}", i + 1), 0))
+        .collect();
+    chain.push(("l70".into(), 1));
+    let chain_refs: Vec<(&str, u64)> = chain.iter().map(|(s, n)| (s.as_str(), *n)).collect();
+    let tree = Tree::from_layers([
+        layer(&[
+            ("usr/", 0),
+            ("usr/bin/", 0),
+            ("usr/bin/sh", 10),
+            ("bin -> usr/bin", 0),
+            ("loop1 -> loop2", 0),
+        ]),
+        layer(&[
+            ("sh2 -> /bin/sh", 0),
+            ("loop2 -> loop1", 0),
+            ("up -> ../../etc", 0),
+            ("file", 1),
+        ]),
+        layer(&chain_refs),
+    ]);
+    let cases: Vec<(&str, Result<&str, fn(&LinkError) -> bool>)> = vec![
+        ("sh2", Ok("usr/bin/sh")),
+        ("bin/sh", Ok("usr/bin/sh")),
+        ("/bin/../bin/sh", Ok("usr/bin/sh")),
+        ("l6", Ok("l70")), // 64 hops exactly
+        ("l5", Err(|e| matches!(e, LinkError::TooManyHops { .. }))), // 65 hops
+        ("loop1", Err(|e| matches!(e, LinkError::TooManyHops { .. }))),
+        ("up", Err(|e| matches!(e, LinkError::Escapes { .. }))),
+        ("bin/nope", Err(|e| matches!(e, LinkError::NotFound { .. }))),
+        (
+            "file/x",
+            Err(|e| matches!(e, LinkError::NotADirectory { .. })),
+        ),
+    ];
+    for (path, expected) in cases {
+        let got = tree.resolve(path.as_bytes());
+        match expected {
+            Ok(p) => assert_eq!(got, Ok(p.as_bytes().to_vec()), "{path}"),
+            Err(check) => assert!(got.as_ref().is_err_and(check), "{path}: {got:?}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- mutation / property tests
+
+/// Reads `bytes` in random chunk sizes; must end Ok or Err, never panic.
+fn survive(bytes: &[u8], rng: &mut Lcg, caps: Caps) -> Result<LayerRead, LayerError> {
+    let opts = ReadOptions {
+        caps,
+        hash_files: true,
+        capture: Some(manifest_explorer::layer::Capture {
+            target: manifest_explorer::layer::CaptureTarget::Index(rng.below(8)),
+            max: 1000,
+        }),
+    };
+    let mut reader = LayerReader::new(None, None, opts);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let n = match rng.below(4) {
+            0 => 1,
+            1 => rng.below(600) + 1,
+            _ => rng.below(70_000) + 1,
+        }
+        .min(rest.len());
+        reader.push(&rest[..n])?;
+        rest = &rest[n..];
+    }
+    reader.finish()
+}
+
+#[test]
+fn mutated_and_random_streams_never_panic() {
+    let started = std::time::Instant::now();
+    let caps = Caps {
+        max_output: 8 << 20,
+        max_entries: 10_000,
+        ratio_grace: 1 << 20,
+        zstd_max_window: 8 << 20,
+        ..Caps::default()
+    };
+    let seeds: Vec<Vec<u8>> = [
+        "pax.tar",
+        "gnu.tar",
+        "sparse-gnu.tar",
+        "pax-multi.tar.gz",
+        "pax-estargz.tar.gz",
+        "pax.tar.zst",
+        "pax-frames.tar.zst",
+    ]
+    .iter()
+    .map(|f| fixture(f))
+    .chain([gzip(&fixture("ustar.tar"))])
+    .collect();
+    let mut rng = Lcg(0x5eed);
+    let (mut ok, mut failed) = (0, 0);
+    for round in 0..1200 {
+        let seed = &seeds[round % seeds.len()];
+        let mut bytes = seed.clone();
+        match rng.below(5) {
+            // Byte flips.
+            0 | 1 => {
+                for _ in 0..rng.below(6) + 1 {
+                    let i = rng.below(bytes.len());
+                    bytes[i] ^= 1 << rng.below(8);
+                }
+            }
+            // Random bytes over a stretch (headers, numbers, lengths).
+            2 => {
+                let at = rng.below(bytes.len());
+                for b in bytes.iter_mut().skip(at).take(rng.below(40) + 1) {
+                    *b = rng.next() as u8;
+                }
+            }
+            // Truncation.
+            3 => bytes.truncate(rng.below(bytes.len())),
+            // Pure noise after a real magic.
+            _ => {
+                let len = rng.below(5000);
+                bytes.truncate(4);
+                bytes.extend((0..len).map(|_| rng.next() as u8));
+            }
+        }
+        match survive(&bytes, &mut rng, caps) {
+            Ok(_) => ok += 1,
+            Err(e) => {
+                assert!(!e.to_string().is_empty());
+                failed += 1;
+            }
+        }
+    }
+    // The unmutated seeds still read, in random chunks.
+    for seed in &seeds {
+        survive(seed, &mut rng, caps).unwrap();
+    }
+    println!(
+        "mutation test: 1200 streams ({ok} read, {failed} rejected) in {:?}",
+        started.elapsed()
+    );
 }
