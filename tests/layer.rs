@@ -796,7 +796,7 @@ fn live_paths(tree: &Tree) -> Vec<String> {
     );
     page.rows
         .iter()
-        .map(|r| String::from_utf8(tree.node(r.node).path.to_vec()).unwrap())
+        .map(|r| String::from_utf8(tree.path(r.node)).unwrap())
         .collect()
 }
 
@@ -925,7 +925,7 @@ fn whiteouts_opaque_dirs_and_collisions() {
             ],
             live: vec!["b", "etc/passwd"],
             histories: vec![
-                ("etc/passwd", vec![(0, del(1)), (1, LIVE)]),
+                ("etc/passwd", vec![(0, over(1)), (1, LIVE)]),
                 ("b", vec![(1, LIVE)]),
             ],
         },
@@ -995,7 +995,7 @@ fn changes_and_efficiency_figures() {
         .iter()
         .map(|c| {
             (
-                String::from_utf8(tree.node(c.node).path.to_vec()).unwrap(),
+                String::from_utf8(tree.path(c.node)).unwrap(),
                 c.reclaimable,
                 c.copies.iter().map(|k| (k.layer, k.size)).collect(),
             )
@@ -1114,13 +1114,14 @@ fn views_filter_sort_and_page() {
             vec![
                 ("etc/passwd".into(), 1, RowState::Live, Some(Mark::Modified)),
                 ("tmp/big".into(), 1, RowState::Live, Some(Mark::Added)),
-                ("usr/bin/.wh.Sh".into(), 1, RowState::Whiteout, None),
+                // A whiteout comes right after the path it deletes.
                 (
                     "usr/bin/Sh".into(),
                     0,
                     RowState::Deleted { by: 1 },
                     Some(Mark::Removed)
                 ),
+                ("usr/bin/.wh.Sh".into(), 1, RowState::Whiteout, None),
             ]
         )
     );

@@ -152,10 +152,12 @@ pub fn efficiency(tree: &Tree) -> Efficiency {
     } else {
         (u128::from(eff.minimal_bytes) * 1_000_000 / u128::from(eff.total_bytes)) as u32
     };
-    eff.culprits.sort_by(|a, b| {
-        b.reclaimable
-            .cmp(&a.reclaimable)
-            .then_with(|| tree.node(a.node).path.cmp(&tree.node(b.node).path))
-    });
+    // Most reclaimable first, then by path (computed once per culprit, not per comparison).
+    let mut keyed: Vec<(u64, Vec<u8>, Culprit)> = std::mem::take(&mut eff.culprits)
+        .into_iter()
+        .map(|c| (c.reclaimable, tree.path(c.node), c))
+        .collect();
+    keyed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    eff.culprits = keyed.into_iter().map(|(_, _, c)| c).collect();
     eff
 }
