@@ -990,7 +990,8 @@ fn changes_and_efficiency_figures() {
     assert_eq!(eff.score_ppm, 583_333);
     // Reclaimable: a/x 10 + b 5 + c 3 (not dive's 10+12+6).
     assert_eq!(eff.reclaimable_bytes, 18);
-    let culprits: Vec<(String, u64, Vec<(u32, u64)>)> = eff
+    type Copies = Vec<(u32, u64)>;
+    let culprits: Vec<(String, u64, Copies)> = eff
         .culprits
         .iter()
         .map(|c| {
@@ -1027,7 +1028,8 @@ fn views_filter_sort_and_page() {
         layer(&[("usr/bin/.wh.Sh", 0), ("etc/passwd", 60), ("tmp/big", 1000)]),
     ]);
     let index = Index::new(&tree);
-    let rows = |q: Query| -> (usize, Vec<(String, u32, RowState, Option<Mark>)>) {
+    type Shown = (String, u32, RowState, Option<Mark>);
+    let rows = |q: Query| -> (usize, Vec<Shown>) {
         let page = index.query(&tree, &q);
         let rows = page
             .rows
@@ -1169,7 +1171,8 @@ fn symlinks_resolve_across_layers_with_a_hop_limit() {
         ]),
         layer(&chain_refs),
     ]);
-    let cases: Vec<(&str, Result<&str, fn(&LinkError) -> bool>)> = vec![
+    type Expect = Result<&'static str, fn(&LinkError) -> bool>;
+    let cases: Vec<(&str, Expect)> = vec![
         ("sh2", Ok("usr/bin/sh")),
         ("bin/sh", Ok("usr/bin/sh")),
         ("/bin/../bin/sh", Ok("usr/bin/sh")),
@@ -1272,7 +1275,25 @@ fn mutated_and_random_streams_never_panic() {
             }
         }
         match survive(&bytes, &mut rng, caps) {
-            Ok(_) => ok += 1,
+            Ok(read) => {
+                // Whatever was read also merges, pages and resolves without panicking.
+                let tree = Tree::from_layers([read.listing.clone(), read.listing]);
+                let _ = efficiency(&tree);
+                let _ = layer_changes(&tree);
+                let index = Index::new(&tree);
+                let q = Query {
+                    substring: "a".into(),
+                    include_deleted: true,
+                    include_whiteouts: true,
+                    scope: Scope::Layer(1),
+                    ..Query::default()
+                };
+                let _ = index.query(&tree, &q);
+                for v in tree.versions().take(20) {
+                    let _ = tree.resolve(&tree.path(v.node));
+                }
+                ok += 1
+            }
             Err(e) => {
                 assert!(!e.to_string().is_empty());
                 failed += 1;
@@ -1287,4 +1308,107 @@ fn mutated_and_random_streams_never_panic() {
         "mutation test: 1200 streams ({ok} read, {failed} rejected) in {:?}",
         started.elapsed()
     );
+}
+
+// ---------------------------------------------------------------- scale (timings printed)
+
+fn synthetic_layer(l: usize, n: usize) -> Listing {
+    let mut entries = Vec::with_capacity(n);
+    for i in 0..n {
+        // 90% new paths per layer, 10% rewriting layer 0's paths; a few whiteouts.
+        let path = if i % 10 == 0 {
+            format!("usr/lib/d{}/f{}", i / 100, i)
+        } else {
+            format!("opt/l{l}/d{}/f{}", i / 100, i)
+        };
+        let mut e = ent(&path, (i % 4096) as u64);
+        if l > 0 && i % 1000 == 1 {
+            e.path = format!("opt/l{}/d{}/.wh.f{}", l - 1, i / 100, i).into_bytes();
+        }
+        entries.push(e);
+    }
+    if l > 0 {
+        entries.push(ent(&format!("opt/l{}/d7/.wh..wh..opq", l - 1), 0));
+    }
+    Listing {
+        entries,
+        ..Listing::default()
+    }
+}
+
+#[test]
+fn scale_merge_20_layers_of_50k_and_view_1m_rows() {
+    // The full size in release builds (`cargo test --release --test layer scale -- --nocapture`);
+    // debug builds run 4 layers to keep `cargo test` quick.
+    let n_layers = if cfg!(debug_assertions) { 4 } else { 20 };
+    let layers: Vec<Listing> = (0..n_layers).map(|l| synthetic_layer(l, 50_000)).collect();
+    let started = std::time::Instant::now();
+    let tree = Tree::from_layers(layers);
+    let merge = started.elapsed();
+    let started = std::time::Instant::now();
+    let eff = efficiency(&tree);
+    let changes = layer_changes(&tree);
+    let figures = started.elapsed();
+    let started = std::time::Instant::now();
+    let index = Index::new(&tree);
+    let build = started.elapsed();
+    let started = std::time::Instant::now();
+    let page = index.query(
+        &tree,
+        &Query {
+            substring: "D42/F".into(),
+            include_deleted: true,
+            include_overwritten: true,
+            sort: Sort::SizeDesc,
+            ..Query::default()
+        },
+    );
+    let query = started.elapsed();
+    println!(
+        "scale: {n_layers} layers × 50k entries, {} versions, {} nodes; merge {merge:?}, efficiency+changes {figures:?}, index {build:?}, one query {query:?} ({} matches)",
+        tree.versions().len(),
+        tree.nodes().len(),
+        page.total
+    );
+    // Sanity: layer 1 rewrites 5,000 of layer 0's paths; every layer deletes 50 + one opaque dir.
+    assert_eq!(changes[1].modified, 5_000);
+    assert!(changes[1].removed >= 50);
+    assert!(eff.reclaimable_bytes > 0 && eff.score_ppm < 1_000_000);
+    assert_eq!(page.rows.len(), 100);
+    assert!(page.rows.windows(2).all(|w| {
+        tree.entry(w[0].layer, w[0].entry).size >= tree.entry(w[1].layer, w[1].entry).size
+    }));
+}
+
+#[test]
+fn hostile_trees_stay_linear() {
+    // A 1 MiB path of 500,000 components, and 100,000 opaque markers of one big directory
+    // (a fifth of that in debug builds).
+    let (depth, count) = if cfg!(debug_assertions) {
+        (100_000, 20_000)
+    } else {
+        (500_000, 100_000)
+    };
+    let deep = "a/".repeat(depth) + "f";
+    let mut big = layer(&[]);
+    for i in 0..count {
+        big.entries.push(ent(&format!("big/{}/f{i}", i % 300), 1));
+    }
+    let mut opaque = layer(&[]);
+    for _ in 0..count {
+        opaque.entries.push(ent("big/.wh..wh..opq", 0));
+    }
+    opaque.entries.push(ent(&deep, 5));
+    let started = std::time::Instant::now();
+    let tree = Tree::from_layers([big, opaque]);
+    let index = Index::new(&tree);
+    let page = index.query(&tree, &Query::default());
+    println!(
+        "hostile tree: merged and indexed in {:?}",
+        started.elapsed()
+    );
+    // The whole big directory is hidden by layer 1; the deep file is live.
+    assert_eq!(history(&tree, "big/7/f7"), vec![(0, del(1))]);
+    assert_eq!(page.total, 1);
+    assert_eq!(tree.path(page.rows[0].node).len(), deep.len());
 }

@@ -139,6 +139,11 @@ impl Entry {
         Some(Whiteout::Delete(join(dir, target)))
     }
 
+    /// Whether the last component is a `.wh.` name (cheaper than [`Entry::whiteout`]).
+    pub fn is_whiteout(&self) -> bool {
+        self.name().starts_with(b".wh.")
+    }
+
     /// The last path component.
     pub fn name(&self) -> &[u8] {
         split_last(&self.path).1

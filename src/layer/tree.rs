@@ -26,9 +26,10 @@
 //! Symlinked ancestors are not followed while merging (a runtime would write `a/b` through a
 //! symlink `a`); [`Tree::resolve`] follows symlinks for display.
 
+use std::borrow::Cow;
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use thiserror::Error;
 
@@ -153,7 +154,7 @@ pub struct Tree {
     versions: Vec<(Version, u32)>,
     whiteouts: Vec<WhiteoutRef>,
     /// Hash of (parent, name) → node; a key whose hash is taken goes to `overflow`.
-    index: HashMap<u64, NodeId>,
+    index: HashMap<u64, NodeId, BuildHasherDefault<Prehashed>>,
     overflow: HashMap<(NodeId, Box<[u8]>), NodeId>,
     hasher: RandomState,
     /// The directory of the last entry placed: tar lists a directory's files together.
@@ -181,7 +182,7 @@ impl Tree {
             }],
             versions: Vec::new(),
             whiteouts: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             overflow: HashMap::new(),
             hasher: RandomState::new(),
             last_dir: (Vec::new(), 0),
@@ -446,8 +447,15 @@ impl Tree {
     /// Applies the next layer on top. Returns its index.
     pub fn push_layer(&mut self, listing: Listing) -> u32 {
         let layer = self.layers.len() as u32;
+        let n = listing.entries.len();
+        self.versions.reserve(n);
+        self.nodes.reserve(n);
+        self.index.reserve(n);
         let mut deletes = Vec::new();
         for (i, e) in listing.entries.iter().enumerate() {
+            if !e.is_whiteout() {
+                continue;
+            }
             let (kind, target) = match e.whiteout() {
                 Some(Whiteout::Opaque(dir)) => (WhiteoutKind::Opaque, clean(&dir)),
                 Some(Whiteout::Delete(target)) => (WhiteoutKind::Delete, clean(&target)),
@@ -478,10 +486,10 @@ impl Tree {
         }
         // 3. Everything else, in tar order.
         for (i, e) in listing.entries.iter().enumerate() {
-            if e.whiteout().is_some() {
+            if e.is_whiteout() {
                 continue;
             }
-            let id = self.get_or_create(&clean(&e.path));
+            let id = self.get_or_create(&clean_cow(&e.path));
             // Non-directory ancestors give way to the directory this entry needs.
             let mut a = if id == 0 {
                 NONE
@@ -571,6 +579,38 @@ impl Tree {
 fn components(path: &[u8]) -> impl DoubleEndedIterator<Item = &[u8]> {
     path.split(|&b| b == b'/')
         .filter(|p| !p.is_empty() && *p != b".")
+}
+
+/// The keys are already hashes (SipHash of (parent, name) with a per-tree random key):
+/// hashing them again would only cost time.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed; this fallback keeps the trait total.
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// [`clean`] without a copy when the walker's normalised path has no `..` left to remove.
+fn clean_cow(path: &[u8]) -> Cow<'_, [u8]> {
+    let simple = path.first() != Some(&b'/') && !components(path).any(|p| p == b"..");
+    if simple {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(clean(path))
+    }
 }
 
 /// The tree key of a tar name: `..` removes the previous component and stops at the root.

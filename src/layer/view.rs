@@ -171,7 +171,8 @@ impl Index {
             Sort::SizeDesc => &self.by_size,
         };
         let mut page = Page::default();
-        let mut buf = Vec::new();
+        let filtered = !needle.is_empty() || !q.prefix.is_empty();
+        let (mut buf, mut lower) = (Vec::new(), Vec::new());
         for item in order {
             let Some(row) = Index::row(tree, *item, q.scope, last) else {
                 continue;
@@ -185,15 +186,17 @@ impl Index {
             if !shown {
                 continue;
             }
-            let row_path: &[u8] = match item {
-                Item::Version(_) => {
-                    tree.path_into(row.node, &mut buf);
-                    &buf
+            if filtered {
+                let row_path: &[u8] = match item {
+                    Item::Version(_) => {
+                        tree.path_into(row.node, &mut buf);
+                        &buf
+                    }
+                    Item::Whiteout(_) => &tree.entry(row.layer, row.entry).path,
+                };
+                if !row_path.starts_with(&q.prefix) || !matches(row_path, &needle, &mut lower) {
+                    continue;
                 }
-                Item::Whiteout(_) => &tree.entry(row.layer, row.entry).path,
-            };
-            if !row_path.starts_with(&q.prefix) || !matches(row_path, &needle) {
-                continue;
             }
             if page.total >= q.offset && page.rows.len() < q.limit {
                 page.rows.push(row);
@@ -264,18 +267,18 @@ impl Index {
     }
 }
 
-/// Case-insensitive substring match on the display form; `needle` is already lowercase.
-fn matches(raw: &[u8], needle: &str) -> bool {
+/// Case-insensitive substring match on the display form; `needle` is already lowercase,
+/// `lower` a reused buffer.
+fn matches(raw: &[u8], needle: &str, lower: &mut Vec<u8>) -> bool {
     if needle.is_empty() {
         return true;
     }
     if path::is_plain(raw) {
-        // Printable ASCII: the display form is the bytes themselves; no allocation.
-        let n = needle.as_bytes();
-        return raw.len() >= n.len()
-            && raw
-                .windows(n.len())
-                .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b));
+        // Printable ASCII: the display form is the bytes themselves; lowercase them into the
+        // buffer and use the standard substring search.
+        lower.clear();
+        lower.extend(raw.iter().map(u8::to_ascii_lowercase));
+        return std::str::from_utf8(lower).is_ok_and(|l| l.contains(needle));
     }
     path::display(raw).to_lowercase().contains(needle)
 }
