@@ -20,11 +20,12 @@ use super::{Caps, LayerError};
 pub const OUT_CHUNK: usize = 32 * 1024;
 
 /// What a layer blob is compressed with, as seen from its first bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Compression {
     Gzip,
     Zstd,
     /// No known compression magic: an uncompressed tar (which may start with any byte).
+    #[default]
     Tar,
 }
 

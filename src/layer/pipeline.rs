@@ -30,7 +30,7 @@ pub struct Listing {
     pub entries: Vec<Entry>,
     /// Bytes of the uncompressed tar stream.
     pub uncompressed_size: u64,
-    pub compression: Option<Compression>,
+    pub compression: Compression,
     /// Accepted oddities worth showing (no end-of-archive marker, PAX global headers).
     pub warnings: Vec<String>,
 }
@@ -159,7 +159,7 @@ impl LayerReader {
                 entries: walked.entries,
                 uncompressed_size,
                 // An empty blob never showed its first bytes: it is (an empty) tar.
-                compression: Some(compression.unwrap_or(Compression::Tar)),
+                compression: compression.unwrap_or(Compression::Tar),
                 warnings: walked.warnings,
             },
         })
