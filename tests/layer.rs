@@ -1413,3 +1413,31 @@ fn hostile_trees_stay_linear() {
     assert_eq!(page.total, 1);
     assert_eq!(tree.path(page.rows[0].node).len(), deep.len());
 }
+
+#[test]
+fn names_are_displayed_escaped_never_dropped() {
+    use manifest_explorer::layer::path::{display, is_plain};
+    let cases: [(&[u8], &str); 9] = [
+        (b"usr/bin/sh", "usr/bin/sh"),
+        (b"caf\xc3\xa9", "café"),
+        (b"caf\xe9", "caf\\xe9"),
+        (b"a\nb\tc\x7f", "a\\x0ab\\x09c\\x7f"),
+        ("exe\u{202e}txt.sh".as_bytes(), "exe\\u{202e}txt.sh"),
+        (
+            "a\u{2066}b\u{200f}c\u{feff}".as_bytes(),
+            "a\\u{2066}b\\u{200f}c\\u{feff}",
+        ),
+        ("c1\u{85}".as_bytes(), "c1\\u{85}"),
+        (b"back\\slash", "back\\\\slash"),
+        (b"\xff\xfe", "\\xff\\xfe"),
+    ];
+    for (raw, shown) in cases {
+        assert_eq!(display(raw), shown, "{raw:?}");
+        assert_eq!(
+            is_plain(raw),
+            display(raw).as_bytes() == raw && raw.is_ascii(),
+            "{raw:?}"
+        );
+    }
+    assert_eq!(display(b""), "");
+}

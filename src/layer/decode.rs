@@ -100,13 +100,6 @@ impl Decoder {
         }
     }
 
-    /// A decoder for a known compression (no sniffing).
-    pub fn with_compression(caps: Caps, compression: Compression) -> Decoder {
-        let mut decoder = Decoder::new(caps);
-        decoder.inner = Some(Inner::new(compression, &caps));
-        decoder
-    }
-
     /// The compression, once enough bytes have been seen.
     pub fn compression(&self) -> Option<Compression> {
         self.inner.as_ref().map(Inner::compression)
