@@ -1171,10 +1171,14 @@ fn symlinks_resolve_across_layers_with_a_hop_limit() {
             ("file", 1),
         ]),
         layer(&chain_refs),
+        layer(&[("opt/x/file", 1), ("o -> opt/x", 0), ("gone/f", 1)]),
+        layer(&[(".wh.gone", 0)]),
     ]);
     type Expect = Result<&'static str, fn(&LinkError) -> bool>;
     let cases: Vec<(&str, Expect)> = vec![
         ("sh2", Ok("usr/bin/sh")),
+        ("o/file", Ok("opt/x/file")), // through an implicit directory
+        ("gone/f", Err(|e| matches!(e, LinkError::NotFound { .. }))),
         ("bin/sh", Ok("usr/bin/sh")),
         ("/bin/../bin/sh", Ok("usr/bin/sh")),
         ("l6", Ok("l70")), // 64 hops exactly

@@ -534,44 +534,64 @@ impl Tree {
     /// relative target climbing above the root is an error rather than being clamped, since
     /// it shows a hostile or broken link.
     pub fn resolve(&self, path: &[u8]) -> Result<Vec<u8>, LinkError> {
-        let show = |p: &[u8]| super::path::display(p);
-        let mut todo: Vec<Vec<u8>> = components(path).rev().map(<[u8]>::to_vec).collect();
-        let mut done: Vec<u8> = Vec::new();
+        let show = |id: NodeId, part: &[u8]| super::path::display(&join(&self.path(id), part));
+        // Components still to walk, last first; borrowed from `path` and link targets, and
+        // walked by node (one lookup each), so a long target costs its length, not its square.
+        let mut todo: Vec<&[u8]> = components(path).rev().collect();
+        let mut at: NodeId = 0;
         let mut hops = 0;
         while let Some(part) = todo.pop() {
             if part == b".." {
-                if done.is_empty() {
-                    return Err(LinkError::Escapes { path: show(path) });
+                if at == 0 {
+                    return Err(LinkError::Escapes {
+                        path: super::path::display(path),
+                    });
                 }
-                done.truncate(split_last(&done).0.len());
+                at = self.nodes[at as usize].parent;
                 continue;
             }
-            let next = join(&done, &part);
-            let live = self
-                .find(&next)
-                .and_then(|id| self.live(id))
-                .map(|v| self.entry(v.layer, v.entry));
-            let Some(entry) = live else {
-                return Err(LinkError::NotFound { path: show(&next) });
+            let Some(next) = self.child(at, part) else {
+                return Err(LinkError::NotFound {
+                    path: show(at, part),
+                });
             };
-            match entry.kind {
+            let kind = match self.live(next) {
+                Some(v) => self.entry(v.layer, v.entry).kind,
+                // No entry, but something live below: a directory implied by its contents.
+                None if !self.nodes[next as usize].clear_below => EntryKind::Dir,
+                None => {
+                    return Err(LinkError::NotFound {
+                        path: show(at, part),
+                    })
+                }
+            };
+            match kind {
                 EntryKind::Symlink => {
                     hops += 1;
                     if hops > MAX_HOPS {
-                        return Err(LinkError::TooManyHops { path: show(path) });
+                        return Err(LinkError::TooManyHops {
+                            path: super::path::display(path),
+                        });
                     }
-                    let target = entry.link.as_deref().unwrap_or_default();
+                    let target = self
+                        .live(next)
+                        .and_then(|v| self.entry(v.layer, v.entry).link.as_deref())
+                        .unwrap_or_default();
                     if target.first() == Some(&b'/') {
-                        done.clear();
+                        at = 0;
                     }
-                    todo.extend(components(target).rev().map(<[u8]>::to_vec));
+                    todo.extend(components(target).rev());
                 }
-                EntryKind::Dir => done = next,
-                _ if todo.is_empty() => done = next,
-                _ => return Err(LinkError::NotADirectory { path: show(&next) }),
+                EntryKind::Dir => at = next,
+                _ if todo.is_empty() => at = next,
+                _ => {
+                    return Err(LinkError::NotADirectory {
+                        path: show(at, part),
+                    })
+                }
             }
         }
-        Ok(done)
+        Ok(self.path(at))
     }
 }
 
