@@ -685,6 +685,32 @@ fn digest_and_diff_id_verdicts() {
         run(Some((digest.clone(), size + 1)), None),
         Err(LayerError::Verify(VerifyError::SizeMismatch { .. }))
     ));
+    // Other bytes than the blob (here: not even a tar): a digest mismatch, not "not a tar",
+    // when there is a digest to compare with; without one, the decoding error.
+    let html = b"<html>not the layer</html>".repeat(100);
+    let mut r = LayerReader::new(
+        Some((digest.clone(), html.len() as u64)),
+        None,
+        ReadOptions::default(),
+    );
+    html.chunks(700).try_for_each(|c| r.push(c)).unwrap();
+    assert!(matches!(r.held_error(), Some(LayerError::NotTar { .. })));
+    assert!(matches!(
+        r.finish(),
+        Err(LayerError::Verify(VerifyError::DigestMismatch { .. }))
+    ));
+    let html_digest = Digest::sha256(&html);
+    let mut r = LayerReader::new(
+        Some((html_digest, html.len() as u64)),
+        None,
+        ReadOptions::default(),
+    );
+    html.chunks(700).try_for_each(|c| r.push(c)).unwrap();
+    assert!(
+        matches!(r.finish(), Err(LayerError::NotTar { .. })),
+        "verified bytes, not a tar"
+    );
+    assert!(matches!(read(&html), Err(LayerError::NotTar { .. })));
     // Over-read: stops at the push that crosses the size.
     let mut r = LayerReader::new(Some((digest, size - 10)), None, ReadOptions::default());
     let e = gz.chunks(100).try_for_each(|c| r.push(c)).unwrap_err();
