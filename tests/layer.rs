@@ -1471,3 +1471,141 @@ fn names_are_displayed_escaped_never_dropped() {
     }
     assert_eq!(display(b""), "");
 }
+
+/// Random layers over a small alphabet (so paths collide), with `..`, whiteouts, opaque
+/// markers, symlinks, directories and duplicates; the merge must keep its invariants.
+#[test]
+fn random_merges_keep_their_invariants() {
+    let mut rng = Lcg(0xfeed);
+    let parts = [
+        "a",
+        "b",
+        "c",
+        "..",
+        ".",
+        ".wh.a",
+        ".wh.b",
+        ".wh..wh..opq",
+        ".wh..wh.plnk",
+        "d",
+    ];
+    for round in 0..300 {
+        let n_layers = rng.below(5) + 1;
+        let mut layers = Vec::new();
+        for _ in 0..n_layers {
+            let mut l = layer(&[]);
+            for _ in 0..rng.below(40) {
+                let depth = rng.below(4) + 1;
+                let path: Vec<&str> = (0..depth).map(|_| parts[rng.below(parts.len())]).collect();
+                let path = path.join("/");
+                let spec = match rng.below(4) {
+                    0 => format!("{path}/"),
+                    1 => format!("{path} -> {}", parts[rng.below(parts.len())]),
+                    _ => path,
+                };
+                l.entries.push(ent(&spec, rng.below(100) as u64));
+            }
+            layers.push(l);
+        }
+        let tree = Tree::from_layers(layers);
+        let mut live_total = 0u64;
+        let mut all_total = 0u64;
+        for id in 0..tree.nodes().len() as u32 {
+            let live: Vec<_> = tree
+                .versions_of(id)
+                .filter(|v| v.status == Status::Live)
+                .collect();
+            assert!(
+                live.len() <= 1,
+                "round {round}: two live versions of one path"
+            );
+            for v in tree.versions_of(id) {
+                let e = tree.entry(v.layer, v.entry);
+                assert!(
+                    !e.is_whiteout(),
+                    "round {round}: a whiteout became a version"
+                );
+                assert!(
+                    v.status.by().is_none_or(|by| by >= v.layer),
+                    "round {round}: hidden by a lower layer"
+                );
+                all_total += e.size;
+                if v.status == Status::Live {
+                    live_total += e.size;
+                }
+            }
+            // A live path has no live non-directory above it.
+            if !live.is_empty() {
+                let mut a = id;
+                while a != 0 {
+                    a = tree.node(a).parent;
+                    if let Some(v) = tree.live(a) {
+                        assert!(
+                            v.dir,
+                            "round {round}: live {:?} under a live non-directory {:?}; layers {:?}",
+                            tree.path(id),
+                            tree.path(a),
+                            tree.layers()
+                                .iter()
+                                .map(|l| l
+                                    .entries
+                                    .iter()
+                                    .map(|e| (
+                                        String::from_utf8_lossy(&e.path).into_owned(),
+                                        e.kind
+                                    ))
+                                    .collect::<Vec<_>>())
+                                .collect::<Vec<_>>()
+                        );
+                    }
+                }
+            }
+        }
+        let eff = efficiency(&tree);
+        assert_eq!(eff.total_bytes, all_total);
+        assert_eq!(
+            eff.reclaimable_bytes,
+            all_total - live_total,
+            "round {round}: N−1 = all − live"
+        );
+        assert!(eff.minimal_bytes <= eff.total_bytes && eff.score_ppm <= 1_000_000);
+        // With everything included, the merged view lists every version and whiteout once.
+        let index = Index::new(&tree);
+        let all = index.query(
+            &tree,
+            &Query {
+                include_deleted: true,
+                include_overwritten: true,
+                include_whiteouts: true,
+                ..Query::default()
+            },
+        );
+        assert_eq!(
+            all.total,
+            tree.versions().len() + tree.whiteouts().len(),
+            "round {round}"
+        );
+        // Layer scopes partition the versions by layer (plus removals, counted by the layer
+        // that removed them).
+        let changes = layer_changes(&tree);
+        for (n, c) in changes.iter().enumerate() {
+            let page = index.query(
+                &tree,
+                &Query {
+                    scope: Scope::Layer(n as u32),
+                    include_deleted: true,
+                    include_overwritten: true,
+                    ..Query::default()
+                },
+            );
+            assert_eq!(
+                page.total as u64,
+                c.added + c.modified + c.removed,
+                "round {round} layer {n}"
+            );
+        }
+        for v in tree.versions() {
+            let _ = tree.resolve(&tree.path(v.node));
+        }
+    }
+}

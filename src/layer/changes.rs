@@ -59,7 +59,9 @@ pub fn layer_changes(tree: &Tree) -> Vec<LayerChanges> {
         if let Some(by) = v.status.by() {
             if let Some(hider) = out.get_mut(by as usize) {
                 hider.hidden_bytes += size;
-                if let Status::Deleted { .. } = v.status {
+                // Removed: a *lower* version; one of this layer's own entries hidden by a
+                // later entry of the same layer is still counted as added or modified.
+                if matches!(v.status, Status::Deleted { .. }) && v.layer < by {
                     hider.removed += 1;
                     hider.removed_bytes += size;
                 }

@@ -157,6 +157,8 @@ pub struct Tree {
     index: HashMap<u64, NodeId, BuildHasherDefault<Prehashed>>,
     overflow: HashMap<(NodeId, Box<[u8]>), NodeId>,
     hasher: RandomState,
+    /// Entries naming the root that are not directories: kept out of the tree.
+    unplaced: Vec<(u32, u32)>,
     /// The directory of the last entry placed: tar lists a directory's files together.
     last_dir: (Vec<u8>, NodeId),
 }
@@ -185,6 +187,7 @@ impl Tree {
             index: HashMap::default(),
             overflow: HashMap::new(),
             hasher: RandomState::new(),
+            unplaced: Vec::new(),
             last_dir: (Vec::new(), 0),
         }
     }
@@ -282,6 +285,12 @@ impl Tree {
     /// The live version of a node in the final tree.
     pub fn live(&self, id: NodeId) -> Option<&Version> {
         self.versions_of(id).find(|v| v.status == Status::Live)
+    }
+
+    /// `(layer, entry)` of entries that name the root (`./`, `..`) but are not directories:
+    /// listed in their layer, kept out of the merged tree (the root cannot be a file).
+    pub fn unplaced(&self) -> &[(u32, u32)] {
+        &self.unplaced
     }
 
     pub fn whiteouts(&self) -> &[WhiteoutRef] {
@@ -489,7 +498,13 @@ impl Tree {
             if e.is_whiteout() {
                 continue;
             }
-            let id = self.get_or_create(&clean_cow(&e.path));
+            let path = clean_cow(&e.path);
+            if path.is_empty() && e.kind != EntryKind::Dir {
+                // `./`, `..` or `a/..` as a file, link or device: the root cannot be one.
+                self.unplaced.push((layer, i as u32));
+                continue;
+            }
+            let id = self.get_or_create(&path);
             // Non-directory ancestors give way to the directory this entry needs.
             let mut a = if id == 0 {
                 NONE
@@ -623,9 +638,12 @@ impl Hasher for Prehashed {
     }
 }
 
-/// [`clean`] without a copy when the walker's normalised path has no `..` left to remove.
+/// [`clean`] without a copy when the path is already clean (the walker's usually are: only
+/// `..` is left for this to remove).
 fn clean_cow(path: &[u8]) -> Cow<'_, [u8]> {
-    let simple = path.first() != Some(&b'/') && !components(path).any(|p| p == b"..");
+    let simple = path
+        .split(|&b| b == b'/')
+        .all(|p| !p.is_empty() && p != b"." && p != b"..");
     if simple {
         Cow::Borrowed(path)
     } else {

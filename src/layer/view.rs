@@ -216,7 +216,8 @@ impl Index {
                     Scope::UpTo(n) => (n, false),
                     Scope::Layer(n) => (n, true),
                 };
-                let removed_here = matches!(v.status, Status::Deleted { by } if by == n);
+                let removed_here =
+                    v.layer < n && matches!(v.status, Status::Deleted { by } if by == n);
                 if layer_only && v.layer != n && !removed_here {
                     return None;
                 }
