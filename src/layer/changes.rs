@@ -59,7 +59,9 @@ pub fn layer_changes(tree: &Tree) -> Vec<LayerChanges> {
         if let Some(by) = v.status.by() {
             if let Some(hider) = out.get_mut(by as usize) {
                 hider.hidden_bytes += size;
-                if let Status::Deleted { .. } = v.status {
+                // Removed: a *lower* version; one of this layer's own entries hidden by a
+                // later entry of the same layer is still counted as added or modified.
+                if matches!(v.status, Status::Deleted { .. }) && v.layer < by {
                     hider.removed += 1;
                     hider.removed_bytes += size;
                 }
@@ -152,10 +154,12 @@ pub fn efficiency(tree: &Tree) -> Efficiency {
     } else {
         (u128::from(eff.minimal_bytes) * 1_000_000 / u128::from(eff.total_bytes)) as u32
     };
-    eff.culprits.sort_by(|a, b| {
-        b.reclaimable
-            .cmp(&a.reclaimable)
-            .then_with(|| tree.node(a.node).path.cmp(&tree.node(b.node).path))
-    });
+    // Most reclaimable first, then by path (computed once per culprit, not per comparison).
+    let mut keyed: Vec<(u64, Vec<u8>, Culprit)> = std::mem::take(&mut eff.culprits)
+        .into_iter()
+        .map(|c| (c.reclaimable, tree.path(c.node), c))
+        .collect();
+    keyed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    eff.culprits = keyed.into_iter().map(|(_, _, c)| c).collect();
     eff
 }

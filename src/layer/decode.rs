@@ -20,11 +20,12 @@ use super::{Caps, LayerError};
 pub const OUT_CHUNK: usize = 32 * 1024;
 
 /// What a layer blob is compressed with, as seen from its first bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Compression {
     Gzip,
     Zstd,
     /// No known compression magic: an uncompressed tar (which may start with any byte).
+    #[default]
     Tar,
 }
 
@@ -66,6 +67,10 @@ pub fn sniff(first_bytes: &[u8]) -> Compression {
 /// Where decompressed bytes go.
 pub type Sink<'a> = dyn FnMut(&[u8]) -> Result<(), LayerError> + 'a;
 
+/// Inside: decompressed bytes and how many bytes of the current push were consumed to make
+/// them, so the ratio cap is judged on input actually used, not on the whole chunk.
+type Emit<'a> = dyn FnMut(&[u8], usize) -> Result<(), LayerError> + 'a;
+
 /// A push-driven decompressor that sniffs its format from the first [`SNIFF_LEN`] bytes and
 /// enforces the output and ratio caps.
 pub struct Decoder {
@@ -93,13 +98,6 @@ impl Decoder {
             input: 0,
             output: 0,
         }
-    }
-
-    /// A decoder for a known compression (no sniffing).
-    pub fn with_compression(caps: Caps, compression: Compression) -> Decoder {
-        let mut decoder = Decoder::new(caps);
-        decoder.inner = Some(Inner::new(compression, &caps));
-        decoder
     }
 
     /// The compression, once enough bytes have been seen.
@@ -162,11 +160,9 @@ impl Decoder {
             return Ok(());
         };
         let before = *consumed;
-        // The ratio is judged against everything pushed so far, this chunk included: bytes
-        // are consumed before the output they explain is produced.
         *consumed = consumed.saturating_add(input.len() as u64);
-        let compressed = *consumed;
-        let mut emit = |bytes: &[u8]| -> Result<(), LayerError> {
+        let mut emit = |bytes: &[u8], used: usize| -> Result<(), LayerError> {
+            let compressed = before + used as u64;
             *output = output.saturating_add(bytes.len() as u64);
             if *output > caps.max_output {
                 return Err(LayerError::OutputTooLarge {
@@ -186,7 +182,10 @@ impl Decoder {
             Inner::Gzip(g) => g.push(input, before, &mut emit),
             Inner::Zstd(z) => z.push(input, before, &mut emit),
             // Plain: hand the bytes on in bounded pieces, like the decoders do.
-            Inner::Plain => input.chunks(OUT_CHUNK).try_for_each(&mut emit),
+            Inner::Plain => input
+                .chunks(OUT_CHUNK)
+                .enumerate()
+                .try_for_each(|(i, c)| emit(c, i * OUT_CHUNK + c.len())),
         }
     }
 }
@@ -289,7 +288,7 @@ impl Gzip {
         &mut self,
         mut input: &[u8],
         offset: u64,
-        out: &mut Sink<'_>,
+        out: &mut Emit<'_>,
     ) -> Result<(), LayerError> {
         let start_len = input.len() as u64;
         loop {
@@ -425,7 +424,7 @@ impl Gzip {
                     let piece = &self.buf[..made];
                     self.crc.update(piece);
                     if made > 0 {
-                        out(piece)?;
+                        out(piece, (start_len - input.len() as u64) as usize)?;
                     }
                     if status == Status::StreamEnd {
                         self.state = GzState::Trailer { at: 0 };
@@ -564,7 +563,7 @@ impl Zstd {
         &mut self,
         mut input: &[u8],
         offset: u64,
-        out: &mut Sink<'_>,
+        out: &mut Emit<'_>,
     ) -> Result<(), LayerError> {
         let total = input.len() as u64;
         loop {
@@ -582,38 +581,41 @@ impl Zstd {
                 }
                 continue;
             }
-            if input.is_empty() {
-                return Ok(());
-            }
             // Stream offset of the next step's first byte.
             let at = offset + (total - input.len() as u64) - self.pending.len() as u64;
-            if self.pending.is_empty() {
-                // The common case: one push holds the whole step, no copy.
-                let need = self.need(input, at)?;
-                if need <= input.len() {
-                    let (step, rest) = input.split_at(need);
-                    input = rest;
-                    self.step(step, out)?;
-                } else {
-                    // Fewer bytes than one step (≤ a block): keep them for the next push.
-                    self.pending.extend_from_slice(input);
-                    return Ok(());
-                }
-            } else {
+            if !self.pending.is_empty() {
                 // `need` on a short prefix is a lower bound (enough to read a length from):
                 // top up to it, then ask again until the step is complete.
                 let need = self.need(&self.pending, at)?;
-                if self.pending.len() < need {
-                    let take = (need - self.pending.len()).min(input.len());
-                    self.pending.extend_from_slice(&input[..take]);
-                    input = &input[take..];
+                if self.pending.len() >= need {
+                    let step = std::mem::take(&mut self.pending);
+                    self.step(&step, &mut |b| out(b, total as usize - input.len()))?;
+                    self.pending = step;
+                    self.pending.clear();
                     continue;
                 }
-                let step = std::mem::take(&mut self.pending);
-                self.step(&step, out)?;
-                self.pending = step;
-                self.pending.clear();
+                if input.is_empty() {
+                    return Ok(());
+                }
+                let take = (need - self.pending.len()).min(input.len());
+                self.pending.extend_from_slice(&input[..take]);
+                input = &input[take..];
+                continue;
             }
+            if input.is_empty() {
+                return Ok(());
+            }
+            // The common case: one push holds the whole step, no copy.
+            let need = self.need(input, at)?;
+            if need > input.len() {
+                // Fewer bytes than one step (≤ a block): keep them for the next push.
+                self.pending.extend_from_slice(input);
+                return Ok(());
+            }
+            let (step, rest) = input.split_at(need);
+            input = rest;
+            let consumed = total as usize - input.len();
+            self.step(step, &mut |b| out(b, consumed))?;
         }
     }
 

@@ -104,3 +104,19 @@ pub enum LayerError {
     #[error("layer blob: {0}")]
     Verify(#[from] VerifyError),
 }
+
+impl LayerError {
+    /// Whether this is a cap being hit (as opposed to malformed or mismatching input): the
+    /// reader stops at once on these, since going on is what a bomb wants.
+    pub fn is_cap(&self) -> bool {
+        matches!(
+            self,
+            LayerError::TooManyEntries { .. }
+                | LayerError::RecordTooLarge { .. }
+                | LayerError::MetadataTooLarge { .. }
+                | LayerError::OutputTooLarge { .. }
+                | LayerError::RatioTooHigh { .. }
+                | LayerError::ZstdWindowTooLarge { .. }
+        )
+    }
+}

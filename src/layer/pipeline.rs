@@ -6,6 +6,10 @@
 //! bytes), hashed again to give the diff_id (SHA-256 of the uncompressed tar, image-spec
 //! `config.md` `rootfs.diff_ids`), and walked as tar. Without an expected digest (a dropped
 //! file) the blob's digest is computed and reported as unverified.
+//!
+//! With an expected digest, a decoding error (not a cap) does not end the read at once: the
+//! rest of the blob is still hashed (cheaply, without decoding), so that a registry serving
+//! other bytes is reported as a digest mismatch, not as "not a tar". Caps stop at once.
 
 use super::decode::Decoder;
 use super::tar::{WalkOptions, Walker};
@@ -30,7 +34,7 @@ pub struct Listing {
     pub entries: Vec<Entry>,
     /// Bytes of the uncompressed tar stream.
     pub uncompressed_size: u64,
-    pub compression: Option<Compression>,
+    pub compression: Compression,
     /// Accepted oddities worth showing (no end-of-archive marker, PAX global headers).
     pub warnings: Vec<String>,
 }
@@ -69,6 +73,8 @@ pub struct LayerReader {
     decoder: Decoder,
     diff: Hasher,
     walker: Walker,
+    /// A decoding error held back until the digest verdict (see the module docs).
+    failed: Option<LayerError>,
 }
 
 impl LayerReader {
@@ -93,6 +99,7 @@ impl LayerReader {
                 hash_files: opts.hash_files,
                 capture: opts.capture,
             }),
+            failed: None,
         }
     }
 
@@ -101,16 +108,32 @@ impl LayerReader {
             Check::Verify(v) => v.update(chunk)?,
             Check::Hash(h) => h.update(chunk),
         }
+        if self.failed.is_some() {
+            return Ok(());
+        }
         let LayerReader {
             decoder,
             diff,
             walker,
             ..
         } = self;
-        decoder.push(chunk, &mut |bytes: &[u8]| {
+        let result = decoder.push(chunk, &mut |bytes: &[u8]| {
             diff.update(bytes);
             walker.push(bytes)
-        })
+        });
+        match result {
+            Err(e) if !e.is_cap() && matches!(self.check, Check::Verify(_)) => {
+                self.failed = Some(e);
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// A decoding error held back until the end of the blob, if any: the layer will not
+    /// list, but whether it is the expected blob is still being checked.
+    pub fn held_error(&self) -> Option<&LayerError> {
+        self.failed.as_ref()
     }
 
     /// `(compressed bytes in, uncompressed bytes out, entries so far)`.
@@ -136,11 +159,15 @@ impl LayerReader {
             decoder,
             mut diff,
             mut walker,
+            failed,
         } = self;
         let digest = match check {
             Check::Verify(v) => DigestVerdict::Verified(v.finish()?),
             Check::Hash(h) => DigestVerdict::Unverified(h.finish()),
         };
+        if let Some(e) = failed {
+            return Err(e);
+        }
         let compression = decoder.compression();
         let mut uncompressed_size = decoder.output();
         decoder.finish(&mut |bytes: &[u8]| {
@@ -159,7 +186,7 @@ impl LayerReader {
                 entries: walked.entries,
                 uncompressed_size,
                 // An empty blob never showed its first bytes: it is (an empty) tar.
-                compression: Some(compression.unwrap_or(Compression::Tar)),
+                compression: compression.unwrap_or(Compression::Tar),
                 warnings: walked.warnings,
             },
         })

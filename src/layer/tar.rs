@@ -139,6 +139,11 @@ impl Entry {
         Some(Whiteout::Delete(join(dir, target)))
     }
 
+    /// Whether the last component is a `.wh.` name (cheaper than [`Entry::whiteout`]).
+    pub fn is_whiteout(&self) -> bool {
+        self.name().starts_with(b".wh.")
+    }
+
     /// The last path component.
     pub fn name(&self) -> &[u8] {
         split_last(&self.path).1
@@ -173,7 +178,9 @@ pub enum CaptureTarget {
     Index(usize),
 }
 
-/// Keep up to `max` bytes of one entry's content.
+/// Keep up to `max` bytes of one entry's content. A hard link stores no data (its content is
+/// its target's, earlier in the stream): capture the target's path instead. Sparse entries
+/// are not captured (their stored bytes are not the file).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Capture {
     pub target: CaptureTarget,
@@ -256,6 +263,50 @@ struct Pax {
     sparse: bool,
     sparse_name: Option<Vec<u8>>,
     sparse_size: Option<u64>,
+    /// PAX sparse format 1.0: the data starts with the sparse map.
+    sparse_v1: bool,
+}
+
+/// Reads the PAX 1.0 sparse map at the start of an entry's data (decimal lines: a count
+/// `n`, then `n` offset/size pairs; padded to a block) to find where the data really starts.
+#[derive(Clone, Copy, Debug, Default)]
+struct SparseMap {
+    /// Bytes of the map seen so far.
+    seen: u64,
+    lines: u64,
+    /// Lines the map has, once its first line is read.
+    needed: Option<u64>,
+    value: u64,
+}
+
+impl SparseMap {
+    /// Feeds data bytes; `Some(len)` once the map (padded to a block) is complete, `None`
+    /// while it goes on. A malformed map gives `Some(0)`: the offset is left as it is.
+    fn feed(&mut self, bytes: &[u8]) -> Option<u64> {
+        for &b in bytes {
+            self.seen += 1;
+            match b {
+                b'0'..=b'9' => {
+                    self.value = self
+                        .value
+                        .saturating_mul(10)
+                        .saturating_add(u64::from(b - b'0'));
+                }
+                b'\n' => {
+                    self.lines += 1;
+                    let needed = *self
+                        .needed
+                        .get_or_insert(self.value.saturating_mul(2).saturating_add(1));
+                    self.value = 0;
+                    if self.lines >= needed {
+                        return Some(self.seen.div_ceil(BLOCK as u64) * BLOCK as u64);
+                    }
+                }
+                _ => return Some(0),
+            }
+        }
+        None
+    }
 }
 
 /// The push-driven walker. Feed the uncompressed stream with [`Walker::push`], then call
@@ -275,6 +326,8 @@ pub struct Walker {
     hasher: Option<Hasher>,
     /// Capturing the current entry: the buffer.
     capturing: bool,
+    /// Reading a PAX 1.0 sparse map at the start of the current entry's data.
+    sparse_map: Option<SparseMap>,
     captured: Option<Vec<u8>>,
     saw_global: bool,
 }
@@ -294,6 +347,7 @@ impl Walker {
             warnings: Vec::new(),
             hasher: None,
             capturing: false,
+            sparse_map: None,
             captured: None,
             saw_global: false,
         }
@@ -677,6 +731,7 @@ impl Walker {
             flags,
         });
         self.hasher = (hashed && data > 0).then(|| Hasher::new(Algorithm::Sha256));
+        self.sparse_map = pax.sparse_v1.then(SparseMap::default);
         self.state = if gnu_extended {
             State::SparseExt { data }
         } else {
@@ -686,6 +741,14 @@ impl Walker {
     }
 
     fn content(&mut self, bytes: &[u8]) {
+        if let Some(map) = &mut self.sparse_map {
+            if let Some(len) = map.feed(bytes) {
+                self.sparse_map = None;
+                if let Some(entry) = self.entries.last_mut() {
+                    entry.data_offset += len;
+                }
+            }
+        }
         if let Some(h) = &mut self.hasher {
             h.update(bytes);
         }
@@ -952,8 +1015,11 @@ fn parse_pax(mut record: &[u8], offset: u64) -> Result<Pax, LayerError> {
                 pax.sparse = true;
                 pax.sparse_size = Some(number(value)?);
             }
+            b"GNU.sparse.major" => {
+                sparse_map_seen = true;
+                pax.sparse_v1 = value == b"1";
+            }
             b"GNU.sparse.map"
-            | b"GNU.sparse.major"
             | b"GNU.sparse.minor"
             | b"GNU.sparse.offset"
             | b"GNU.sparse.numbytes"

@@ -16,14 +16,20 @@
 //! it. So the tree "up to layer n" is read from the same data (a version is live at `n` when it
 //! is from a layer ≤ n and not hidden by a layer ≤ n), and nothing is recomputed per layer.
 //!
+//! Cost: nodes are keyed by (parent, name), so placing an entry costs its own path length,
+//! never the square of it (a hostile 1 MiB path of 500,000 components stays linear), and a
+//! subtree is only walked to hide it when something below it is live ("clear" marks), so
+//! repeated opaque markers or whiteouts of a big directory cannot make merging quadratic.
+//!
 //! Paths are keyed lexically (tar names cleaned: `.` and empty components dropped, `..`
 //! removing the previous component and stopping at the root, as containerd cleans names).
 //! Symlinked ancestors are not followed while merging (a runtime would write `a/b` through a
 //! symlink `a`); [`Tree::resolve`] follows symlinks for display.
 
+use std::borrow::Cow;
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use thiserror::Error;
 
@@ -91,16 +97,30 @@ impl Version {
     }
 }
 
-/// A path of the merged filesystem (it may have no live version).
+/// A path of the merged filesystem (it may have no live version, or no version at all: an
+/// implicit directory that only exists because something is under it).
 #[derive(Clone, Debug)]
 pub struct Node {
-    /// Cleaned path, `/`-separated, no leading `/`; empty for the root.
-    pub path: Box<[u8]>,
+    /// The last path component; empty for the root. [`Tree::path`] gives the whole path.
+    pub name: Box<[u8]>,
     pub parent: NodeId,
     first_child: u32,
     next_sibling: u32,
     first_version: u32,
     last_version: u32,
+    /// No live version strictly below (so hiding this subtree has nothing to do).
+    clear_below: bool,
+}
+
+/// What a whiteout entry does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WhiteoutKind {
+    /// `.wh.name`: deletes the target.
+    Delete,
+    /// `.wh..wh..opq`: hides the target directory's lower children.
+    Opaque,
+    /// Another `.wh..wh.` name (aufs bookkeeping): no effect; target is its directory.
+    Meta,
 }
 
 /// A whiteout entry and what it targets.
@@ -108,9 +128,9 @@ pub struct Node {
 pub struct WhiteoutRef {
     pub layer: u32,
     pub entry: u32,
-    /// The deleted path (`.wh.`) or the opaque directory; `None` for aufs meta names.
-    pub target: Option<NodeId>,
-    pub opaque: bool,
+    /// The deleted path, the opaque directory, or (meta) the directory the entry is in.
+    pub target: NodeId,
+    pub kind: WhiteoutKind,
 }
 
 /// Why a symlink chain could not be resolved.
@@ -130,13 +150,17 @@ pub enum LinkError {
 pub struct Tree {
     layers: Vec<Listing>,
     nodes: Vec<Node>,
+    /// Each version and the index of the next version of the same node.
     versions: Vec<(Version, u32)>,
     whiteouts: Vec<WhiteoutRef>,
-    /// Path hash → node; a path whose hash is taken by another path goes to `overflow`.
-    /// Keeps one copy of each path (in its node) instead of two.
-    index: HashMap<u64, NodeId>,
-    overflow: HashMap<Box<[u8]>, NodeId>,
+    /// Hash of (parent, name) → node; a key whose hash is taken goes to `overflow`.
+    index: HashMap<u64, NodeId, BuildHasherDefault<Prehashed>>,
+    overflow: HashMap<(NodeId, Box<[u8]>), NodeId>,
     hasher: RandomState,
+    /// Entries naming the root that are not directories: kept out of the tree.
+    unplaced: Vec<(u32, u32)>,
+    /// The directory of the last entry placed: tar lists a directory's files together.
+    last_dir: (Vec<u8>, NodeId),
 }
 
 impl Default for Tree {
@@ -147,17 +171,25 @@ impl Default for Tree {
 
 impl Tree {
     pub fn new() -> Tree {
-        let mut tree = Tree {
+        Tree {
             layers: Vec::new(),
-            nodes: Vec::new(),
+            nodes: vec![Node {
+                name: Box::default(),
+                parent: 0,
+                first_child: NONE,
+                next_sibling: NONE,
+                first_version: NONE,
+                last_version: NONE,
+                clear_below: true,
+            }],
             versions: Vec::new(),
             whiteouts: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             overflow: HashMap::new(),
             hasher: RandomState::new(),
-        };
-        tree.create(Box::default(), 0);
-        tree
+            unplaced: Vec::new(),
+            last_dir: (Vec::new(), 0),
+        }
     }
 
     /// A tree of these layers, bottom first.
@@ -179,6 +211,39 @@ impl Tree {
 
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id as usize]
+    }
+
+    /// The whole path of a node (`/`-separated, no leading `/`; empty for the root).
+    pub fn path(&self, id: NodeId) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.path_into(id, &mut out);
+        out
+    }
+
+    /// [`Tree::path`] into a reused buffer (cleared first).
+    pub fn path_into(&self, id: NodeId, out: &mut Vec<u8>) {
+        // Two walks up the parents (length, then names from the end): no allocation.
+        let mut len = 0;
+        let mut n = id;
+        while n != 0 {
+            let node = &self.nodes[n as usize];
+            len += node.name.len() + usize::from(node.parent != 0);
+            n = node.parent;
+        }
+        out.clear();
+        out.resize(len, 0);
+        let mut end = len;
+        let mut n = id;
+        while n != 0 {
+            let node = &self.nodes[n as usize];
+            out[end - node.name.len()..end].copy_from_slice(&node.name);
+            end -= node.name.len();
+            if node.parent != 0 {
+                end -= 1;
+                out[end] = b'/';
+            }
+            n = node.parent;
+        }
     }
 
     /// All versions of all nodes (in the order they were applied).
@@ -204,9 +269,28 @@ impl Tree {
         })
     }
 
+    /// Indices (for [`Tree::version`]) of the versions of one node, lowest layer first.
+    pub fn version_ids(&self, id: NodeId) -> impl Iterator<Item = u32> + '_ {
+        let mut next = self
+            .nodes
+            .get(id as usize)
+            .map_or(NONE, |n| n.first_version);
+        std::iter::from_fn(move || {
+            let this = next;
+            next = self.versions.get(this as usize)?.1;
+            Some(this)
+        })
+    }
+
     /// The live version of a node in the final tree.
     pub fn live(&self, id: NodeId) -> Option<&Version> {
         self.versions_of(id).find(|v| v.status == Status::Live)
+    }
+
+    /// `(layer, entry)` of entries that name the root (`./`, `..`) but are not directories:
+    /// listed in their layer, kept out of the merged tree (the root cannot be a file).
+    pub fn unplaced(&self) -> &[(u32, u32)] {
+        &self.unplaced
     }
 
     pub fn whiteouts(&self) -> &[WhiteoutRef] {
@@ -218,7 +302,7 @@ impl Tree {
         &self.layers[layer as usize].entries[entry as usize]
     }
 
-    /// The children of a node (every path ever seen under it).
+    /// The children of a node (every path ever seen under it), in no particular order.
     pub fn children(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
         let mut next = self.nodes.get(id as usize).map_or(NONE, |n| n.first_child);
         std::iter::from_fn(move || {
@@ -234,62 +318,75 @@ impl Tree {
         self.find(&clean(path))
     }
 
+    /// The node of a cleaned path.
     fn find(&self, path: &[u8]) -> Option<NodeId> {
-        let h = self.hasher.hash_one(path);
-        match self.index.get(&h) {
-            Some(&id) if *self.nodes[id as usize].path == *path => Some(id),
-            Some(_) => self.overflow.get(path).copied(),
-            None => None,
+        let mut id = 0;
+        for part in components(path) {
+            id = self.child(id, part)?;
         }
+        Some(id)
     }
 
-    fn create(&mut self, path: Box<[u8]>, parent: NodeId) -> NodeId {
+    fn key(&self, parent: NodeId, name: &[u8]) -> u64 {
+        self.hasher.hash_one((parent, name))
+    }
+
+    fn child(&self, parent: NodeId, name: &[u8]) -> Option<NodeId> {
+        let id = *self.index.get(&self.key(parent, name))?;
+        let node = &self.nodes[id as usize];
+        if node.parent == parent && *node.name == *name {
+            return Some(id);
+        }
+        self.overflow.get(&(parent, Box::from(name))).copied()
+    }
+
+    fn create(&mut self, parent: NodeId, name: &[u8]) -> NodeId {
         let id = self.nodes.len() as NodeId;
-        let h = self.hasher.hash_one(&*path);
-        match self.index.entry(h) {
+        match self.index.entry(self.hasher.hash_one((parent, name))) {
             std::collections::hash_map::Entry::Occupied(_) => {
-                self.overflow.insert(path.clone(), id);
+                self.overflow.insert((parent, name.into()), id);
             }
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(id);
             }
         }
-        let next_sibling = if id == 0 {
-            NONE
-        } else {
-            std::mem::replace(&mut self.nodes[parent as usize].first_child, id)
-        };
+        let next_sibling = std::mem::replace(&mut self.nodes[parent as usize].first_child, id);
         self.nodes.push(Node {
-            path,
+            name: name.into(),
             parent,
             first_child: NONE,
             next_sibling,
             first_version: NONE,
             last_version: NONE,
+            clear_below: true,
         });
         id
     }
 
+    fn get_or_create_under(&mut self, mut id: NodeId, path: &[u8]) -> NodeId {
+        for part in components(path) {
+            id = match self.child(id, part) {
+                Some(c) => c,
+                None => self.create(id, part),
+            };
+        }
+        id
+    }
+
+    /// The node of a cleaned path, creating it and its missing ancestors.
     fn get_or_create(&mut self, path: &[u8]) -> NodeId {
-        if let Some(id) = self.find(path) {
-            return id;
+        let (dir, name) = split_last(path);
+        let parent = if dir == self.last_dir.0.as_slice() {
+            self.last_dir.1
+        } else {
+            let id = self.get_or_create_under(0, dir);
+            self.last_dir = (dir.to_vec(), id);
+            id
+        };
+        if name.is_empty() {
+            return parent;
         }
-        // Create the missing ancestors, top-down.
-        let mut missing = vec![path];
-        let mut parent = 0;
-        let mut p = path;
-        while !p.is_empty() {
-            p = split_last(p).0;
-            if let Some(id) = self.find(p) {
-                parent = id;
-                break;
-            }
-            missing.push(p);
-        }
-        for p in missing.into_iter().rev() {
-            parent = self.create(p.into(), parent);
-        }
-        parent
+        self.get_or_create_under(parent, name)
     }
 
     fn add_version(&mut self, v: Version) {
@@ -303,10 +400,21 @@ impl Tree {
             self.versions[last].1 = idx;
         }
         self.nodes[v.node as usize].last_version = idx;
+        // Something is live below every ancestor now; once one ancestor already knew,
+        // all above it do too.
+        let mut a = v.node;
+        while a != 0 {
+            a = self.nodes[a as usize].parent;
+            let node = &mut self.nodes[a as usize];
+            if !node.clear_below {
+                break;
+            }
+            node.clear_below = false;
+        }
     }
 
     /// Sets `status` on the live versions of `id` for which `pick` holds; returns the
-    /// (last) replaced version.
+    /// (last) one changed.
     fn mark(
         &mut self,
         id: NodeId,
@@ -325,72 +433,77 @@ impl Tree {
         last
     }
 
-    /// Marks every live version strictly below `id` as deleted by `by`.
+    /// Marks every live version strictly below `id` as deleted by `by`, walking only
+    /// subtrees that have something live.
     fn hide_below(&mut self, id: NodeId, by: u32) {
-        let mut stack: Vec<NodeId> = self.children(id).collect();
+        if self.nodes[id as usize].clear_below {
+            return;
+        }
+        let mut stack = vec![id];
         while let Some(n) = stack.pop() {
-            let mut next = self.nodes[n as usize].first_version;
-            while let Some((v, after)) = self.versions.get_mut(next as usize) {
-                if v.status == Status::Live {
-                    v.status = Status::Deleted { by };
+            let mut c = self.nodes[n as usize].first_child;
+            while c != NONE {
+                self.mark(c, Status::Deleted { by }, |_| true);
+                if !self.nodes[c as usize].clear_below {
+                    stack.push(c);
                 }
-                next = *after;
+                c = self.nodes[c as usize].next_sibling;
             }
-            stack.extend(self.children(n));
+            self.nodes[n as usize].clear_below = true;
         }
     }
 
     /// Applies the next layer on top. Returns its index.
     pub fn push_layer(&mut self, listing: Listing) -> u32 {
         let layer = self.layers.len() as u32;
-        let mut whiteouts = Vec::new();
-        let mut opaque = Vec::new();
+        let n = listing.entries.len();
+        self.versions.reserve(n);
+        self.nodes.reserve(n);
+        self.index.reserve(n);
+        let mut deletes = Vec::new();
         for (i, e) in listing.entries.iter().enumerate() {
-            match e.whiteout() {
-                Some(Whiteout::Opaque(dir)) => opaque.push((i, clean(&dir))),
-                Some(Whiteout::Delete(target)) => whiteouts.push((i, clean(&target))),
-                Some(Whiteout::Meta) => self.whiteouts.push(WhiteoutRef {
-                    layer,
-                    entry: i as u32,
-                    target: None,
-                    opaque: false,
-                }),
-                None => {}
+            if !e.is_whiteout() {
+                continue;
             }
-        }
-        // 1. Opaque directories, first.
-        for (i, dir) in opaque {
-            let target = self.get_or_create(&dir);
-            self.hide_below(target, layer);
-            self.whiteouts.push(WhiteoutRef {
-                layer,
-                entry: i as u32,
-                target: Some(target),
-                opaque: true,
-            });
-        }
-        // 2. Whiteouts: lower layers only (this layer's entries are not in the tree yet).
-        for (i, path) in whiteouts {
-            let target = self.find(&path);
-            if let Some(target) = target {
-                if target != 0 {
-                    self.mark(target, Status::Deleted { by: layer }, |_| true);
-                }
-                self.hide_below(target, layer);
-            }
-            self.whiteouts.push(WhiteoutRef {
+            let (kind, target) = match e.whiteout() {
+                Some(Whiteout::Opaque(dir)) => (WhiteoutKind::Opaque, clean(&dir)),
+                Some(Whiteout::Delete(target)) => (WhiteoutKind::Delete, clean(&target)),
+                Some(Whiteout::Meta) => (WhiteoutKind::Meta, clean(split_last(&e.path).0)),
+                None => continue,
+            };
+            let target = self.get_or_create(&target);
+            let w = WhiteoutRef {
                 layer,
                 entry: i as u32,
                 target,
-                opaque: false,
-            });
+                kind,
+            };
+            // 1. Opaque directories, first.
+            if kind == WhiteoutKind::Opaque {
+                self.hide_below(target, layer);
+            } else if kind == WhiteoutKind::Delete {
+                deletes.push(w);
+            }
+            self.whiteouts.push(w);
+        }
+        // 2. Whiteouts: lower layers only (this layer's entries are not in the tree yet).
+        for w in deletes {
+            if w.target != 0 {
+                self.mark(w.target, Status::Deleted { by: layer }, |_| true);
+            }
+            self.hide_below(w.target, layer);
         }
         // 3. Everything else, in tar order.
         for (i, e) in listing.entries.iter().enumerate() {
-            if e.whiteout().is_some() {
+            if e.is_whiteout() {
                 continue;
             }
-            let path = clean(&e.path);
+            let path = clean_cow(&e.path);
+            if path.is_empty() && e.kind != EntryKind::Dir {
+                // `./`, `..` or `a/..` as a file, link or device: the root cannot be one.
+                self.unplaced.push((layer, i as u32));
+                continue;
+            }
             let id = self.get_or_create(&path);
             // Non-directory ancestors give way to the directory this entry needs.
             let mut a = if id == 0 {
@@ -436,44 +549,64 @@ impl Tree {
     /// relative target climbing above the root is an error rather than being clamped, since
     /// it shows a hostile or broken link.
     pub fn resolve(&self, path: &[u8]) -> Result<Vec<u8>, LinkError> {
-        let show = |p: &[u8]| super::path::display(p);
-        let mut todo: Vec<Vec<u8>> = components(path).rev().map(<[u8]>::to_vec).collect();
-        let mut done: Vec<u8> = Vec::new();
+        let show = |id: NodeId, part: &[u8]| super::path::display(&join(&self.path(id), part));
+        // Components still to walk, last first; borrowed from `path` and link targets, and
+        // walked by node (one lookup each), so a long target costs its length, not its square.
+        let mut todo: Vec<&[u8]> = components(path).rev().collect();
+        let mut at: NodeId = 0;
         let mut hops = 0;
         while let Some(part) = todo.pop() {
             if part == b".." {
-                if done.is_empty() {
-                    return Err(LinkError::Escapes { path: show(path) });
+                if at == 0 {
+                    return Err(LinkError::Escapes {
+                        path: super::path::display(path),
+                    });
                 }
-                done.truncate(split_last(&done).0.len());
+                at = self.nodes[at as usize].parent;
                 continue;
             }
-            let next = join(&done, &part);
-            let live = self
-                .find(&next)
-                .and_then(|id| self.live(id))
-                .map(|v| self.entry(v.layer, v.entry));
-            let Some(entry) = live else {
-                return Err(LinkError::NotFound { path: show(&next) });
+            let Some(next) = self.child(at, part) else {
+                return Err(LinkError::NotFound {
+                    path: show(at, part),
+                });
             };
-            match entry.kind {
+            let kind = match self.live(next) {
+                Some(v) => self.entry(v.layer, v.entry).kind,
+                // No entry, but something live below: a directory implied by its contents.
+                None if !self.nodes[next as usize].clear_below => EntryKind::Dir,
+                None => {
+                    return Err(LinkError::NotFound {
+                        path: show(at, part),
+                    })
+                }
+            };
+            match kind {
                 EntryKind::Symlink => {
                     hops += 1;
                     if hops > MAX_HOPS {
-                        return Err(LinkError::TooManyHops { path: show(path) });
+                        return Err(LinkError::TooManyHops {
+                            path: super::path::display(path),
+                        });
                     }
-                    let target = entry.link.as_deref().unwrap_or_default();
+                    let target = self
+                        .live(next)
+                        .and_then(|v| self.entry(v.layer, v.entry).link.as_deref())
+                        .unwrap_or_default();
                     if target.first() == Some(&b'/') {
-                        done.clear();
+                        at = 0;
                     }
-                    todo.extend(components(target).rev().map(<[u8]>::to_vec));
+                    todo.extend(components(target).rev());
                 }
-                EntryKind::Dir => done = next,
-                _ if todo.is_empty() => done = next,
-                _ => return Err(LinkError::NotADirectory { path: show(&next) }),
+                EntryKind::Dir => at = next,
+                _ if todo.is_empty() => at = next,
+                _ => {
+                    return Err(LinkError::NotADirectory {
+                        path: show(at, part),
+                    })
+                }
             }
         }
-        Ok(done)
+        Ok(self.path(at))
     }
 }
 
@@ -481,6 +614,41 @@ impl Tree {
 fn components(path: &[u8]) -> impl DoubleEndedIterator<Item = &[u8]> {
     path.split(|&b| b == b'/')
         .filter(|p| !p.is_empty() && *p != b".")
+}
+
+/// The keys are already hashes (SipHash of (parent, name) with a per-tree random key):
+/// hashing them again would only cost time.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed; this fallback keeps the trait total.
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// [`clean`] without a copy when the path is already clean (the walker's usually are: only
+/// `..` is left for this to remove).
+fn clean_cow(path: &[u8]) -> Cow<'_, [u8]> {
+    let simple = path
+        .split(|&b| b == b'/')
+        .all(|p| !p.is_empty() && p != b"." && p != b"..");
+    if simple {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(clean(path))
+    }
 }
 
 /// The tree key of a tar name: `..` removes the previous component and stops at the root.

@@ -89,7 +89,8 @@ pub enum Mark {
 /// One row: an entry of one layer, where it stands, and what the scope's layer did to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Row {
-    /// The path's node (a whiteout's target node when it has one, else the root).
+    /// The path's node (for a whiteout: the node it deletes or makes opaque, or for an aufs
+    /// meta name its directory; the whiteout's own name is its entry's path).
     pub node: NodeId,
     pub layer: u32,
     pub entry: u32,
@@ -112,6 +113,9 @@ enum Item {
 
 /// Presorted orders of a tree's rows. Build it once per tree, after its last layer (rows of
 /// layers pushed later are not in it).
+///
+/// Path order is the tree's order (`ls -R`): a directory, then its whiteouts, then its
+/// children by name bytes — so `a/b` comes before `a-c`, unlike a plain byte sort.
 pub struct Index {
     by_path: Vec<Item>,
     by_size: Vec<Item>,
@@ -119,35 +123,40 @@ pub struct Index {
 
 impl Index {
     pub fn new(tree: &Tree) -> Index {
-        let version = |i: u32| tree.version(i).copied();
-        let mut items: Vec<Item> = (0..tree.versions().len() as u32)
-            .map(Item::Version)
-            .chain((0..tree.whiteouts().len() as u32).map(Item::Whiteout))
+        let mut whiteouts: Vec<(NodeId, u32)> = tree
+            .whiteouts()
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.target, i as u32))
             .collect();
-        let key = |item: &Item| -> (&[u8], u32, u32, u64) {
-            match *item {
-                Item::Version(i) => match version(i) {
-                    Some(v) => (
-                        &tree.node(v.node).path,
-                        v.layer,
-                        v.entry,
-                        tree.entry(v.layer, v.entry).size,
-                    ),
-                    None => (&[], 0, 0, 0),
-                },
-                Item::Whiteout(i) => {
-                    let w = &tree.whiteouts()[i as usize];
-                    (&tree.entry(w.layer, w.entry).path, w.layer, w.entry, 0)
-                }
-            }
+        whiteouts.sort_unstable();
+        let mut items = Vec::with_capacity(tree.versions().len() + whiteouts.len());
+        let mut stack: Vec<NodeId> = vec![0];
+        let mut children = Vec::new();
+        while let Some(n) = stack.pop() {
+            items.extend(tree.version_ids(n).map(Item::Version));
+            let from = whiteouts.partition_point(|&(t, _)| t < n);
+            items.extend(
+                whiteouts[from..]
+                    .iter()
+                    .take_while(|&&(t, _)| t == n)
+                    .map(|&(_, i)| Item::Whiteout(i)),
+            );
+            children.clear();
+            children.extend(tree.children(n));
+            // Pushed in reverse so that they pop in name order.
+            children.sort_unstable_by(|a, b| tree.node(*b).name.cmp(&tree.node(*a).name));
+            stack.extend_from_slice(&children);
+        }
+        let size = |item: &Item| match *item {
+            Item::Version(i) => tree
+                .version(i)
+                .map_or(0, |v| tree.entry(v.layer, v.entry).size),
+            Item::Whiteout(_) => 0,
         };
-        items.sort_by(|a, b| {
-            let (ka, kb) = (key(a), key(b));
-            (ka.0, ka.1, ka.2).cmp(&(kb.0, kb.1, kb.2))
-        });
         let mut by_size = items.clone();
         // Stable: equal sizes stay in path order.
-        by_size.sort_by_key(|item| std::cmp::Reverse(key(item).3));
+        by_size.sort_by_key(|item| std::cmp::Reverse(size(item)));
         Index {
             by_path: items,
             by_size,
@@ -162,8 +171,10 @@ impl Index {
             Sort::SizeDesc => &self.by_size,
         };
         let mut page = Page::default();
+        let filtered = !needle.is_empty() || !q.prefix.is_empty();
+        let (mut buf, mut lower) = (Vec::new(), Vec::new());
         for item in order {
-            let Some((row, row_path)) = Index::row(tree, *item, q.scope, last) else {
+            let Some(row) = Index::row(tree, *item, q.scope, last) else {
                 continue;
             };
             let shown = match row.state {
@@ -172,8 +183,20 @@ impl Index {
                 RowState::Deleted { .. } => q.include_deleted,
                 RowState::Whiteout => q.include_whiteouts,
             };
-            if !shown || !row_path.starts_with(&q.prefix) || !matches(row_path, &needle) {
+            if !shown {
                 continue;
+            }
+            if filtered {
+                let row_path: &[u8] = match item {
+                    Item::Version(_) => {
+                        tree.path_into(row.node, &mut buf);
+                        &buf
+                    }
+                    Item::Whiteout(_) => &tree.entry(row.layer, row.entry).path,
+                };
+                if !row_path.starts_with(&q.prefix) || !matches(row_path, &needle, &mut lower) {
+                    continue;
+                }
             }
             if page.total >= q.offset && page.rows.len() < q.limit {
                 page.rows.push(row);
@@ -183,18 +206,18 @@ impl Index {
         page
     }
 
-    /// The row an item makes at a scope (`None`: outside it) and the path it is matched on.
-    fn row(tree: &Tree, item: Item, scope: Scope, last: u32) -> Option<(Row, &[u8])> {
+    /// The row an item makes at a scope (`None`: outside it).
+    fn row(tree: &Tree, item: Item, scope: Scope, last: u32) -> Option<Row> {
         match item {
             Item::Version(i) => {
                 let v = tree.version(i)?;
-                let path = &*tree.node(v.node).path;
                 let (n, layer_only) = match scope {
                     Scope::Merged => (last, false),
                     Scope::UpTo(n) => (n, false),
                     Scope::Layer(n) => (n, true),
                 };
-                let removed_here = matches!(v.status, Status::Deleted { by } if by == n);
+                let removed_here =
+                    v.layer < n && matches!(v.status, Status::Deleted { by } if by == n);
                 if layer_only && v.layer != n && !removed_here {
                     return None;
                 }
@@ -218,16 +241,13 @@ impl Index {
                 } else {
                     None
                 };
-                Some((
-                    Row {
-                        node: v.node,
-                        layer: v.layer,
-                        entry: v.entry,
-                        state,
-                        mark,
-                    },
-                    path,
-                ))
+                Some(Row {
+                    node: v.node,
+                    layer: v.layer,
+                    entry: v.entry,
+                    state,
+                    mark,
+                })
             }
             Item::Whiteout(i) => {
                 let w = &tree.whiteouts()[i as usize];
@@ -236,35 +256,30 @@ impl Index {
                     Scope::UpTo(n) => w.layer <= n,
                     Scope::Layer(n) => w.layer == n,
                 };
-                visible.then(|| {
-                    (
-                        Row {
-                            node: w.target.unwrap_or(0),
-                            layer: w.layer,
-                            entry: w.entry,
-                            state: RowState::Whiteout,
-                            mark: None,
-                        },
-                        &*tree.entry(w.layer, w.entry).path,
-                    )
+                visible.then_some(Row {
+                    node: w.target,
+                    layer: w.layer,
+                    entry: w.entry,
+                    state: RowState::Whiteout,
+                    mark: None,
                 })
             }
         }
     }
 }
 
-/// Case-insensitive substring match on the display form; `needle` is already lowercase.
-fn matches(raw: &[u8], needle: &str) -> bool {
+/// Case-insensitive substring match on the display form; `needle` is already lowercase,
+/// `lower` a reused buffer.
+fn matches(raw: &[u8], needle: &str, lower: &mut Vec<u8>) -> bool {
     if needle.is_empty() {
         return true;
     }
     if path::is_plain(raw) {
-        // Printable ASCII: the display form is the bytes themselves; no allocation.
-        let n = needle.as_bytes();
-        return raw.len() >= n.len()
-            && raw
-                .windows(n.len())
-                .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b));
+        // Printable ASCII: the display form is the bytes themselves; lowercase them into the
+        // buffer and use the standard substring search.
+        lower.clear();
+        lower.extend(raw.iter().map(u8::to_ascii_lowercase));
+        return std::str::from_utf8(lower).is_ok_and(|l| l.contains(needle));
     }
     path::display(raw).to_lowercase().contains(needle)
 }
