@@ -51,7 +51,7 @@ fn row_view(nav: Nav, row: Row, merged: bool, labels: &[String]) -> AnyView {
                 <a href=href on:click=move |ev| {
                     ev.prevent_default();
                     nav.update(|r| r.path = Some(path.clone()));
-                }>{row.shown.clone()}</a>
+                }>{format!("/{}", row.shown)}</a>
                 {link}
                 {flags}
                 " "

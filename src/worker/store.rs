@@ -239,7 +239,7 @@ fn describe(summary: &mut Summary, read: LayerRead) -> Listing {
     summary.compression = read
         .listing
         .compression
-        .map_or("tar", |c| c.name())
+        .name()
         .to_owned();
     summary.uncompressed = read.listing.uncompressed_size;
     summary.entries = read.listing.entries.len() as u64;
@@ -418,7 +418,7 @@ impl Store {
                     .iter()
                     .take(200)
                     .map(|c| jobs::Culprit {
-                        shown: display(&tree.node(c.node).path),
+                        shown: display(&tree.path(c.node)),
                         reclaimable: c.reclaimable,
                         copies: c.copies.iter().map(|k| (k.layer, k.size)).collect(),
                     })
