@@ -105,7 +105,10 @@ const CASES: &[Case] = &[
         // By position only `a` would match; by digest b and c are shared too.
         name: "insertion in the middle",
         left: (Some(("c1", 10)), &[("a", 100), ("b", 200), ("c", 300)]),
-        right: (Some(("c2", 10)), &[("a", 100), ("x", 7), ("b", 200), ("c", 300)]),
+        right: (
+            Some(("c2", 10)),
+            &[("a", 100), ("x", 7), ("b", 200), ("c", 300)],
+        ),
         shared_layers: &["a", "b", "c"],
         only_left: &[],
         only_right: &["x"],
@@ -160,24 +163,40 @@ fn descriptor_comparison_table() {
         let expect = |seeds: &[&str]| seeds.iter().map(|s| digest(s)).collect::<Vec<_>>();
         assert_eq!(shared, expect(case.shared_layers), "{name}: shared");
         let only = |refs: &[manifest_explorer::compare::LayerRef]| {
-            refs.iter().filter_map(|r| r.digest.clone()).collect::<Vec<_>>()
+            refs.iter()
+                .filter_map(|r| r.digest.clone())
+                .collect::<Vec<_>>()
         };
-        assert_eq!(only(&c.only_left), expect(case.only_left), "{name}: only left");
-        assert_eq!(only(&c.only_right), expect(case.only_right), "{name}: only right");
+        assert_eq!(
+            only(&c.only_left),
+            expect(case.only_left),
+            "{name}: only left"
+        );
+        assert_eq!(
+            only(&c.only_right),
+            expect(case.only_right),
+            "{name}: only right"
+        );
         assert_eq!(c.config_equal, case.config_equal, "{name}: config");
         assert_eq!(c.common_base, case.common_base, "{name}: base");
         assert_eq!(c.diverges_at, case.diverges_at, "{name}: divergence");
 
-        let (stored, shared_bytes, dedup) = independent(
-            &[case.left.0, case.right.0],
-            &[case.left.1, case.right.1],
-        );
+        let (stored, shared_bytes, dedup) =
+            independent(&[case.left.0, case.right.0], &[case.left.1, case.right.1]);
         assert_eq!(c.left.stored_bytes, stored[0], "{name}: left stored");
         assert_eq!(c.right.stored_bytes, stored[1], "{name}: right stored");
         assert_eq!(c.shared_bytes, shared_bytes, "{name}: shared bytes");
         assert_eq!(c.dedup_bytes, dedup, "{name}: dedup");
-        assert_eq!(c.left.unique_bytes, stored[0] - shared_bytes, "{name}: left unique");
-        assert_eq!(c.right.unique_bytes, stored[1] - shared_bytes, "{name}: right unique");
+        assert_eq!(
+            c.left.unique_bytes,
+            stored[0] - shared_bytes,
+            "{name}: left unique"
+        );
+        assert_eq!(
+            c.right.unique_bytes,
+            stored[1] - shared_bytes,
+            "{name}: right unique"
+        );
         let listed = |(config, layers): (Option<L>, &[L])| -> u64 {
             config.iter().chain(layers).map(|l| l.1).sum()
         };
@@ -189,7 +208,10 @@ fn descriptor_comparison_table() {
 #[test]
 fn shared_layers_carry_both_positions() {
     let case = &CASES[2];
-    let c = compare(&manifest(case.left.0, case.left.1), &manifest(case.right.0, case.right.1));
+    let c = compare(
+        &manifest(case.left.0, case.left.1),
+        &manifest(case.right.0, case.right.1),
+    );
     let positions: Vec<(usize, usize)> = c.shared.iter().map(|s| (s.left, s.right)).collect();
     assert_eq!(positions, [(0, 0), (1, 2), (2, 3)]);
     assert_eq!(c.only_right[0].position, 1);
@@ -229,7 +251,10 @@ fn matrix_of_several_tags() {
     type Image = (Option<L>, &'static [L]);
     let images: [Image; 3] = [
         (Some(("c1", 1)), &[("base", 1000), ("app1", 10)]),
-        (Some(("c2", 2)), &[("base", 1000), ("app2", 20), ("data", 500)]),
+        (
+            Some(("c2", 2)),
+            &[("base", 1000), ("app2", 20), ("data", 500)],
+        ),
         (Some(("c3", 3)), &[("base", 1000), ("app2", 20)]),
     ];
     let manifests: Vec<ImageManifest> = images.iter().map(|(c, l)| manifest(*c, l)).collect();
@@ -253,10 +278,18 @@ fn matrix_of_several_tags() {
             .sum();
         assert_eq!(figures.unique_bytes, unique, "image {i}");
     }
-    let base = m.rows.iter().find(|r| r.digest == Some(digest("base"))).unwrap();
+    let base = m
+        .rows
+        .iter()
+        .find(|r| r.digest == Some(digest("base")))
+        .unwrap();
     assert_eq!(base.cells, [Cell::Layer(0); 3]);
     assert_eq!(base.image_count(), 3);
-    let app2 = m.rows.iter().find(|r| r.digest == Some(digest("app2"))).unwrap();
+    let app2 = m
+        .rows
+        .iter()
+        .find(|r| r.digest == Some(digest("app2")))
+        .unwrap();
     assert_eq!(app2.cells, [Cell::Absent, Cell::Layer(1), Cell::Layer(1)]);
     assert_eq!(m.rows[0].cells[0], Cell::Config);
     // By hand: 1+2+3 configs, base 1000, app1 10, app2 20, data 500.
@@ -312,7 +345,11 @@ fn config_fields_env_ports_volumes_labels() {
             ("architecture", Some("amd64"), Some("arm64")),
             ("variant", None, Some("v8")),
             ("config.User", Some("app"), Some("root")),
-            ("created", Some("2024-01-01T00:00:00Z"), Some("2024-02-01T00:00:00Z")),
+            (
+                "created",
+                Some("2024-01-01T00:00:00Z"),
+                Some("2024-02-01T00:00:00Z")
+            ),
         ]
     );
     let change = |key: &str, l: Option<&str>, r: Option<&str>| KeyedChange {
@@ -352,7 +389,9 @@ fn config_fields_env_ports_volumes_labels() {
 fn env_later_entry_wins_like_docker() {
     let left = config(json!({"config": {"Env": ["A=1", "A=2"]}}));
     let right = config(json!({"config": {"Env": ["A=2"]}}));
-    assert!(diff_configs(&left, &right, ConfigOptions::default()).env.is_empty());
+    assert!(diff_configs(&left, &right, ConfigOptions::default())
+        .env
+        .is_empty());
 }
 
 /// Compact form of aligned rows: `=a` same, `-a` removed, `+a` added, `~a` same with changes.
@@ -439,8 +478,22 @@ fn history_indices_point_into_each_side() {
     let right = config(json!({ "history": history(&[("x", ""), ("a", ""), ("b", "")]) }));
     let aligned = align_history(&left.history, &right.history, ConfigOptions::default());
     assert!(matches!(aligned[0], HistoryRow::Added { right: 0, .. }));
-    assert!(matches!(aligned[1], HistoryRow::Same { left: 0, right: 1, .. }));
-    assert!(matches!(aligned[2], HistoryRow::Same { left: 1, right: 2, .. }));
+    assert!(matches!(
+        aligned[1],
+        HistoryRow::Same {
+            left: 0,
+            right: 1,
+            ..
+        }
+    ));
+    assert!(matches!(
+        aligned[2],
+        HistoryRow::Same {
+            left: 1,
+            right: 2,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -469,7 +522,9 @@ fn long_histories_stay_linear_around_the_middle() {
         ConfigOptions::default(),
     );
     assert_eq!(aligned.len(), 4200);
-    assert!(aligned.iter().all(|r| !matches!(r, HistoryRow::Same { .. })));
+    assert!(aligned
+        .iter()
+        .all(|r| !matches!(r, HistoryRow::Same { .. })));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -478,7 +533,9 @@ fn long_histories_stay_linear_around_the_middle() {
 #[test]
 fn keyed_diff_table() {
     let pairs = |p: &[(&str, &str)]| -> Vec<(String, String)> {
-        p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     };
     type P = &'static [(&'static str, &'static str)];
     let cases: &[(P, P, &[(&str, Option<&str>, Option<&str>)])] = &[
@@ -492,7 +549,11 @@ fn keyed_diff_table() {
         (
             &[("z", "1"), ("a", "1")],
             &[("m", "1")],
-            &[("a", Some("1"), None), ("m", None, Some("1")), ("z", Some("1"), None)],
+            &[
+                ("a", Some("1"), None),
+                ("m", None, Some("1")),
+                ("z", Some("1"), None),
+            ],
         ),
     ];
     for (left, right, expected) in cases {
@@ -581,7 +642,10 @@ fn index_diff_platforms_and_attestations() {
         .chain(diff.unchanged.clone())
         .chain(diff.changed.iter().map(|c| c.left.key.clone()));
     for key in every_key {
-        assert!(!key.contains("unknown"), "attestation shown as a platform: {key}");
+        assert!(
+            !key.contains("unknown"),
+            "attestation shown as a platform: {key}"
+        );
     }
     assert_eq!(diff.annotations.len(), 1);
 }
@@ -590,7 +654,10 @@ fn index_diff_platforms_and_attestations() {
 fn platform_key_distinguishes_os_version_and_variant() {
     let p = |v: Value| Platform::from_json(&parse(&v));
     let cases = [
-        (json!({"os": "linux", "architecture": "arm", "variant": "v7"}), "linux/arm/v7"),
+        (
+            json!({"os": "linux", "architecture": "arm", "variant": "v7"}),
+            "linux/arm/v7",
+        ),
         (
             json!({"os": "windows", "architecture": "amd64", "os.version": "10.0.17763.1879"}),
             "windows/amd64 10.0.17763.1879",
@@ -606,19 +673,28 @@ fn platform_key_distinguishes_os_version_and_variant() {
     }
     // Two Windows builds are two entries, not one changed entry.
     let w = |seed, version| {
-        platform_entry(seed, json!({"os": "windows", "architecture": "amd64", "os.version": version}))
+        platform_entry(
+            seed,
+            json!({"os": "windows", "architecture": "amd64", "os.version": version}),
+        )
     };
     let left = index(vec![w("w1", "10.0.17763.1")], json!({}));
     let right = index(vec![w("w2", "10.0.20348.1")], json!({}));
     let diff = diff_indexes(&left, &right);
-    assert_eq!((diff.added.len(), diff.removed.len(), diff.changed.len()), (1, 1, 0));
+    assert_eq!(
+        (diff.added.len(), diff.removed.len(), diff.changed.len()),
+        (1, 1, 0)
+    );
 }
 
 #[test]
 fn duplicate_platforms_are_matched_in_order() {
     let amd = json!({"os": "linux", "architecture": "amd64"});
     let left = index(
-        vec![platform_entry("a1", amd.clone()), platform_entry("a2", amd.clone())],
+        vec![
+            platform_entry("a1", amd.clone()),
+            platform_entry("a2", amd.clone()),
+        ],
         json!({}),
     );
     let right = index(vec![platform_entry("a1", amd)], json!({}));
@@ -651,19 +727,42 @@ fn file_diff_table() {
     type Edit = fn(&mut FileFacts);
     let cases: &[(&str, Edit, &[Attribute])] = &[
         ("unchanged", |_| {}, &[]),
-        ("mtime only is not a change by default", |f| f.mtime += 60, &[]),
+        (
+            "mtime only is not a change by default",
+            |f| f.mtime += 60,
+            &[],
+        ),
         ("mode", |f| f.mode = 0o755, &[Attribute::Mode]),
-        ("owner", |f| { f.uid = 1000; f.gid = 1000 }, &[Attribute::Uid, Attribute::Gid]),
+        (
+            "owner",
+            |f| {
+                f.uid = 1000;
+                f.gid = 1000
+            },
+            &[Attribute::Uid, Attribute::Gid],
+        ),
         (
             "content and size",
-            |f| { f.size = 11; f.content = Some(Digest::sha256(b"eleven byte")) },
+            |f| {
+                f.size = 11;
+                f.content = Some(Digest::sha256(b"eleven byte"))
+            },
             &[Attribute::Size, Attribute::Content],
         ),
-        ("same size, other content", |f| f.content = Some(Digest::sha256(b"other")), &[Attribute::Content]),
+        (
+            "same size, other content",
+            |f| f.content = Some(Digest::sha256(b"other")),
+            &[Attribute::Content],
+        ),
         ("unknown content is not a change", |f| f.content = None, &[]),
         (
             "file became a symlink",
-            |f| { f.kind = FileKind::Symlink; f.size = 0; f.link = Some(b"/etc/other".to_vec()); f.content = None },
+            |f| {
+                f.kind = FileKind::Symlink;
+                f.size = 0;
+                f.link = Some(b"/etc/other".to_vec());
+                f.content = None
+            },
             &[Attribute::Kind, Attribute::Size, Attribute::Link],
         ),
     ];
@@ -678,7 +777,13 @@ fn file_diff_table() {
     }
     let mut later = base.clone();
     later.mtime += 1;
-    let diff = diff_files(vec![base], vec![later], FileOptions { compare_mtime: true });
+    let diff = diff_files(
+        vec![base],
+        vec![later],
+        FileOptions {
+            compare_mtime: true,
+        },
+    );
     assert!(diff.changed[0].changed.contains(Attribute::Mtime));
 }
 
@@ -698,7 +803,10 @@ fn file_diff_added_removed_unsorted_and_duplicates() {
     ];
     let mut diff = diff_files(left, right, FileOptions::default());
     let paths = |files: &[FileFacts]| {
-        files.iter().map(|f| String::from_utf8_lossy(&f.path).into_owned()).collect::<Vec<_>>()
+        files
+            .iter()
+            .map(|f| String::from_utf8_lossy(&f.path).into_owned())
+            .collect::<Vec<_>>()
     };
     assert_eq!(paths(&diff.added), ["b", "usr/lib/new.so"]);
     assert_eq!(paths(&diff.removed), ["usr/bin/old"]);
@@ -714,8 +822,16 @@ fn file_diff_added_removed_unsorted_and_duplicates() {
 
 #[test]
 fn changed_files_sort_by_size_change() {
-    let left = vec![file("small", 100, None), file("big", 100, None), file("shrunk", 1000, None)];
-    let right = vec![file("small", 101, None), file("big", 9000, None), file("shrunk", 10, None)];
+    let left = vec![
+        file("small", 100, None),
+        file("big", 100, None),
+        file("shrunk", 1000, None),
+    ];
+    let right = vec![
+        file("small", 101, None),
+        file("big", 9000, None),
+        file("shrunk", 10, None),
+    ];
     let mut diff = diff_files(left, right, FileOptions::default());
     diff.sort_by_size_change();
     let order: Vec<(&[u8], i128)> = diff
@@ -723,7 +839,10 @@ fn changed_files_sort_by_size_change() {
         .iter()
         .map(|c| (c.left.path.as_slice(), c.size_delta()))
         .collect();
-    assert_eq!(order, [(&b"big"[..], 8900), (b"shrunk", -990), (b"small", 1)]);
+    assert_eq!(
+        order,
+        [(&b"big"[..], 8900), (b"shrunk", -990), (b"small", 1)]
+    );
 }
 
 #[test]
@@ -740,7 +859,9 @@ fn non_utf8_paths_are_compared_as_bytes() {
 #[test]
 fn benchmark_descriptor_comparison_of_50_layer_images() {
     let layers = |prefix: &str| -> Vec<(String, u64)> {
-        (0..50).map(|i| (format!("{prefix}{i}"), 1_000_000 + i as u64)).collect()
+        (0..50)
+            .map(|i| (format!("{prefix}{i}"), 1_000_000 + i as u64))
+            .collect()
     };
     let build = |layers: &[(String, u64)]| {
         let doc = json!({"schemaVersion": 2,
@@ -770,7 +891,13 @@ fn benchmark_descriptor_comparison_of_50_layer_images() {
 fn benchmark_file_diff_of_100k_entries() {
     let n = 100_000;
     let left: Vec<FileFacts> = (0..n)
-        .map(|i| file(&format!("usr/share/pkg{:03}/file{i:06}", i % 500), i as u64, None))
+        .map(|i| {
+            file(
+                &format!("usr/share/pkg{:03}/file{i:06}", i % 500),
+                i as u64,
+                None,
+            )
+        })
         .collect();
     // Every 100th file is removed, every other 10th file grows, 1000 files are new; the
     // right list comes in reverse order, so the diff has to sort it.
