@@ -538,7 +538,8 @@ fn keyed_diff_table() {
             .collect()
     };
     type P = &'static [(&'static str, &'static str)];
-    let cases: &[(P, P, &[(&str, Option<&str>, Option<&str>)])] = &[
+    type Expected = &'static [(&'static str, Option<&'static str>, Option<&'static str>)];
+    let cases: &[(P, P, Expected)] = &[
         (&[], &[], &[]),
         (&[("a", "1")], &[("a", "1")], &[]),
         (&[("a", "1")], &[("a", "2")], &[("a", Some("1"), Some("2"))]),
