@@ -282,6 +282,17 @@ fn tampered_layer_is_a_mismatch_naming_digest_and_path() {
         }
         other => panic!("expected a mismatch, got {other:?}"),
     }
+    // Streaming (as a worker reads a layer) comes to the same verdict.
+    let mut streamed = Vec::new();
+    let verdict = archive.stream_blob(&tampered, 7, |bytes| streamed.extend_from_slice(bytes));
+    assert!(
+        matches!(verdict, Err(ArchiveError::Mismatch { .. })),
+        "{verdict:?}"
+    );
+    assert_eq!(
+        streamed.len() as u64,
+        archive.blob_location(&tampered).unwrap().size
+    );
     let message = archive.read_blob(&tampered).unwrap_err().to_string();
     assert!(message.contains(&tampered.to_string()), "{message}");
     // Nothing else is hidden: the shared base layer still reads.

@@ -27,7 +27,7 @@ use crate::oci::json::{self, Json, Value};
 use crate::oci::media_type::known;
 use crate::oci::model::index::Index;
 use crate::oci::model::{Descriptor, DigestField, ImageManifest};
-use crate::oci::{Digest, Hasher};
+use crate::oci::{Digest, Hasher, Verifier, VerifyError};
 pub use source::{Directory, Source, SourceError};
 pub use tar::{Member, MemberKind, TarIndex};
 
@@ -315,6 +315,48 @@ impl Archive {
         self.read_verified(digest, &location, max)
     }
 
+    /// Streams a blob of any size (a layer) in `chunk`-byte reads to `sink`, verifying size
+    /// and digest on the way with [`Verifier`]. The sink sees the bytes before the verdict: on
+    /// an error, whatever it built from them must be thrown away. Works wherever reads are
+    /// synchronous (natively, and in a worker over `FileReaderSync`).
+    pub fn stream_blob(
+        &self,
+        digest: &Digest,
+        chunk: usize,
+        mut sink: impl FnMut(&[u8]),
+    ) -> Result<(), ArchiveError> {
+        if let Some(bytes) = self.synthesized.get(digest) {
+            sink(bytes);
+            return Ok(());
+        }
+        let location = self
+            .blob_location(digest)
+            .ok_or_else(|| ArchiveError::MissingBlob {
+                digest: digest.clone(),
+                referenced_by: None,
+            })?;
+        let chunk = chunk.max(1);
+        let mut verifier = Verifier::new(digest.clone(), Some(location.size));
+        let mut done = 0u64;
+        while done < location.size {
+            let len = usize::try_from(location.size - done).map_or(chunk, |left| left.min(chunk));
+            let piece = BlobLocation {
+                offset: location.offset + done,
+                ..location.clone()
+            };
+            let bytes = self.store.read(&piece, len)?;
+            verifier
+                .update(&bytes)
+                .map_err(|e| verify_error(digest, &location, e))?;
+            sink(&bytes);
+            done += len as u64;
+        }
+        verifier
+            .finish()
+            .map(drop)
+            .map_err(|e| verify_error(digest, &location, e))
+    }
+
     /// Where `digest`'s bytes are, so a worker can stream them (and verify them as it goes).
     /// `None` when the blob is missing or was synthesized.
     pub fn blob_location(&self, digest: &Digest) -> Option<BlobLocation> {
@@ -513,10 +555,16 @@ impl Archive {
             if !is_document {
                 continue;
             }
-            documents += 1;
-            if documents > MAX_DOCUMENTS || depth > MAX_NESTING {
+            if depth > MAX_NESTING {
                 self.problems.push(ArchiveError::AuditCap {
-                    limit: format!("{MAX_DOCUMENTS} documents or {MAX_NESTING} nested indexes"),
+                    limit: format!("{MAX_NESTING} nested indexes at {at}"),
+                });
+                continue;
+            }
+            documents += 1;
+            if documents > MAX_DOCUMENTS {
+                self.problems.push(ArchiveError::AuditCap {
+                    limit: format!("{MAX_DOCUMENTS} documents"),
                 });
                 break;
             }
@@ -728,6 +776,27 @@ impl Archive {
         let bytes = self.read_verified(&digest, &location, DEFAULT_MAX_BYTES as u64)?;
         self.blobs.entry(digest.clone()).or_insert(path);
         Ok((digest, bytes))
+    }
+}
+
+fn verify_error(digest: &Digest, location: &BlobLocation, error: VerifyError) -> ArchiveError {
+    match error {
+        VerifyError::DigestMismatch { actual, .. } => ArchiveError::Mismatch {
+            digest: digest.clone(),
+            path: location.member.clone(),
+            actual,
+        },
+        // The size is the member's own, so only a source changing under us gets here.
+        VerifyError::SizeMismatch { actual, .. }
+        | VerifyError::TooLarge {
+            received: actual, ..
+        } => ArchiveError::SizeMismatch {
+            digest: digest.clone(),
+            path: location.member.clone(),
+            declared: location.size,
+            actual,
+            referenced_by: "the archive listing".to_owned(),
+        },
     }
 }
 
