@@ -8,7 +8,8 @@
 
 use std::collections::HashMap;
 
-use crate::oci::model::{Descriptor, ImageManifest};
+use crate::oci::model::{Descriptor, DigestField, ImageManifest};
+use crate::oci::Digest;
 
 /// Where a blob sits in one image.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,10 +65,26 @@ pub struct Matrix {
     pub size_conflicts: Vec<String>,
 }
 
+/// How a blob is matched without formatting its digest: parsed digests by value, invalid
+/// ones by their text (the model keeps both; equal texts name the same content).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Digest(&'a Digest),
+    Text(&'a str),
+}
+
+fn key(descriptor: &Descriptor) -> Option<Key<'_>> {
+    match &descriptor.digest {
+        DigestField::Parsed(digest) => Some(Key::Digest(digest)),
+        DigestField::Invalid(text) => Some(Key::Text(text)),
+        DigestField::Missing => None,
+    }
+}
+
 /// The matrix of `images` (several tags of one repository, several platforms…).
 pub fn matrix(images: &[&ImageManifest]) -> Matrix {
     let mut result = Matrix::default();
-    let mut by_digest: HashMap<String, usize> = HashMap::new();
+    let mut by_digest: HashMap<Key, usize> = HashMap::new();
     for (image, manifest) in images.iter().enumerate() {
         let blobs = manifest.config.iter().map(|c| (c, Cell::Config)).chain(
             manifest
@@ -82,19 +99,19 @@ pub fn matrix(images: &[&ImageManifest]) -> Matrix {
                 result.unknown_sizes += 1;
             }
             let size = size.unwrap_or(0);
-            let digest = descriptor.digest.text();
-            let existing = digest.as_ref().and_then(|d| by_digest.get(d).copied());
+            let key = key(descriptor);
+            let existing = key.and_then(|k| by_digest.get(&k).copied());
             let row = match existing {
                 Some(row) => row,
                 None => {
                     result.rows.push(BlobRow {
-                        digest: digest.clone(),
+                        digest: descriptor.digest.text(),
                         size,
                         cells: vec![Cell::Absent; images.len()],
                     });
                     let row = result.rows.len() - 1;
-                    if let Some(digest) = digest {
-                        by_digest.insert(digest, row);
+                    if let Some(key) = key {
+                        by_digest.insert(key, row);
                     }
                     row
                 }
@@ -220,12 +237,13 @@ pub fn compare(left: &ImageManifest, right: &ImageManifest) -> Comparison {
             _ => {}
         }
     }
-    let config_digest = |m: &ImageManifest| m.config.as_ref().and_then(|c| c.digest.text());
-    let config_equal = match (config_digest(left), config_digest(right)) {
+    let config_equal = match (
+        left.config.as_ref().and_then(key),
+        right.config.as_ref().and_then(key),
+    ) {
         (Some(l), Some(r)) => Some(l == r),
         _ => None,
     };
-    let key = |d: &Descriptor| d.digest.text();
     let common_base = left
         .layers
         .iter()
