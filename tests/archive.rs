@@ -3,6 +3,9 @@
 //! hostile variants of them, and tars built here byte by byte for the tar header edge cases
 //! and a 2 GiB archive that is never materialised.
 
+mod common;
+use common::Lcg;
+
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fs;
@@ -540,6 +543,35 @@ fn tar_pax_size_overrides_header_size() {
 }
 
 #[test]
+fn tar_pax_applies_to_the_file_not_to_records_between() {
+    // x (size=600, path=from-pax), then a GNU L record, then the file: the L record keeps its
+    // own size, the file gets pax's size, and the pax path wins over the long name (Go).
+    let mut tar = Tar::default();
+    let pax = b"12 size=600\n17 path=from-pax\n";
+    tar.header(b"PaxHeaders/x", pax.len() as u64, b'x', b"");
+    tar.data(pax);
+    tar.header(b"././@LongLink", 9, b'L', b"");
+    tar.data(b"from-gnu\0");
+    tar.header(b"short", 0, b'0', b"");
+    tar.data(&[7u8; 600]);
+    tar.file("after", b"next");
+    let index = index_of(tar.finish());
+    assert!(index.problems.is_empty(), "{:?}", index.problems);
+    assert_eq!(index.get("from-pax").unwrap().size, 600);
+    assert!(index.get("from-gnu").is_none());
+    assert!(index.get("after").is_some());
+}
+
+#[test]
+fn tar_without_end_marker_or_final_padding() {
+    let mut bytes = Tar::default().file("a", b"abc").finish();
+    bytes.truncate(512 + 3);
+    let index = index_of(bytes);
+    assert!(index.problems.is_empty(), "{:?}", index.problems);
+    assert_eq!(index.get("a").unwrap().size, 3);
+}
+
+#[test]
 fn tar_caps_and_damage() {
     // An oversized pax record is skipped with a problem, and reading continues.
     let mut tar = Tar::default();
@@ -610,6 +642,55 @@ fn legacy_layer_tar_through_a_symlink() {
     let location = archive.blob_location(&diff_id).unwrap();
     assert_eq!(location.member, "real/layer.tar");
     assert_eq!(archive.read_blob(&diff_id).unwrap(), layer);
+}
+
+#[test]
+fn legacy_config_that_does_not_match_its_name() {
+    let config = br#"{"rootfs":{"type":"layers","diff_ids":[]}}"#;
+    let claimed = Digest::sha256(b"something else");
+    let manifest = json!([{"Config": format!("{}.json", claimed.encoded()),
+                           "RepoTags": ["x:1"], "Layers": []}])
+    .to_string();
+    let bytes = Tar::default()
+        .file(&format!("{}.json", claimed.encoded()), config)
+        .file("manifest.json", manifest.as_bytes())
+        .finish();
+    let archive = Archive::open(Input::Tar(Box::new(bytes))).unwrap();
+    assert!(archive.tags().is_empty());
+    match archive.problems() {
+        [ArchiveError::Mismatch { digest, actual, .. }] => {
+            assert_eq!(*digest, claimed);
+            assert_eq!(*actual, Digest::sha256(config));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Random byte flips in real archives: opening and reading every listed blob never panics
+/// (errors are fine). Seeds make failures replayable.
+#[test]
+fn mutated_archives_never_panic() {
+    for name in ["oci-archive.tar", "docker-archive.tar", "docker25.tar"] {
+        let original = fs::read(fixture(name)).unwrap();
+        for seed in 0..150u64 {
+            let mut rng = Lcg(seed);
+            let mut bytes = original.clone();
+            for _ in 0..1 + rng.below(8) {
+                let at = rng.below(bytes.len());
+                bytes[at] = rng.next() as u8;
+            }
+            if seed % 10 == 0 {
+                bytes.truncate(rng.below(bytes.len()));
+            }
+            if let Ok(archive) = Archive::open(Input::Tar(Box::new(bytes))) {
+                for image in archive.images() {
+                    if let Some(digest) = image.digest.parsed() {
+                        let _ = archive.read_blob(digest);
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn layout_dir(files: &[(&str, Vec<u8>)]) -> Directory {

@@ -27,7 +27,7 @@ use crate::oci::json::{self, Json, Value};
 use crate::oci::media_type::known;
 use crate::oci::model::index::Index;
 use crate::oci::model::{Descriptor, DigestField, ImageManifest};
-use crate::oci::{Digest, Hasher, Verifier, VerifyError};
+use crate::oci::{Algorithm, Digest, Hasher, Verifier, VerifyError};
 pub use source::{Directory, Source, SourceError};
 pub use tar::{Member, MemberKind, TarIndex};
 
@@ -41,6 +41,8 @@ const MAX_LAYOUT_FILE: u64 = 64 * 1024;
 /// Most manifests and indexes read while opening; nested indexes deeper than this are not walked.
 pub const MAX_DOCUMENTS: usize = 1000;
 pub const MAX_NESTING: usize = 8;
+/// Most bytes of documents (manifests, indexes, legacy configs) read while opening.
+pub const MAX_OPEN_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Everything that can be wrong with an archive. Fatal ones come out of [`Archive::open`]; the
 /// others are collected in [`Archive::problems`] or returned by [`Archive::read_blob`].
@@ -221,6 +223,8 @@ pub struct Archive {
     tags: Vec<Tag>,
     images: Vec<Descriptor>,
     problems: Vec<Problem>,
+    /// What is left of [`MAX_OPEN_BYTES`].
+    budget: u64,
 }
 
 impl Archive {
@@ -245,6 +249,7 @@ impl Archive {
             tags: Vec::new(),
             images: Vec::new(),
             problems,
+            budget: MAX_OPEN_BYTES,
         };
         archive.find_blobs();
         let has = |name: &str| archive.store.locate(&archive.path(name)).is_some();
@@ -562,9 +567,9 @@ impl Archive {
                 continue;
             }
             documents += 1;
-            if documents > MAX_DOCUMENTS {
+            if documents > MAX_DOCUMENTS || !self.spend(location.size) {
                 self.problems.push(ArchiveError::AuditCap {
-                    limit: format!("{MAX_DOCUMENTS} documents"),
+                    limit: format!("{MAX_DOCUMENTS} documents or {MAX_OPEN_BYTES} bytes"),
                 });
                 break;
             }
@@ -739,6 +744,17 @@ impl Archive {
         Ok(Descriptor::from_json(&descriptor, &format!("/{entry}")))
     }
 
+    /// Takes `bytes` from the opening budget; false when it is spent.
+    fn spend(&mut self, bytes: u64) -> bool {
+        match self.budget.checked_sub(bytes) {
+            Some(left) => {
+                self.budget = left;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The digest a `blobs/<alg>/<encoded>` path names (Docker 25+ paths in `manifest.json`).
     fn blob_digest_of_path(&self, path: &str) -> Option<Digest> {
         self.blob_paths.get(&self.path(path)).cloned()
@@ -760,20 +776,31 @@ impl Archive {
             let stem = relative.rsplit('/').next()?.strip_suffix(".json")?;
             format!("sha256:{stem}").parse().ok()
         });
+        let len = usize::try_from(location.size)
+            .ok()
+            .filter(|&l| l <= DEFAULT_MAX_BYTES)
+            .ok_or_else(|| ArchiveError::LegacyEntry {
+                entry,
+                reason: format!("config {path} is {} bytes", location.size),
+            })?;
+        if !self.spend(location.size) {
+            return Err(ArchiveError::AuditCap {
+                limit: format!("{MAX_OPEN_BYTES} bytes"),
+            });
+        }
+        let bytes = self.store.read(&location, len)?;
+        let algorithm = named.as_ref().map_or(Algorithm::Sha256, Digest::algorithm);
+        let actual = Digest::compute(algorithm, &bytes);
         let digest = match named {
-            Some(digest) => digest,
-            None => {
-                let len = usize::try_from(location.size)
-                    .ok()
-                    .filter(|&l| l <= DEFAULT_MAX_BYTES)
-                    .ok_or_else(|| ArchiveError::LegacyEntry {
-                        entry,
-                        reason: format!("config {path} is {} bytes", location.size),
-                    })?;
-                Digest::sha256(&self.store.read(&location, len)?)
+            Some(named) if named != actual => {
+                return Err(ArchiveError::Mismatch {
+                    digest: named,
+                    path,
+                    actual,
+                })
             }
+            _ => actual,
         };
-        let bytes = self.read_verified(&digest, &location, DEFAULT_MAX_BYTES as u64)?;
         self.blobs.entry(digest.clone()).or_insert(path);
         Ok((digest, bytes))
     }

@@ -57,12 +57,17 @@ pub struct TarIndex {
     pub bytes_read: u64,
 }
 
-/// Headers that modify the next one (pax `x`, GNU `L`/`K`).
+/// Headers that modify the next file header (pax `x`, GNU `L`/`K`). Kept apart because, as
+/// in Go `archive/tar`, pax wins over a GNU long name whatever their order, and a pax `size`
+/// applies to the next file header, never to an `L`/`K`/`x` record in between (the parser
+/// differentials of CVE-2026-33055 and GHSA-3pv8-6f4r-ffg2).
 #[derive(Default)]
 struct Pending {
-    name: Option<Vec<u8>>,
-    link: Option<Vec<u8>>,
-    size: Option<u64>,
+    pax_name: Option<Vec<u8>>,
+    pax_link: Option<Vec<u8>>,
+    pax_size: Option<u64>,
+    gnu_name: Option<Vec<u8>>,
+    gnu_link: Option<Vec<u8>>,
 }
 
 impl TarIndex {
@@ -110,7 +115,8 @@ impl TarIndex {
                 // Go `archive/tar` ignores the size of header-only types; so do we, so both
                 // agree on where the next header is.
                 b'1' | b'2' | b'3' | b'4' | b'5' | b'6' => 0,
-                _ => pending.size.take().unwrap_or(header.size),
+                b'x' | b'g' | b'L' | b'K' => header.size,
+                _ => pending.pax_size.unwrap_or(header.size),
             };
             let Some(next) = data.checked_add(size.div_ceil(BLOCK) * BLOCK) else {
                 index.problems.push(ArchiveError::BadTarHeader {
@@ -135,17 +141,18 @@ impl TarIndex {
                     if let Some(record) = record {
                         match header.typeflag {
                             b'x' => pending.apply_pax(&record),
-                            b'L' => pending.name = Some(trim_nul(&record).to_vec()),
-                            _ => pending.link = Some(trim_nul(&record).to_vec()),
+                            b'L' => pending.gnu_name = Some(trim_nul(&record).to_vec()),
+                            _ => pending.gnu_link = Some(trim_nul(&record).to_vec()),
                         }
                     }
                 }
                 b'g' => {}
                 flag => {
-                    let raw_name = pending.name.take().unwrap_or(header.name);
-                    let raw_link = pending.link.take().unwrap_or(header.link);
-                    pending = Pending::default();
-                    if next > total {
+                    let pending = std::mem::take(&mut pending);
+                    let raw_name = pending.pax_name.or(pending.gnu_name).unwrap_or(header.name);
+                    let raw_link = pending.pax_link.or(pending.gnu_link).unwrap_or(header.link);
+                    // Padding after the last member may be missing; the data may not.
+                    if data.saturating_add(size) > total {
                         index.problems.push(ArchiveError::Truncated {
                             name: String::from_utf8_lossy(&raw_name).into_owned(),
                             offset: position,
@@ -269,10 +276,10 @@ impl Pending {
             if let Some(eq) = entry.iter().position(|&b| b == b'=') {
                 let (key, value) = (&entry[..eq], &entry[eq + 1..]);
                 match key {
-                    b"path" => self.name = Some(value.to_vec()),
-                    b"linkpath" => self.link = Some(value.to_vec()),
+                    b"path" => self.pax_name = Some(value.to_vec()),
+                    b"linkpath" => self.pax_link = Some(value.to_vec()),
                     b"size" => {
-                        self.size = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok())
+                        self.pax_size = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok())
                     }
                     _ => {}
                 }

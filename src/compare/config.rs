@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 use super::{keyed_diff, KeyedChange};
 use crate::oci::model::{HistoryEntry, ImageConfig};
 
-/// Largest middle part (left steps × right steps) aligned by LCS: 4M cells of u32 = 16 MiB.
+/// Largest middle part ((left steps + 1) × (right steps + 1)) aligned by LCS: 4M cells of
+/// u32 = 16 MiB.
 pub const MAX_ALIGNMENT_CELLS: usize = 4 * 1024 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -182,7 +183,7 @@ pub fn align_history(
 
     let mut pairs: Vec<(Option<usize>, Option<usize>)> =
         (0..prefix).map(|k| (Some(k), Some(k))).collect();
-    if n.saturating_mul(m) <= MAX_ALIGNMENT_CELLS {
+    if (n + 1).saturating_mul(m + 1) <= MAX_ALIGNMENT_CELLS {
         // lcs[i][j]: length of the LCS of left[prefix+i..] and right[prefix+j..] (middle only).
         let width = m + 1;
         let mut lcs = vec![0u32; (n + 1) * width];
