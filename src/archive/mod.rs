@@ -27,7 +27,7 @@ use crate::oci::json::{self, Json, Value};
 use crate::oci::media_type::known;
 use crate::oci::model::index::Index;
 use crate::oci::model::{Descriptor, DigestField, ImageManifest};
-use crate::oci::{Algorithm, Digest, Hasher, Verifier, VerifyError};
+use crate::oci::{Algorithm, Digest, Verifier, VerifyError};
 pub use source::{Directory, Source, SourceError};
 pub use tar::{Member, MemberKind, TarIndex};
 
@@ -374,18 +374,13 @@ impl Archive {
         location: &BlobLocation,
         max: u64,
     ) -> Result<Vec<u8>, ArchiveError> {
-        let len = usize::try_from(location.size)
-            .ok()
-            .filter(|_| location.size <= max)
-            .ok_or_else(|| ArchiveError::TooLarge {
-                digest: digest.clone(),
-                size: location.size,
-                max,
-            })?;
+        let len = capped(location.size, max).ok_or_else(|| ArchiveError::TooLarge {
+            digest: digest.clone(),
+            size: location.size,
+            max,
+        })?;
         let bytes = self.store.read(location, len)?;
-        let mut hasher = Hasher::new(digest.algorithm());
-        hasher.update(&bytes);
-        let actual = hasher.finish();
+        let actual = Digest::compute(digest.algorithm(), &bytes);
         if actual != *digest {
             return Err(ArchiveError::Mismatch {
                 digest: digest.clone(),
@@ -407,13 +402,10 @@ impl Archive {
             .store
             .locate(&path)
             .ok_or_else(|| ArchiveError::MissingFile { path: path.clone() })?;
-        let len = usize::try_from(location.size)
-            .ok()
-            .filter(|_| location.size <= max)
-            .ok_or_else(|| ArchiveError::BadJson {
-                path: path.clone(),
-                reason: format!("{} bytes, over the {max} byte limit", location.size),
-            })?;
+        let len = capped(location.size, max).ok_or_else(|| ArchiveError::BadJson {
+            path: path.clone(),
+            reason: format!("{} bytes, over the {max} byte limit", location.size),
+        })?;
         let bytes = self.store.read(&location, len)?;
         json::parse(&bytes, json::DEFAULT_MAX_DEPTH).map_err(|e| ArchiveError::BadJson {
             path,
@@ -776,13 +768,12 @@ impl Archive {
             let stem = relative.rsplit('/').next()?.strip_suffix(".json")?;
             format!("sha256:{stem}").parse().ok()
         });
-        let len = usize::try_from(location.size)
-            .ok()
-            .filter(|&l| l <= DEFAULT_MAX_BYTES)
-            .ok_or_else(|| ArchiveError::LegacyEntry {
+        let len = capped(location.size, DEFAULT_MAX_BYTES as u64).ok_or_else(|| {
+            ArchiveError::LegacyEntry {
                 entry,
                 reason: format!("config {path} is {} bytes", location.size),
-            })?;
+            }
+        })?;
         if !self.spend(location.size) {
             return Err(ArchiveError::AuditCap {
                 limit: format!("{MAX_OPEN_BYTES} bytes"),
@@ -825,6 +816,11 @@ fn verify_error(digest: &Digest, location: &BlobLocation, error: VerifyError) ->
             referenced_by: "the archive listing".to_owned(),
         },
     }
+}
+
+/// `size` as a read length when it is at most `max` (and fits in memory).
+fn capped(size: u64, max: u64) -> Option<usize> {
+    usize::try_from(size).ok().filter(|_| size <= max)
 }
 
 const DOCUMENT_TYPES: &[&str] = &[
