@@ -604,6 +604,15 @@ fn tar_caps_and_damage() {
         [ArchiveError::Truncated { name, .. }] if name == "cut"
     ));
 
+    // A long-name record cut short is a truncation too, not a read failure.
+    let mut cut = Tar::default().gnu_long(&"n".repeat(300), b"x").finish();
+    cut.truncate(600);
+    let index = index_of(cut);
+    assert!(matches!(
+        index.problems.as_slice(),
+        [ArchiveError::Truncated { .. }]
+    ));
+
     // Duplicates: the last copy wins, and it is said.
     let bytes = Tar::default().file("x", b"1").file("x", b"22").finish();
     let index = index_of(bytes);

@@ -125,6 +125,14 @@ impl TarIndex {
                 });
                 break;
             };
+            // Padding after the last member may be missing; the data may not.
+            if data.saturating_add(size) > total {
+                index.problems.push(ArchiveError::Truncated {
+                    name: String::from_utf8_lossy(&header.name).into_owned(),
+                    offset: position,
+                });
+                break;
+            }
             match header.typeflag {
                 b'x' | b'L' | b'K' => {
                     let record = if size > MAX_RECORD {
@@ -151,14 +159,6 @@ impl TarIndex {
                     let pending = std::mem::take(&mut pending);
                     let raw_name = pending.pax_name.or(pending.gnu_name).unwrap_or(header.name);
                     let raw_link = pending.pax_link.or(pending.gnu_link).unwrap_or(header.link);
-                    // Padding after the last member may be missing; the data may not.
-                    if data.saturating_add(size) > total {
-                        index.problems.push(ArchiveError::Truncated {
-                            name: String::from_utf8_lossy(&raw_name).into_owned(),
-                            offset: position,
-                        });
-                        break;
-                    }
                     if index.members.len() >= MAX_MEMBERS {
                         index.problems.push(ArchiveError::IndexCap {
                             limit: format!("{MAX_MEMBERS} members"),
