@@ -4,8 +4,8 @@
 //!
 //! History alignment is a longest common subsequence over `created_by` (after trimming the
 //! common prefix and suffix, which is most of it for related images), so a step inserted in
-//! the middle is one insertion rather than every later step "changed" (regctl and diffoci
-//! compare by position). Above [`MAX_ALIGNMENT_CELLS`] the middle is not aligned: its steps
+//! the middle is one insertion rather than every later step "changed" (what a comparison by
+//! position shows; container-diff#239 is the same trap for layers). Above [`MAX_ALIGNMENT_CELLS`] the middle is not aligned: its steps
 //! show as removed and added, in linear memory.
 
 use std::collections::BTreeSet;
