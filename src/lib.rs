@@ -4,8 +4,14 @@
 //! - [`oci`]: the pure core (references, digests, media types, documents, lint).
 //! - [`registry`]: the pure parts of the distribution protocol (URLs, auth challenges, tokens,
 //!   pagination, error bodies, verification); `http` (wasm only) is the one module doing I/O.
+//! - [`compare`]: two or more images side by side (layers, configs, indexes, files).
+//! - [`archive`]: OCI image layouts and `docker save` archives from disk.
+//! - [`layer`]: what is inside a layer (tar, gzip/zstd, merged filesystem, efficiency);
+//!   [`jobs`]: the messages between the page and the layer worker that runs it.
 //! - `app` and `components` (wasm only): the Leptos user interface.
 
+pub mod archive;
+pub mod compare;
 pub mod jobs;
 pub mod layer;
 pub mod oci;
