@@ -7,7 +7,7 @@
 //     --proxy https://px.example/p/   a proxy elsewhere: connect-src 'self' https://px.example
 //     (none)                          direct mode: the page talks to registries itself, so
 //                                     connect-src allows any https: origin and local registries
-//                                     (http://127.0.0.1:*, http://localhost:*); CSP checks every
+//                                     (http://127.0.0.1:*, http://localhost:*; CSP has no IPv6 literals); CSP checks every
 //                                     redirect hop, blob CDNs included, hence https: and not a list
 // Writes into DIST:
 //   index.html        + <meta http-equiv="Content-Security-Policy"> (no frame-ancestors: a
@@ -30,7 +30,7 @@ export const PERMISSIONS_POLICY = [
 ].map((f) => `${f}=()`).join(', ');
 // Trunk's content hash in file names: `<name>-<16 hex>[_bg].<ext>`.
 export const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
-const DIRECT_CONNECT = ["'self'", 'https:', 'http://127.0.0.1:*', 'http://localhost:*', 'http://[::1]:*'];
+const DIRECT_CONNECT = ["'self'", 'https:', 'http://127.0.0.1:*', 'http://localhost:*'];
 const CSP_META = /[ \t]*<meta http-equiv="Content-Security-Policy"[^>]*>\n?/gi;
 const PROXY_META = /[ \t]*<meta name="manifest-explorer-proxy"[^>]*>\n?/gi;
 
