@@ -11,6 +11,7 @@ import { run, assert, assertEq } from './harness.mjs';
 import { startRegistry, writeHtpasswd } from '../registry/start.mjs';
 import { seed } from '../registry/seed.mjs';
 import { startEdge } from '../proxy/engines.mjs';
+import { startTopology } from '../proxy/upstreams.mjs';
 import { lockDown } from '../../scripts/csp.mjs';
 
 const dist = process.argv[2] ?? 'dist';
@@ -39,7 +40,10 @@ try {
   const c = (await seed(open.url, { only: ['multiarch'] })).content.multiarch;
   const noCors = await fetch(`${open.url}/v2/`);
   assertEq(noCors.headers.get('access-control-allow-origin'), null, 'the registry sends no CORS headers');
-  const edge = await startEdge({ dist: edgeDist, allow: [open.url, basic.url], dir: path.join(dir, 'edge') });
+  // Docker-Hub-like: registry without CORS, token realm on 127.0.0.2, blobs redirected to 127.0.0.3.
+  const hub = await startTopology();
+  stops.push(hub.stop);
+  const edge = await startEdge({ dist: edgeDist, allow: [open.url, basic.url, hub.registry.url, hub.auth.url, hub.cdn.url], dir: path.join(dir, 'edge') });
   stops.push(edge.stop);
   const openHost = new URL(open.url).host;
   const basicHost = new URL(basic.url).host;
@@ -89,6 +93,19 @@ try {
       await inspect(page, `${openHost}/${c.repo}@${amd64.digest}`);
       assertEq(await fact(page, 'digest'), amd64.digest, 'digest');
       assertEq(await fact(page, 'verdict'), 'verified', 'verdict');
+    }],
+    ['Docker-Hub-like topology: token realm on another host, blob redirected to a third: verified', async (page) => {
+      const urls = watch(page);
+      await inspect(page, `${hub.registry.host}/${hub.content.public.repo}:latest`);
+      assertEq(await fact(page, 'digest'), hub.content.public.digest, 'digest');
+      assertEq(await fact(page, 'verdict'), 'verified', 'verdict');
+      await page.locator(`table.descriptors a[data-digest="${hub.content.config.digest}"]`).first().click();
+      await page.locator('[data-fact="kind"]').waitFor();
+      assertEq(await fact(page, 'kind'), 'OCI image config', 'config kind');
+      assertEq(await fact(page, 'verdict'), 'verified', 'config verdict (blob through the CDN redirect)');
+      assert(urls.some((u) => u.startsWith(`${edge.url}/proxy/${hub.auth.host}/token`)), 'token requested through the proxy, once');
+      assert(!urls.some((u) => u.includes(`/proxy/${new URL(edge.url).host}/`)), 'realm not proxied twice');
+      assertEq(hub.seen('cdn').filter((x) => x.headers.authorization).length, 0, 'Authorization at the CDN');
     }],
     ['credentials: after log-in and log-out no storage holds them, and no URL ever did', async (page) => {
       const urls = watch(page);

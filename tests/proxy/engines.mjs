@@ -30,11 +30,13 @@ export async function startEdge({ dist, allow, dir, extraArgs = [] }) {
     await proc.stop();
     throw e;
   }
-  return { name: 'workerd', url, port, pid: () => proc.child.pid, stop: proc.stop, logFile };
+  // The server is workerd, a child of node scripts/edge.mjs.
+  const pid = () => Number(fs.readFileSync(`/proc/${proc.child.pid}/task/${proc.child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+  return { name: 'workerd', url, port, pid, stop: proc.stop, logFile };
 }
 
-export async function startNginx({ dist, upstreams, follow, dir }) {
-  const px = await startProxy({ distDir: dist, upstreams, follow, dir });
+export async function startNginx({ dist, upstreams, follow, dir, rateLimit }) {
+  const px = await startProxy({ distDir: dist, upstreams, follow, dir, rateLimit });
   return { name: 'nginx', url: px.url, port: px.port, pid: () => Number(fs.readFileSync(path.join(px.dir, 'nginx.pid'), 'utf8')), stop: px.stop, dir: px.dir };
 }
 

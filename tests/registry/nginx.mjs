@@ -32,7 +32,7 @@ export function loopbackHost(u) {
 }
 
 /** The test configuration text (exported for inspection). */
-export function renderTestConf({ port, distDir, upstreams, follow }) {
+export function renderTestConf({ port, distDir, upstreams, follow, rateLimit = true }) {
   let text = fs.readFileSync(DEPLOY_CONF, 'utf8');
   text = replaceBlock(text, 'main', ['daemon off;', 'master_process off;', 'worker_processes 1;', 'pid nginx.pid;']);
   text = replaceBlock(text, 'resolver', ['# (tests: upstreams are IP literals, no resolver needed)']);
@@ -41,6 +41,7 @@ export function renderTestConf({ port, distDir, upstreams, follow }) {
   text = replaceBlock(text, 'redirect allowlist', follow
     ? follow.map((u) => `"http://${loopbackHost(u)}" 1;`)
     : ['"~^http://127\\.0\\.0\\.1:[0-9]+$" 1;']);
+  if (!rateLimit) text = replaceBlock(text, 'rate limit', ['# (benchmark: no rate limit)']);
   text = replaceBlock(text, 'listen', [`listen 127.0.0.1:${port};`]);
   // The page's CSP comes from the build (scripts/csp writes dist/csp.nginx.conf); a test dist
   // without one gets a policy that allows nothing.
@@ -55,7 +56,7 @@ export function renderTestConf({ port, distDir, upstreams, follow }) {
   return text;
 }
 
-export async function startProxy({ distDir, upstreams, follow, dir, port, timeoutMs = 10000 }) {
+export async function startProxy({ distDir, upstreams, follow, rateLimit, dir, port, timeoutMs = 10000 }) {
   if (!fs.existsSync(NGINX_BIN)) throw new Error(`${NGINX_BIN} not found (apt-get install -y nginx, or set NGINX)`);
   requireTool(NGINX_BIN);
   if (!distDir) throw new Error('startProxy needs distDir');
@@ -63,7 +64,7 @@ export async function startProxy({ distDir, upstreams, follow, dir, port, timeou
   for (const sub of ['logs', 'tmp']) fs.mkdirSync(path.join(d, sub), { recursive: true });
   const p = port ?? (await freePort());
   const configFile = path.join(d, 'nginx.conf');
-  fs.writeFileSync(configFile, renderTestConf({ port: p, distDir, upstreams, follow }));
+  fs.writeFileSync(configFile, renderTestConf({ port: p, distDir, upstreams, follow, rateLimit }));
   const logFile = path.join(d, 'logs', 'nginx.out');
   const proc = spawnLogged(NGINX_BIN, ['-c', configFile, '-p', d + '/', '-e', path.join(d, 'logs', 'error.log')], { logFile });
   const url = `http://127.0.0.1:${p}`;
