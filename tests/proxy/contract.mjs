@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
+import https from 'node:https';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { startTopology, HOSTILE_HEADERS, USER, PASSWORD, MT_MANIFEST, SLOW_PAUSE_MS } from './upstreams.mjs';
 import { startEdge, startNginx, fakeDist, CLIENT_HEADER } from './engines.mjs';
@@ -368,6 +370,39 @@ for (const E of engines) {
       assert(sha256(r.body) !== C.private.digest, 'private bytes leaked');
     });
   }
+}
+
+// nginx behind TLS, configured as docs/deploy.md says (listen … ssl): the page and the proxy
+// over https, with the realm rewritten to the https origin.
+if (only !== 'workerd') {
+  const name = '[nginx+TLS] page and proxy over https; realm rewritten onto the https origin';
+  let tlsEngine;
+  try {
+    const tdir = path.join(work, 'tls');
+    fs.mkdirSync(tdir, { recursive: true });
+    const cert = path.join(tdir, 'cert.pem'), key = path.join(tdir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
+      '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
+    tlsEngine = await startNginx({ dist: dist.dir, upstreams: [t.registry.url, t.auth.url], follow: [t.cdn.url], dir: path.join(tdir, 'nginx'), tls: { cert, key } });
+    const ca = fs.readFileSync(cert);
+    const sget = (p) => new Promise((resolve, reject) => {
+      https.get(`${tlsEngine.url}${p}`, { ca }, (res) => { res.resume(); res.on('end', () => resolve(res)); }).on('error', reject);
+    });
+    const page = await sget('/');
+    eq(page.statusCode, 200, 'page status');
+    eq(page.headers['content-security-policy'], dist.header, 'CSP over https');
+    const r = await sget(`/proxy/${t.registry.host}/v2/library/app/manifests/latest`);
+    eq(r.statusCode, 401, 'proxy status');
+    eq(challengeOf(r.headers['www-authenticate']).realm, `${tlsEngine.url}/proxy/${t.auth.host}/token`, 'realm');
+    assert(tlsEngine.url.startsWith('https://'), 'https origin');
+    passed++;
+    console.log(`ok   - ${name}`);
+  } catch (e) {
+    failed++;
+    failures.push(name);
+    console.log(`FAIL - ${name}: ${e.message}`);
+  }
+  await tlsEngine?.stop();
 }
 
 for (const E of engines) await E.stop();

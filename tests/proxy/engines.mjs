@@ -35,8 +35,8 @@ export async function startEdge({ dist, allow, dir, extraArgs = [] }) {
   return { name: 'workerd', url, port, pid, stop: proc.stop, logFile };
 }
 
-export async function startNginx({ dist, upstreams, follow, dir, rateLimit }) {
-  const px = await startProxy({ distDir: dist, upstreams, follow, dir, rateLimit });
+export async function startNginx({ dist, upstreams, follow, dir, rateLimit, tls }) {
+  const px = await startProxy({ distDir: dist, upstreams, follow, dir, rateLimit, tls });
   return { name: 'nginx', url: px.url, port: px.port, pid: () => Number(fs.readFileSync(path.join(px.dir, 'nginx.pid'), 'utf8')), stop: px.stop, dir: px.dir };
 }
 

@@ -12,7 +12,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import net from 'node:net';
 import { freePort, requireTool, spawnLogged, waitForHttp } from './proc.mjs';
+
+/** Waits until something accepts connections on 127.0.0.1:port (for TLS, where fetch would refuse the test CA). */
+async function waitForPort(port, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
+    const ok = await new Promise((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nginx not listening on ${port} after ${timeoutMs} ms`);
+}
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const DEPLOY_CONF = path.resolve(HERE, '../../deploy/nginx.conf');
@@ -32,7 +45,7 @@ export function loopbackHost(u) {
 }
 
 /** The test configuration text (exported for inspection). */
-export function renderTestConf({ port, distDir, upstreams, follow, rateLimit = true }) {
+export function renderTestConf({ port, distDir, upstreams, follow, rateLimit = true, tls }) {
   let text = fs.readFileSync(DEPLOY_CONF, 'utf8');
   text = replaceBlock(text, 'main', ['daemon off;', 'master_process off;', 'worker_processes 1;', 'pid nginx.pid;']);
   text = replaceBlock(text, 'resolver', ['# (tests: upstreams are IP literals, no resolver needed)']);
@@ -42,7 +55,10 @@ export function renderTestConf({ port, distDir, upstreams, follow, rateLimit = t
     ? follow.map((u) => `"http://${loopbackHost(u)}" 1;`)
     : ['"~^http://127\\.0\\.0\\.1:[0-9]+$" 1;']);
   if (!rateLimit) text = replaceBlock(text, 'rate limit', ['# (benchmark: no rate limit)']);
-  text = replaceBlock(text, 'listen', [`listen 127.0.0.1:${port};`]);
+  // tls: { cert, key } files: the way docs/deploy.md puts TLS on this file.
+  text = replaceBlock(text, 'listen', tls
+    ? [`listen 127.0.0.1:${port} ssl;`, `ssl_certificate "${tls.cert}";`, `ssl_certificate_key "${tls.key}";`]
+    : [`listen 127.0.0.1:${port};`]);
   // The page's CSP comes from the build (scripts/csp writes dist/csp.nginx.conf); a test dist
   // without one gets a policy that allows nothing.
   const dist = path.resolve(distDir).replace(/"/g, '');
@@ -56,7 +72,7 @@ export function renderTestConf({ port, distDir, upstreams, follow, rateLimit = t
   return text;
 }
 
-export async function startProxy({ distDir, upstreams, follow, rateLimit, dir, port, timeoutMs = 10000 }) {
+export async function startProxy({ distDir, upstreams, follow, rateLimit, tls, dir, port, timeoutMs = 10000 }) {
   if (!fs.existsSync(NGINX_BIN)) throw new Error(`${NGINX_BIN} not found (apt-get install -y nginx, or set NGINX)`);
   requireTool(NGINX_BIN);
   if (!distDir) throw new Error('startProxy needs distDir');
@@ -64,12 +80,13 @@ export async function startProxy({ distDir, upstreams, follow, rateLimit, dir, p
   for (const sub of ['logs', 'tmp']) fs.mkdirSync(path.join(d, sub), { recursive: true });
   const p = port ?? (await freePort());
   const configFile = path.join(d, 'nginx.conf');
-  fs.writeFileSync(configFile, renderTestConf({ port: p, distDir, upstreams, follow, rateLimit }));
+  fs.writeFileSync(configFile, renderTestConf({ port: p, distDir, upstreams, follow, rateLimit, tls }));
   const logFile = path.join(d, 'logs', 'nginx.out');
   const proc = spawnLogged(NGINX_BIN, ['-c', configFile, '-p', d + '/', '-e', path.join(d, 'logs', 'error.log')], { logFile });
-  const url = `http://127.0.0.1:${p}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${p}`;
   try {
-    await waitForHttp(`${url}/proxy/not-allowed.example/v2/`, { okStatuses: [403], child: proc.child, logFile: path.join(d, 'logs', 'error.log'), timeoutMs });
+    if (tls) await waitForPort(p, proc.child, timeoutMs);
+    else await waitForHttp(`${url}/proxy/not-allowed.example/v2/`, { okStatuses: [403], child: proc.child, logFile: path.join(d, 'logs', 'error.log'), timeoutMs });
   } catch (e) {
     await proc.stop();
     throw e;
