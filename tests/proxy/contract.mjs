@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { startTopology, HOSTILE_HEADERS, USER, PASSWORD, MT_MANIFEST, SLOW_PAUSE_MS } from './upstreams.mjs';
 import { startEdge, startNginx, fakeDist, CLIENT_HEADER } from './engines.mjs';
-import { MAX_HOPS } from '../../deploy/worker/proxy.js';
+import { MAX_HOPS, parseAllow, followAllowed, handleProxy } from '../../deploy/worker/proxy.js';
 
 const sha256 = (b) => 'sha256:' + crypto.createHash('sha256').update(b).digest('hex');
 const basic = (u, p) => 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64');
@@ -46,6 +46,38 @@ function request(base, rawPath, { method = 'GET', headers = {}, client = 1, time
   });
 }
 const challengeOf = (h) => Object.fromEntries([...(h ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+
+// ------------------------------------------------------------------ the worker's module, in node
+async function unit(name, fn) {
+  try { await fn(); passed++; console.log(`ok   - [worker module] ${name}`); }
+  catch (e) { failed++; failures.push(`[worker module] ${name}`); console.log(`FAIL - [worker module] ${name}: ${e.message}`); }
+}
+await unit('allowlist entries: http only for loopback/private addresses, lowercase exact hosts, *.suffix wildcards', () => {
+  const a = parseAllow('ghcr.io, http://127.0.0.1:5000, http://10.0.0.5:5000, https://quay.io:8443, *.r2.cloudflarestorage.com');
+  eq(JSON.stringify([...a.exact]), JSON.stringify([['ghcr.io', 'https'], ['127.0.0.1:5000', 'http'], ['10.0.0.5:5000', 'http'], ['quay.io:8443', 'https']]), 'exact');
+  eq(a.wildcards.join(), '.r2.cloudflarestorage.com', 'wildcards');
+  for (const bad of ['http://ghcr.io', 'GHCR.io', 'ghcr.io/v2', 'user@ghcr.io', '*.', 'http://8.8.8.8:80', 'ftp://x']) {
+    let threw = false;
+    try { parseAllow(bad); } catch { threw = true; }
+    assert(threw, `"${bad}" accepted`);
+  }
+});
+await unit('redirect targets: exact entry with its scheme, or an https wildcard (no port, a real subdomain)', () => {
+  const a = parseAllow('http://127.0.0.3:9000, ghcr.io, *.r2.cloudflarestorage.com');
+  const ok = (u) => followAllowed(a, new URL(u));
+  assert(ok('http://127.0.0.3:9000/x') && ok('https://ghcr.io/x') && ok('https://b.r2.cloudflarestorage.com/x'), 'allowed ones');
+  for (const u of ['https://127.0.0.3:9000/x', 'http://ghcr.io/x', 'https://r2.cloudflarestorage.com/x', 'https://evilr2.cloudflarestorage.com.evil/x',
+    'https://b.r2.cloudflarestorage.com:444/x', 'http://b.r2.cloudflarestorage.com/x', 'https://ghcr.io.evil.example/x']) assert(!ok(u), `${u} allowed`);
+});
+await unit('ORIGINS: a page from another origin is refused before anything goes upstream; a listed one gets its own ACAO', async () => {
+  const env = { ALLOW: 'ghcr.io', ORIGINS: 'https://explorer.example' };
+  const r = await handleProxy(new Request('https://explorer.example/proxy/ghcr.io/v2/', { method: 'OPTIONS', headers: { Origin: 'https://other.example' } }), env);
+  eq(r.status, 403, 'other origin');
+  const ok = await handleProxy(new Request('https://explorer.example/proxy/ghcr.io/v2/', { method: 'OPTIONS', headers: { Origin: 'https://explorer.example' } }), env);
+  eq(ok.status, 200, 'listed origin');
+  eq(ok.headers.get('access-control-allow-origin'), 'https://explorer.example', 'ACAO');
+  assert(/Origin/.test(ok.headers.get('vary')), 'Vary: Origin');
+});
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'me-proxy-contract-'));
 const watchdog = setTimeout(() => { console.log('FAIL - watchdog: contract suite over 150 s'); process.exit(2); }, 150000);
