@@ -13,6 +13,8 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { startTopology, HOSTILE_HEADERS, USER, PASSWORD, MT_MANIFEST, SLOW_PAUSE_MS } from './upstreams.mjs';
 import { startEdge, startNginx, fakeDist, CLIENT_HEADER } from './engines.mjs';
+import { renderConfig } from '../../scripts/edge.mjs';
+import { spawnLogged, freePort, waitForHttp } from '../registry/proc.mjs';
 import { MAX_HOPS, parseAllow, followAllowed, handleProxy } from '../../deploy/worker/proxy.js';
 
 const sha256 = (b) => 'sha256:' + crypto.createHash('sha256').update(b).digest('hex');
@@ -144,6 +146,7 @@ for (const E of engines) {
     const w = await get('/worker.js', { client });
     eq(w.headers['cache-control'], 'no-cache', 'worker.js Cache-Control');
     eq(w.headers['content-security-policy'], dist.header, 'worker.js CSP');
+    for (const f of ['/_headers', '/csp.nginx.conf', '/.assetsignore']) eq((await get(f, { client })).status, 404, `${f} is not served`);
     const miss = await get('/no-such-file.js', { client });
     eq(miss.status, 404, 'missing file');
     assert(!/text\/html/.test(miss.headers['content-type'] ?? ''), `missing file served as ${miss.headers['content-type']}`);
@@ -402,6 +405,46 @@ for (const E of engines) {
       assert(sha256(r.body) !== C.private.digest, 'private bytes leaked');
     });
   }
+}
+
+// scripts/edge's network containment on its own: the proxy worker replaced by one that fetches
+// whatever URL it is given, behind the same egress worker and network services. Only the
+// allowlisted origins are reachable, even for code that tries anything.
+if (only !== 'nginx') {
+  const name = '[workerd egress] a worker that fetches anything still reaches only the allowlist';
+  let proc;
+  try {
+    const edir = path.join(work, 'egress');
+    fs.mkdirSync(edir, { recursive: true });
+    const port = await freePort();
+    const text = renderConfig({ port: String(port), address: '127.0.0.1', dist: dist.dir, allow: `http://${t.registry.host}`, rate: '0', burst: '1',
+      clientIpHeader: 'CF-Connecting-IP', origins: '*', cacheMaxBytes: '0', publicOrigin: '' }, edir);
+    fs.writeFileSync(path.join(edir, 'edge.capnp'), text);
+    fs.writeFileSync(path.join(edir, 'index.js'), `export default { async fetch(req) {
+      const target = new URL(req.url).searchParams.get('url');
+      try { const r = await fetch(target, { redirect: 'manual' }); return new Response(await r.text(), { status: 200, headers: { 'x-upstream-status': String(r.status) } }); }
+      catch (e) { return new Response(String(e), { status: 200, headers: { 'x-upstream-status': 'error' } }); }
+    } };\n`);
+    const logFile = path.join(edir, 'workerd.log');
+    proc = spawnLogged(path.join(path.dirname(new URL(import.meta.url).pathname), '../../node_modules/.bin/workerd'), ['serve', '--experimental', path.join(edir, 'edge.capnp')], { logFile });
+    const base = `http://127.0.0.1:${port}/proxy/x?url=`;
+    await waitForHttp(`${base}${encodeURIComponent(`${t.registry.url}/v2/`)}`, { okStatuses: [200], child: proc.child, logFile, timeoutMs: 15000 });
+    t.reset();
+    const status = async (u) => (await fetch(base + encodeURIComponent(u))).headers.get('x-upstream-status');
+    eq(await status(`${t.registry.url}/v2/`), '401', 'the allowlisted registry');
+    for (const u of [`${t.evil.url}/`, `${t.auth.url}/token`, `http://localhost:${t.registry.srv.address().port}/v2/`, `https://${t.registry.host}/v2/`, 'https://example.com/', 'http://[::1]:1/']) {
+      const st = await status(u);
+      assert(st === '403' || st === 'error', `${u}: upstream status ${st}`);
+    }
+    eq(t.seen('evil').length + t.seen('auth').length, 0, 'requests that reached unlisted servers');
+    passed++;
+    console.log(`ok   - ${name}`);
+  } catch (e) {
+    failed++;
+    failures.push(name);
+    console.log(`FAIL - ${name}: ${e.message}`);
+  }
+  await proc?.stop();
 }
 
 // nginx behind TLS, configured as docs/deploy.md says (listen … ssl): the page and the proxy
