@@ -42,8 +42,10 @@ export const ALLOW_HEADERS = 'Authorization, Accept, Range, If-None-Match';
 // A proxied answer is data, never a document of this origin.
 export const PROXY_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'";
 const DIGEST_PATH = /^\/v2\/((?:[a-z0-9]+(?:[._-]+[a-z0-9]+)*\/)*[a-z0-9]+(?:[._-]+[a-z0-9]+)*)\/(manifests|blobs)\/(sha256:[0-9a-f]{64})$/;
-// Raw path forms that only serve to confuse a parser somewhere down the line.
-const SMUGGLING = /\/\/|\\|%2f|%5c|%2e|%00|(^|\/)\.\.?(\/|$)/i;
+// The raw `<host><path>` after /proxy/ may hold only the characters of registry paths (so no
+// "%", "@", "\"), and no "//" or dot segments: nothing for a parser down the line to reinterpret.
+const SAFE_TARGET = /^[A-Za-z0-9._~:/+=-]*$/;
+const CONFUSING = /\/\/|(^|\/)\.\.?(\/|$)/;
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?$/;
 
 /** Parses ALLOW into { exact: Map(authority → scheme), wildcards: [".suffix"] }; throws on a bad entry. */
@@ -242,15 +244,18 @@ export async function handleProxy(request, env, ctx) {
 
   // The raw target, before any URL normalisation: `/proxy/<authority><path>[?query]`.
   const raw = request.url.replace(/^[a-z]+:\/\/[^/]*/i, '');
-  const m = /^\/proxy\/([^/?#]*)([^?#]*)(\?[^#]*)?/.exec(raw);
-  const authority = m?.[1] ?? '';
-  const path = m?.[2] ?? '';
-  const query = m?.[3] ?? '';
+  const m = /^\/proxy\/([^?#]*)(\?[^#]*)?/.exec(raw);
+  const target = m?.[1] ?? '';
+  const query = m?.[2] ?? '';
+  if (!SAFE_TARGET.test(target) || CONFUSING.test(`/${target}`)) {
+    return refuse(400, 'NAME_INVALID', 'the path may only hold the characters of registry paths, without "//" or dot segments', origin);
+  }
+  const slash = target.indexOf('/');
+  const authority = slash < 0 ? target : target.slice(0, slash);
+  const path = slash < 0 ? '' : target.slice(slash);
   const scheme = c.allow.exact.get(authority);
   if (!scheme) return refuse(403, 'DENIED', `host "${authority.slice(0, 100)}" is not on this proxy's allowlist`, origin);
-  if (!path.startsWith('/') || SMUGGLING.test(path)) {
-    return refuse(400, 'NAME_INVALID', 'the path may not contain "//", "\\", dot segments or encoded "/", "\\", "."', origin);
-  }
+  if (!path) return refuse(404, 'NAME_UNKNOWN', 'no path after the host', origin);
   if (request.method === 'OPTIONS') {
     const h = baseHeaders(origin);
     h.set('access-control-allow-methods', 'GET, HEAD, OPTIONS');
@@ -299,7 +304,8 @@ export async function handleProxy(request, env, ctx) {
     h.set('x-proxy-cache', 'MISS');
     const [toClient, toCache] = body.tee();
     body = toClient;
-    ctx?.waitUntil(store(cacheKey, toCache, digestPath[3], h, c.cacheMax));
+    // A failed cache write only costs the next client a miss.
+    ctx?.waitUntil(store(cacheKey, toCache, digestPath[3], h, c.cacheMax).catch(() => {}));
   }
   return new Response(body, { status: res.status, headers: h });
 }
