@@ -35,10 +35,10 @@ const PASS_RESPONSE_HEADERS = [
   'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'docker-ratelimit-source',
   'www-authenticate', 'link',
 ];
-export const EXPOSE_HEADERS = 'Docker-Content-Digest, WWW-Authenticate, Link, Content-Length, Content-Type, Content-Range, '
+const EXPOSE_HEADERS = 'Docker-Content-Digest, WWW-Authenticate, Link, Content-Length, Content-Type, Content-Range, '
   + 'Accept-Ranges, ETag, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Docker-RateLimit-Source, '
   + 'OCI-Subject, OCI-Filters-Applied, Docker-Distribution-API-Version';
-export const ALLOW_HEADERS = 'Authorization, Accept, Range, If-None-Match';
+const ALLOW_HEADERS = 'Authorization, Accept, Range, If-None-Match';
 // A proxied answer is data, never a document of this origin.
 export const PROXY_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'";
 const DIGEST_PATH = /^\/v2\/((?:[a-z0-9]+(?:[._-]+[a-z0-9]+)*\/)*[a-z0-9]+(?:[._-]+[a-z0-9]+)*)\/(manifests|blobs)\/(sha256:[0-9a-f]{64})$/;
@@ -160,7 +160,7 @@ function onProxy(publicOrigin, url) {
   return `${publicOrigin}/proxy/${url.host}${url.pathname}${url.search}`;
 }
 
-export function rewriteChallenge(value, publicOrigin) {
+function rewriteChallenge(value, publicOrigin) {
   return value.replace(/(realm=")([^"]*)(")/gi, (all, pre, realm, post) => {
     let u;
     try { u = new URL(realm); } catch { return all; }
@@ -169,7 +169,7 @@ export function rewriteChallenge(value, publicOrigin) {
   });
 }
 
-export function rewriteLink(value, publicOrigin, base) {
+function rewriteLink(value, publicOrigin, base) {
   return value.replace(/<([^>]*)>/g, (all, target) => {
     let u;
     try { u = new URL(target, base); } catch { return '<>'; }
