@@ -237,6 +237,18 @@ fn proxy_prefix() {
             "https://explorer.example/proxy/auth.docker.io/token?a=b"
         );
         assert_eq!(hub().route(&realm), "https://auth.docker.io/token?a=b");
+        // A realm the proxy already rewrote onto itself is not proxied a second time.
+        let rewritten =
+            AbsoluteUrl::parse("https://explorer.example/proxy/auth.docker.io/token?a=b").unwrap();
+        assert_eq!(
+            endpoint.route(&rewritten),
+            "https://explorer.example/proxy/auth.docker.io/token?a=b"
+        );
+        let elsewhere = AbsoluteUrl::parse("https://evil.example/proxy/x/token").unwrap();
+        assert_eq!(
+            endpoint.route(&elsewhere),
+            "https://explorer.example/proxy/evil.example/proxy/x/token"
+        );
     }
 }
 

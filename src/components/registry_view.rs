@@ -271,7 +271,14 @@ pub fn RegistryView(
     let store = expect_context::<StoredValue<Store>>();
     let mut endpoint = Endpoint::for_reference(&reference);
     if let Some(prefix) = &proxy {
-        endpoint = endpoint.with_proxy(prefix);
+        // A prefix on this site ("/proxy/") made absolute, so that Endpoint::route recognises
+        // a realm the proxy has already rewritten onto itself.
+        let origin = window().location().origin().unwrap_or_default();
+        let prefix = match prefix.strip_prefix('/') {
+            Some(path) if !path.starts_with('/') => format!("{origin}{prefix}"),
+            _ => prefix.clone(),
+        };
+        endpoint = endpoint.with_proxy(&prefix);
     }
     let host = reference.registry().to_owned();
     let limit = Limits::raised(big).max_bytes;

@@ -110,11 +110,16 @@ impl Endpoint {
     }
 
     /// The URL to fetch for an absolute `http(s)` URL on *any* host (a token realm): through
-    /// the proxy when there is one, unchanged otherwise.
+    /// the proxy when there is one, unchanged otherwise. A realm the proxy has already
+    /// rewritten onto itself (deploy/ proxies do, so that other clients stay on the proxy) is
+    /// used as it is instead of being proxied twice.
     pub fn route(&self, absolute: &AbsoluteUrl) -> String {
+        let url = absolute.to_string();
         match &self.proxy {
-            Some(prefix) => format!("{prefix}{}{}", absolute.authority, absolute.rest),
-            None => absolute.to_string(),
+            Some(prefix) if !url.starts_with(prefix.as_str()) => {
+                format!("{prefix}{}{}", absolute.authority, absolute.rest)
+            }
+            _ => url,
         }
     }
 

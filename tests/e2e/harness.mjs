@@ -13,9 +13,18 @@ const TYPES = {
   '.json': 'application/json',
 };
 
-/** Serves `dir` at `prefix` (e.g. "/explorer/") on 127.0.0.1; resolves to { url, close }. */
+/** The `/*` headers of `dir/_headers` (scripts/csp: the CSP and the rest), as a static host sends them. */
+function hostHeaders(root) {
+  const file = path.join(root, '_headers');
+  if (!fs.existsSync(file)) return {};
+  const block = /^\/\*\n((?:[ \t]+.+\n)*)/m.exec(fs.readFileSync(file, 'utf8'))?.[1] ?? '';
+  return Object.fromEntries(block.split('\n').filter(Boolean).map((l) => l.trim().split(/:\s*(.*)/s).slice(0, 2)));
+}
+
+/** Serves `dir` at `prefix` (e.g. "/explorer/") on 127.0.0.1, with its _headers; resolves to { url, close }. */
 export function serveDist(dir, prefix) {
   const root = path.resolve(dir);
+  const headers = hostHeaders(root);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (!url.pathname.startsWith(prefix)) {
@@ -28,7 +37,7 @@ export function serveDist(dir, prefix) {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { ...headers, 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
     fs.createReadStream(file).pipe(res);
   });
   return new Promise((resolve) => {
@@ -70,8 +79,14 @@ export async function run(tests, { outDir, allowConsole = [] }) {
       if (['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) return route.continue();
       return route.abort('blockedbyclient');
     });
-    const page = await context.newPage();
+    // Every test runs under the page's CSP: any violation (a blocked script, style, fetch,
+    // worker or image) fails the test.
     const errors = [];
+    await context.exposeBinding('__cspViolation', (_source, v) => errors.push(`CSP violation: ${v}`));
+    await context.addInitScript(() => addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+    }));
+    const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => {
       const expected = m.text().includes('ERR_BLOCKED_BY_CLIENT') || allowConsole.some((re) => re.test(m.text()));

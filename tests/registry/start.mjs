@@ -36,7 +36,7 @@ export const CORS_HEADERS = {
 };
 
 /** Starts one docker-registry with a generated config; returns { url, port, stop, logFile }. */
-export async function startRegistry({ name, dir, storageDir, auth, port, timeoutMs = 15000 }) {
+export async function startRegistry({ name, dir, storageDir, auth, port, cors = true, timeoutMs = 15000 }) {
   if (!fs.existsSync(REGISTRY_BIN)) {
     throw new Error(`${REGISTRY_BIN} not found (apt-get install -y docker-registry, or set DOCKER_REGISTRY)`);
   }
@@ -51,7 +51,8 @@ export async function startRegistry({ name, dir, storageDir, auth, port, timeout
       filesystem: { rootdirectory: storageDir },
       maintenance: { uploadpurging: { enabled: false } },
     },
-    http: { addr: `127.0.0.1:${p}`, headers: CORS_HEADERS },
+    // cors: false leaves distribution's default (no CORS headers), as most public registries.
+    http: { addr: `127.0.0.1:${p}`, ...(cors ? { headers: CORS_HEADERS } : {}) },
   };
   if (auth) config.auth = auth;
   const configFile = path.join(dir, `${name}-config.yml`);
