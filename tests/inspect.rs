@@ -682,3 +682,51 @@ fn mutated_fixtures_never_panic() {
         }
     }
 }
+
+/// Documents near the size limit, built so that any per-member rescan is quadratic: an object
+/// of ~100,000 keys (the duplicate-key check) and an index of ~20,000 attestation entries
+/// (the check that each names an entry). Linear passes take well under a second even in a
+/// debug build; the former quadratic ones took minutes, freezing the page.
+#[test]
+fn big_documents_are_linted_in_linear_time() {
+    let keys: Vec<String> = (0..100_000).map(|i| format!("\"k{i}\":0")).collect();
+    let many_keys = format!("{{{},\"k7\":1}}", keys.join(","));
+    let entry = |i: usize| {
+        format!(
+            r#"{{"digest":"d{i}","annotations":{{"vnd.docker.reference.type":"attestation-manifest","vnd.docker.reference.digest":"d{}"}}}}"#,
+            i + 1
+        )
+    };
+    let entries: Vec<String> = (0..20_000).map(entry).collect();
+    let attestations = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{}","manifests":[{}]}}"#,
+        known::OCI_INDEX,
+        entries.join(",")
+    );
+    let cases: &[(&str, &str, Severity, &str)] = &[
+        ("100,000 keys", &many_keys, Error, "/k7"),
+        (
+            "20,000 attestations",
+            &attestations,
+            Warning,
+            "/manifests/19999/annotations/vnd.docker.reference.digest",
+        ),
+    ];
+    for (name, text, severity, pointer) in cases {
+        let start = std::time::Instant::now();
+        let i = inspect(text.as_bytes(), None);
+        let took = start.elapsed();
+        assert!(
+            has(&i, *severity, pointer),
+            "{name}: no finding at {pointer}"
+        );
+        assert!(took.as_secs() < 5, "{name}: inspect took {took:?}");
+    }
+    // Only the last attestation names a digest that is not an entry.
+    let i = inspect(attestations.as_bytes(), None);
+    assert!(!has(
+        &i,
+        Warning,
+        "/manifests/19998/annotations/vnd.docker.reference.digest"
+    ));
+}
