@@ -18,6 +18,7 @@ use super::digest::{Digest, DigestError};
 use super::document::Kind;
 use super::json::{self, pointer_push, Json, Value};
 use super::media_type::{self, known, MediaType};
+use super::model::safe_link;
 
 /// How bad a finding is. Ordered: errors sort first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -140,6 +141,13 @@ enum Role {
     /// The whole document is a descriptor.
     Standalone,
 }
+
+/// The pre-defined annotation keys whose value is a URL (image-spec annotations.md).
+const URL_ANNOTATIONS: [&str; 3] = [
+    "org.opencontainers.image.url",
+    "org.opencontainers.image.documentation",
+    "org.opencontainers.image.source",
+];
 
 const DESCRIPTOR_FIELDS: &[&str] = &[
     "mediaType",
@@ -466,6 +474,24 @@ impl Lint {
                 );
             }
         }
+        // annotations.md defines these three as URLs. The test is the one the UI uses to
+        // decide whether a value becomes a link ([`safe_link`]), so the warning says exactly
+        // when a value is shown as plain text: another scheme (`git@…`, `ssh://`), no scheme
+        // (`github.com/x`), user-info hiding the host, whitespace, non-ASCII.
+        for key in URL_ANNOTATIONS {
+            let Some(text) = value.get(key).and_then(Json::as_str) else {
+                continue;
+            };
+            if safe_link(text).is_none() {
+                self.warning(
+                    &pointer_push(pointer, key),
+                    format!(
+                        "{key} should be an http(s) URL, found {text:?}; it is shown as text, \
+                         not as a link"
+                    ),
+                );
+            }
+        }
     }
 
     fn date_time(&mut self, value: &Json, pointer: &str) {
@@ -709,15 +735,24 @@ impl Lint {
         if let Some(config) = self.required(doc, "", "config") {
             self.descriptor(config, "/config", Role::Config);
         }
+        // An error for every image manifest, artifacts included. manifest.md only says
+        // "For portability, `layers` SHOULD have at least one entry", but
+        // schema/image-manifest-schema.json has `"layers": {"type": "array", "minItems": 1}`
+        // (since 2016, "limit min layer length in manifest to one"; unchanged in v1.1.1),
+        // and severity here follows the schema. Artifacts get no exemption: "Guidelines for
+        // Artifact Usage" says "If the artifact does not need layers, a single layer SHOULD
+        // be included with a non-zero size. The suggested content for an unused `layers`
+        // array is the empty descriptor". Only the withdrawn artifact manifest
+        // (`Kind::ArtifactManifest`) may omit content: its `blobs` was OPTIONAL.
         if self.required(doc, "", "layers").is_some()
             && self.descriptors(doc, "layers", Role::Layer) == 0
             && doc.get("layers").and_then(Json::as_array).is_some()
         {
-            self.warning(
+            self.error(
                 "/layers",
                 format!(
-                    "`layers` is empty: for portability at least one layer SHOULD be \
-                     provided (use the empty descriptor {} when there is no content)",
+                    "`layers` is empty: the image-spec schema requires at least one entry \
+                     (an artifact without content uses the empty descriptor {})",
                     known::OCI_EMPTY
                 ),
             );
