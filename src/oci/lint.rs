@@ -10,6 +10,7 @@
 //! [`Severity::Info`]. Unknown things are never errors: the spec says to ignore them.
 
 use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use super::base64;
@@ -17,6 +18,7 @@ use super::digest::{Digest, DigestError};
 use super::document::Kind;
 use super::json::{self, pointer_push, Json, Value};
 use super::media_type::{self, known, MediaType};
+use super::model::safe_link;
 
 /// How bad a finding is. Ordered: errors sort first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -140,6 +142,13 @@ enum Role {
     Standalone,
 }
 
+/// The pre-defined annotation keys whose value is a URL (image-spec annotations.md).
+const URL_ANNOTATIONS: [&str; 3] = [
+    "org.opencontainers.image.url",
+    "org.opencontainers.image.documentation",
+    "org.opencontainers.image.source",
+];
+
 const DESCRIPTOR_FIELDS: &[&str] = &[
     "mediaType",
     "digest",
@@ -182,10 +191,15 @@ impl Lint {
     fn duplicate_keys(&mut self, node: &Json, pointer: &str) {
         match &node.value {
             Value::Object(members) => {
-                for (i, member) in members.iter().enumerate() {
+                // Counted in a map, not by rescanning the earlier members: a 4 MiB object has
+                // ~400,000 keys, and a quadratic scan of them would freeze the page.
+                let mut seen: HashMap<&str, usize> = HashMap::new();
+                for member in members {
                     let child = pointer_push(pointer, &member.key);
-                    let earlier = members[..i].iter().filter(|m| m.key == member.key).count();
-                    if earlier == 1 {
+                    let earlier = seen.entry(member.key.as_str()).or_default();
+                    *earlier += 1;
+                    // Reported once, at the second occurrence.
+                    if *earlier == 2 {
                         self.error(
                             &child,
                             format!(
@@ -460,6 +474,24 @@ impl Lint {
                 );
             }
         }
+        // annotations.md defines these three as URLs. The test is the one the UI uses to
+        // decide whether a value becomes a link ([`safe_link`]), so the warning says exactly
+        // when a value is shown as plain text: another scheme (`git@…`, `ssh://`), no scheme
+        // (`github.com/x`), user-info hiding the host, whitespace, non-ASCII.
+        for key in URL_ANNOTATIONS {
+            let Some(text) = value.get(key).and_then(Json::as_str) else {
+                continue;
+            };
+            if safe_link(text).is_none() {
+                self.warning(
+                    &pointer_push(pointer, key),
+                    format!(
+                        "{key} should be an http(s) URL, found {text:?}; it is shown as text, \
+                         not as a link"
+                    ),
+                );
+            }
+        }
     }
 
     fn date_time(&mut self, value: &Json, pointer: &str) {
@@ -703,15 +735,24 @@ impl Lint {
         if let Some(config) = self.required(doc, "", "config") {
             self.descriptor(config, "/config", Role::Config);
         }
+        // An error for every image manifest, artifacts included. manifest.md only says
+        // "For portability, `layers` SHOULD have at least one entry", but
+        // schema/image-manifest-schema.json has `"layers": {"type": "array", "minItems": 1}`
+        // (since 2016, "limit min layer length in manifest to one"; unchanged in v1.1.1),
+        // and severity here follows the schema. Artifacts get no exemption: "Guidelines for
+        // Artifact Usage" says "If the artifact does not need layers, a single layer SHOULD
+        // be included with a non-zero size. The suggested content for an unused `layers`
+        // array is the empty descriptor". Only the withdrawn artifact manifest
+        // (`Kind::ArtifactManifest`) may omit content: its `blobs` was OPTIONAL.
         if self.required(doc, "", "layers").is_some()
             && self.descriptors(doc, "layers", Role::Layer) == 0
             && doc.get("layers").and_then(Json::as_array).is_some()
         {
-            self.warning(
+            self.error(
                 "/layers",
                 format!(
-                    "`layers` is empty: for portability at least one layer SHOULD be \
-                     provided (use the empty descriptor {} when there is no content)",
+                    "`layers` is empty: the image-spec schema requires at least one entry \
+                     (an artifact without content uses the empty descriptor {})",
                     known::OCI_EMPTY
                 ),
             );
@@ -813,6 +854,11 @@ impl Lint {
     fn attestations(&mut self, entries: &[Json]) {
         const TYPE: &str = "vnd.docker.reference.type";
         const DIGEST: &str = "vnd.docker.reference.digest";
+        // A set, so an index of thousands of attestations is not checked in quadratic time.
+        let digests: HashSet<&str> = entries
+            .iter()
+            .filter_map(|e| e.get("digest").and_then(Json::as_str))
+            .collect();
         for (i, entry) in entries.iter().enumerate() {
             let annotations = format!("/manifests/{i}/annotations");
             if entry
@@ -834,10 +880,7 @@ impl Lint {
                 );
                 continue;
             };
-            let found = entries
-                .iter()
-                .any(|e| e.get("digest").and_then(Json::as_str) == Some(target));
-            if !found {
+            if !digests.contains(target) {
                 self.warning(
                     &pointer_push(&annotations, DIGEST),
                     format!("attestation refers to {target}, which is not an entry of this index"),
