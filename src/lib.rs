@@ -10,6 +10,7 @@ pub mod oci;
 pub mod registry;
 pub mod route;
 pub mod samples;
+pub mod signature;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
