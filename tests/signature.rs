@@ -1,10 +1,23 @@
 //! Signature verification: the sigstore-conformance `bundle-verify` cases through
 //! `verify_bundle`, and cosign / DSSE / Notation signatures made here with fresh keys.
 
+mod signature_support;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use manifest_explorer::signature::{verify_bundle, SignatureError, Signer, Trust};
+use manifest_explorer::oci::{base64, Digest};
+use manifest_explorer::signature::notation::{notation_jws, Target};
+use manifest_explorer::signature::report::{
+    cosign_manifest, sigstore_bundle, unsigned_attestation, Format, Options, SignatureRow, Verdict,
+    ANNOTATION_SIGNATURE, DSSE_ENVELOPE, SIMPLE_SIGNING,
+};
+use manifest_explorer::signature::x509::Certificate;
+use manifest_explorer::signature::{
+    parse_public_key_pem, verify_bundle, wording, Outcome, RustCrypto, SignatureError, Signer,
+    Trust, TrustedRoot,
+};
+use signature_support::{der_cert, CertSpec, TestKey};
 
 const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
@@ -160,4 +173,833 @@ fn conformance_bundle_verify() {
     );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert_eq!(rejected, 49);
+}
+
+#[test]
+fn keyless_bundle_timing() {
+    // One keyless bundle (v0.3: chain, SCT, SET, inclusion proof, checkpoint, identity).
+    let dir = fixtures().join("bundle-verify/happy-path-v0.3");
+    let bundle = std::fs::read(dir.join("bundle.sigstore.json")).unwrap();
+    let artifact = std::fs::read(fixtures().join("bundle-verify/a.txt")).unwrap();
+    let root = std::fs::read(fixtures().join("trusted_root.json")).unwrap();
+    let trust = Trust::Identity {
+        identity: DEFAULT_IDENTITY.into(),
+        issuer: DEFAULT_ISSUER.into(),
+    };
+    let runs = 5;
+    let start = Instant::now();
+    for _ in 0..runs {
+        let v = verify_bundle(&bundle, &artifact, &root, &trust).unwrap();
+        assert_eq!(v.log_index, Some(79571823));
+        assert_eq!(v.integrated_time, Some(1710869186));
+    }
+    let ms = start.elapsed().as_secs_f64() * 1000.0 / f64::from(runs);
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    println!("keyless bundle verification (RustCrypto, {profile} build): {ms:.1} ms");
+}
+
+#[test]
+fn verified_names_what_was_checked() {
+    let dir = fixtures().join("bundle-verify/happy-path-v0.1");
+    let bundle = std::fs::read(dir.join("bundle.sigstore.json")).unwrap();
+    let artifact = std::fs::read(fixtures().join("bundle-verify/a.txt")).unwrap();
+    let root = std::fs::read(fixtures().join("trusted_root.json")).unwrap();
+    let identity = Trust::Identity {
+        identity: DEFAULT_IDENTITY.into(),
+        issuer: DEFAULT_ISSUER.into(),
+    };
+    let v = verify_bundle(&bundle, &artifact, &root, &identity).unwrap();
+    assert_eq!(
+        v.signer,
+        Signer::Certificate {
+            identity: DEFAULT_IDENTITY.into(),
+            issuer: DEFAULT_ISSUER.into(),
+            ca: "Sigstore public-good Fulcio".into(),
+            expected: true,
+        }
+    );
+    assert_eq!(v.subject, Digest::sha256(&artifact));
+    assert_eq!(v.log.as_deref(), Some("https://rekor.sigstore.dev"));
+    let what: Vec<&str> = v.checks.iter().map(|c| c.what.as_str()).collect();
+    for needed in [
+        "message digest",
+        "log entry body",
+        "signed entry timestamp",
+        "certificate chain",
+        "signed certificate timestamp",
+        "identity",
+        "signature over the payload",
+    ] {
+        assert!(what.contains(&needed), "{needed} missing from {what:?}");
+    }
+    // v0.1 without a checkpoint: the proof is not claimed as checked.
+    assert!(v
+        .checks
+        .iter()
+        .all(|c| !matches!(c.outcome, Outcome::Failed(_))));
+
+    // Another identity or issuer: invalid, naming both.
+    for (identity, issuer) in [
+        (
+            "https://github.com/someone/else/.github/workflows/x.yml@refs/heads/main",
+            DEFAULT_ISSUER,
+        ),
+        (DEFAULT_IDENTITY, "https://accounts.google.com"),
+    ] {
+        let trust = Trust::Identity {
+            identity: identity.into(),
+            issuer: issuer.into(),
+        };
+        match verify_bundle(&bundle, &artifact, &root, &trust) {
+            Err(SignatureError::Invalid { reason, .. }) => assert_eq!(
+                reason,
+                wording::not_expected(DEFAULT_IDENTITY, DEFAULT_ISSUER, identity, issuer)
+            ),
+            other => panic!("expected invalid, got {other:?}"),
+        }
+    }
+    // A key for a keyless bundle: the certificate's key is not that key.
+    let key = TestKey::p256("unrelated");
+    assert!(matches!(
+        verify_bundle(&bundle, &artifact, &root, &Trust::Key(key.pem())),
+        Err(SignatureError::Invalid { .. })
+    ));
+}
+
+// ---------------------------------------------------------------------------------------
+// cosign legacy signatures and attestations made here.
+
+fn public_good() -> TrustedRoot {
+    TrustedRoot::parse(&std::fs::read(fixtures().join("trusted_root.json")).unwrap()).unwrap()
+}
+
+fn image(n: u32) -> Digest {
+    Digest::sha256(format!("image manifest {n}").as_bytes())
+}
+
+fn simple_signing(digest: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "critical": {
+            "identity": {"docker-reference": "registry.test/app"},
+            "image": {"docker-manifest-digest": digest},
+            "type": "cosign container image signature"
+        },
+        "optional": null
+    }))
+    .unwrap()
+}
+
+fn statement(digest: &Digest) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "registry.test/app", "digest": {"sha256": digest.encoded()}}],
+        "predicateType": "https://slsa.dev/provenance/v1",
+        "predicate": {"buildDefinition": {"buildType": "test"}}
+    }))
+    .unwrap()
+}
+
+fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    // Written out from the DSSE spec, independently of the library's `pae`.
+    let mut out = format!(
+        "DSSEv1 {} {payload_type} {} ",
+        payload_type.len(),
+        payload.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(payload);
+    out
+}
+
+fn envelope(payload_type: &str, payload: &[u8], sigs: &[Vec<u8>]) -> Vec<u8> {
+    let signatures: Vec<_> = sigs
+        .iter()
+        .map(|s| serde_json::json!({"keyid": "", "sig": base64::encode(s)}))
+        .collect();
+    serde_json::to_vec(&serde_json::json!({"payloadType": payload_type, "payload": base64::encode(payload), "signatures": signatures})).unwrap()
+}
+
+/// One layer of a signature manifest, as the tests build and mutate it.
+#[derive(Clone)]
+struct Layer {
+    media_type: String,
+    payload: Vec<u8>,
+    /// The descriptor's digest; `None` = the payload's real digest.
+    digest: Option<String>,
+    annotations: Vec<(String, String)>,
+}
+
+fn manifest(layers: &[Layer]) -> Vec<u8> {
+    let descriptors: Vec<_> = layers
+        .iter()
+        .map(|l| {
+            let annotations: serde_json::Map<String, serde_json::Value> = l.annotations.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+            serde_json::json!({
+                "mediaType": l.media_type,
+                "size": l.payload.len(),
+                "digest": l.digest.clone().unwrap_or_else(|| Digest::sha256(&l.payload).to_string()),
+                "annotations": annotations
+            })
+        })
+        .collect();
+    serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "size": 2, "digest": Digest::sha256(b"{}").to_string()},
+        "layers": descriptors
+    }))
+    .unwrap()
+}
+
+fn cosign_rows(layers: &[Layer], image: &Digest, key_pem: Option<&str>) -> Vec<SignatureRow> {
+    let root = public_good();
+    let key = key_pem.map(|p| parse_public_key_pem(p).unwrap());
+    let options = Options {
+        key: key.as_ref(),
+        identity: None,
+        root: &root,
+        root_date: "2026-08-21",
+    };
+    let payloads: Vec<Option<&[u8]>> = layers.iter().map(|l| Some(l.payload.as_slice())).collect();
+    cosign_manifest(&manifest(layers), &payloads, image, &options, &RustCrypto).rows
+}
+
+fn signature_layer(key: &TestKey, payload: Vec<u8>) -> Layer {
+    Layer {
+        media_type: SIMPLE_SIGNING.into(),
+        annotations: vec![(
+            ANNOTATION_SIGNATURE.into(),
+            base64::encode(&key.sign(&payload)),
+        )],
+        payload,
+        digest: None,
+    }
+}
+
+fn attestation_layer(key: &TestKey, subject: &Digest) -> Layer {
+    let st = statement(subject);
+    let sig = key.sign(&pae("application/vnd.in-toto+json", &st));
+    Layer {
+        media_type: DSSE_ENVELOPE.into(),
+        payload: envelope("application/vnd.in-toto+json", &st, &[sig]),
+        digest: None,
+        annotations: vec![(
+            "predicateType".into(),
+            "https://slsa.dev/provenance/v1".into(),
+        )],
+    }
+}
+
+fn test_keys() -> Vec<TestKey> {
+    vec![
+        TestKey::p256("cosign p256"),
+        TestKey::p384("cosign p384"),
+        TestKey::rsa("cosign rsa", 2048),
+        TestKey::ed25519("cosign ed25519"),
+    ]
+}
+
+fn flip(bytes: &mut [u8], at: usize) {
+    let i = at.min(bytes.len() - 1);
+    bytes[i] ^= 0x01;
+}
+
+type Mutation = (
+    &'static str,
+    fn(&TestKey, &TestKey, &Digest) -> (Layer, Digest, String),
+);
+
+/// Each mutation builds one layer from a correct signature by `key`, and says which image
+/// and which supplied key to verify it against. `other` is an unrelated key of the same type.
+fn signature_mutations() -> Vec<Mutation> {
+    vec![
+        ("payload byte (descriptor updated)", |k, _, img| {
+            let mut l = signature_layer(k, simple_signing(&img.to_string()));
+            flip(&mut l.payload, 40);
+            (l, img.clone(), k.pem())
+        }),
+        ("payload byte (descriptor not updated)", |k, _, img| {
+            let mut l = signature_layer(k, simple_signing(&img.to_string()));
+            l.digest = Some(Digest::sha256(&l.payload).to_string());
+            flip(&mut l.payload, 40);
+            (l, img.clone(), k.pem())
+        }),
+        ("signature byte", |k, _, img| {
+            let payload = simple_signing(&img.to_string());
+            let mut sig = k.sign(&payload);
+            let at = sig.len() - 3;
+            flip(&mut sig, at);
+            let mut l = signature_layer(k, payload);
+            l.annotations = vec![(ANNOTATION_SIGNATURE.into(), base64::encode(&sig))];
+            (l, img.clone(), k.pem())
+        }),
+        ("signature truncated", |k, _, img| {
+            let payload = simple_signing(&img.to_string());
+            let sig = k.sign(&payload);
+            let mut l = signature_layer(k, payload);
+            l.annotations = vec![(
+                ANNOTATION_SIGNATURE.into(),
+                base64::encode(&sig[..sig.len() - 1]),
+            )];
+            (l, img.clone(), k.pem())
+        }),
+        ("verified against another image", |k, _, img| {
+            (
+                signature_layer(k, simple_signing(&img.to_string())),
+                image(999),
+                k.pem(),
+            )
+        }),
+        ("signed payload names another image", |k, _, img| {
+            let _ = img;
+            (
+                signature_layer(k, simple_signing(&image(7).to_string())),
+                image(1),
+                k.pem(),
+            )
+        }),
+        ("another key supplied", |k, other, img| {
+            (
+                signature_layer(k, simple_signing(&img.to_string())),
+                img.clone(),
+                other.pem(),
+            )
+        }),
+        ("media type", |k, _, img| {
+            let mut l = signature_layer(k, simple_signing(&img.to_string()));
+            l.media_type = "application/vnd.oci.image.layer.v1.tar".into();
+            (l, img.clone(), k.pem())
+        }),
+        ("annotation key case", |k, _, img| {
+            let mut l = signature_layer(k, simple_signing(&img.to_string()));
+            l.annotations[0].0 = "dev.cosignproject.cosign/Signature".into();
+            (l, img.clone(), k.pem())
+        }),
+        ("ambiguous case-variant keys", |k, _, img| {
+            let payload = format!(
+                r#"{{"critical":{{"identity":{{"docker-reference":"registry.test/app"}},"image":{{"docker-manifest-digest":"{}","Docker-Manifest-Digest":"{}"}},"type":"cosign container image signature"}}}}"#,
+                image(7),
+                img
+            );
+            (
+                signature_layer(k, payload.into_bytes()),
+                img.clone(),
+                k.pem(),
+            )
+        }),
+        ("wrong payload type", |k, _, img| {
+            let payload = String::from_utf8(simple_signing(&img.to_string()))
+                .unwrap()
+                .replace(
+                    "cosign container image signature",
+                    "cosign container image attestation",
+                );
+            (
+                signature_layer(k, payload.into_bytes()),
+                img.clone(),
+                k.pem(),
+            )
+        }),
+        ("signature in the digest annotation only", |k, _, img| {
+            let mut l = signature_layer(k, simple_signing(&img.to_string()));
+            l.annotations[0].0 = "org.opencontainers.image.description".into();
+            (l, img.clone(), k.pem())
+        }),
+    ]
+}
+
+fn attestation_mutations() -> Vec<Mutation> {
+    vec![
+        ("statement subject is another image", |k, _, _| {
+            (attestation_layer(k, &image(7)), image(1), k.pem())
+        }),
+        ("signature over the payload, not the PAE", |k, _, img| {
+            let st = statement(img);
+            let sig = k.sign(&st);
+            let mut l = attestation_layer(k, img);
+            l.payload = envelope("application/vnd.in-toto+json", &st, &[sig]);
+            (l, img.clone(), k.pem())
+        }),
+        ("payload type changed", |k, _, img| {
+            let st = statement(img);
+            let sig = k.sign(&pae("application/vnd.in-toto+json", &st));
+            let mut l = attestation_layer(k, img);
+            l.payload = envelope("application/json", &st, &[sig]);
+            (l, img.clone(), k.pem())
+        }),
+        ("two signatures", |k, other, img| {
+            let st = statement(img);
+            let m = pae("application/vnd.in-toto+json", &st);
+            let mut l = attestation_layer(k, img);
+            l.payload = envelope(
+                "application/vnd.in-toto+json",
+                &st,
+                &[k.sign(&m), other.sign(&m)],
+            );
+            (l, img.clone(), k.pem())
+        }),
+        ("another key supplied", |k, other, img| {
+            (attestation_layer(k, img), img.clone(), other.pem())
+        }),
+        ("statement byte", |k, _, img| {
+            let st = statement(img);
+            let sig = k.sign(&pae("application/vnd.in-toto+json", &st));
+            let mut changed = st.clone();
+            let at = changed.len() - 5;
+            flip(&mut changed, at);
+            let mut l = attestation_layer(k, img);
+            l.payload = envelope("application/vnd.in-toto+json", &changed, &[sig]);
+            (l, img.clone(), k.pem())
+        }),
+    ]
+}
+
+fn other_key(k: &TestKey) -> TestKey {
+    match k {
+        TestKey::P256(_) => TestKey::p256("other p256"),
+        TestKey::P384(_) => TestKey::p384("other p384"),
+        TestKey::Rsa(_) => TestKey::rsa("other rsa", 2048),
+        TestKey::Ed25519(_) => TestKey::ed25519("other ed25519"),
+    }
+}
+
+#[test]
+fn cosign_legacy_signatures_and_attestations() {
+    let img = image(1);
+    let mut rejected = 0;
+    for key in test_keys() {
+        let other = other_key(&key);
+        let fp = parse_public_key_pem(&key.pem()).unwrap().fingerprint();
+        let desc = parse_public_key_pem(&key.pem()).unwrap().description();
+
+        // Unmutated: valid, worded exactly, bound to the image.
+        for layer in [
+            signature_layer(&key, simple_signing(&img.to_string())),
+            attestation_layer(&key, &img),
+        ] {
+            let rows = cosign_rows(std::slice::from_ref(&layer), &img, Some(&key.pem()));
+            assert_eq!(rows.len(), 1);
+            assert_eq!(
+                rows[0].verdict,
+                Verdict::Valid(wording::valid_for_key(&fp, &desc, &img)),
+                "{}: {:?}",
+                key.name(),
+                rows[0].checks
+            );
+            assert_eq!(rows[0].claims_subject.as_ref(), Some(&img));
+            assert!(rows[0].unverified_certificate.is_none());
+            let expected = if layer.media_type == DSSE_ENVELOPE {
+                Format::CosignAttestation
+            } else {
+                Format::CosignSignature
+            };
+            assert_eq!(rows[0].format, expected);
+            // Without a key: not verifiable, never valid.
+            let rows = cosign_rows(&[layer], &img, None);
+            assert_eq!(
+                rows[0].verdict,
+                Verdict::NotVerifiable(wording::NEEDS_KEY.into())
+            );
+        }
+
+        // Case-insensitive payload keys, as Go's encoding/json reads them: still valid.
+        let payload = format!(
+            r#"{{"Critical":{{"Identity":{{"docker-reference":"registry.test/app"}},"Image":{{"Docker-manifest-digest":"{img}"}},"Type":"cosign container image signature"}}}}"#
+        );
+        let rows = cosign_rows(
+            &[signature_layer(&key, payload.into_bytes())],
+            &img,
+            Some(&key.pem()),
+        );
+        assert!(
+            matches!(rows[0].verdict, Verdict::Valid(_)),
+            "case-variant keys: {:?}",
+            rows[0].verdict
+        );
+
+        for (name, mutate) in signature_mutations()
+            .into_iter()
+            .chain(attestation_mutations())
+        {
+            let (layer, verify_against, supplied) = mutate(&key, &other, &img);
+            let rows = cosign_rows(&[layer], &verify_against, Some(&supplied));
+            let verdict = &rows[0].verdict;
+            assert!(
+                !matches!(verdict, Verdict::Valid(_)),
+                "{} / {name}: FALSE ACCEPT",
+                key.name()
+            );
+            println!("{} / {name}: {verdict:?}", key.name());
+            rejected += 1;
+        }
+    }
+    // Binding wording: a signature copied to another image.
+    let key = TestKey::p256("cosign p256");
+    let rows = cosign_rows(
+        &[signature_layer(&key, simple_signing(&image(7).to_string()))],
+        &image(1),
+        Some(&key.pem()),
+    );
+    assert_eq!(
+        rows[0].verdict,
+        Verdict::Invalid(wording::wrong_subject(&image(7).to_string(), &image(1)))
+    );
+    assert_eq!(rows[0].claims_subject, Some(image(7)));
+    // Binding is decided before any key: the same verdict without a key.
+    let rows = cosign_rows(
+        &[signature_layer(&key, simple_signing(&image(7).to_string()))],
+        &image(1),
+        None,
+    );
+    assert_eq!(
+        rows[0].verdict,
+        Verdict::Invalid(wording::wrong_subject(&image(7).to_string(), &image(1)))
+    );
+    println!("cosign mutations rejected: {rejected}");
+    assert!(rejected >= 30);
+}
+
+#[test]
+fn several_layers_give_several_rows() {
+    let img = image(1);
+    let a = TestKey::p256("cosign p256");
+    let b = TestKey::ed25519("cosign ed25519");
+    let rows = cosign_rows(
+        &[
+            signature_layer(&a, simple_signing(&img.to_string())),
+            signature_layer(&b, simple_signing(&img.to_string())),
+        ],
+        &img,
+        Some(&a.pem()),
+    );
+    assert!(matches!(rows[0].verdict, Verdict::Valid(_)));
+    assert!(
+        matches!(rows[1].verdict, Verdict::Invalid(_)),
+        "{:?}",
+        rows[1].verdict
+    );
+}
+
+#[test]
+fn forged_certificate_annotation_is_never_an_identity() {
+    // A self-signed "Fulcio-looking" certificate in the annotation, signature made with its key.
+    let img = image(1);
+    let key = TestKey::p256("forger");
+    let cert = der_cert(
+        &CertSpec {
+            subject: "sigstore-intermediate",
+            issuer: "sigstore-intermediate",
+            serial: 9,
+            spki: key.spki(),
+            not_before: "250101000000Z",
+            not_after: "350101000000Z",
+            ca: false,
+            extensions: Vec::new(),
+        },
+        &key,
+    );
+    let mut layer = signature_layer(&key, simple_signing(&img.to_string()));
+    layer.annotations.push((
+        "dev.sigstore.cosign/certificate".into(),
+        manifest_explorer::signature::pem::encode("CERTIFICATE", &cert),
+    ));
+    let rows = cosign_rows(&[layer], &img, None);
+    assert!(
+        !matches!(rows[0].verdict, Verdict::Valid(_)),
+        "{:?}",
+        rows[0].verdict
+    );
+    let contents = rows[0]
+        .unverified_certificate
+        .as_ref()
+        .expect("contents kept for the disclosure");
+    assert_eq!(contents.subject, "CN=sigstore-intermediate");
+}
+
+#[test]
+fn sigstore_bundle_referrer_key_based() {
+    let img = image(3);
+    let key = TestKey::p256("bundle key");
+    let st = statement(&img);
+    let sig = key.sign(&pae("application/vnd.in-toto+json", &st));
+    let bundle = serde_json::to_vec(&serde_json::json!({
+        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {"publicKey": {"hint": "test"}, "tlogEntries": []},
+        "dsseEnvelope": {"payloadType": "application/vnd.in-toto+json", "payload": base64::encode(&st), "signatures": [{"sig": base64::encode(&sig), "keyid": ""}]}
+    }))
+    .unwrap();
+    let root = public_good();
+    let pk = parse_public_key_pem(&key.pem()).unwrap();
+    let options = Options {
+        key: Some(&pk),
+        identity: None,
+        root: &root,
+        root_date: "2026-08-21",
+    };
+    let row = sigstore_bundle(&bundle, &img, None, &options, &RustCrypto);
+    assert_eq!(
+        row.verdict,
+        Verdict::Valid(wording::valid_for_key(
+            &pk.fingerprint(),
+            "ECDSA P-256",
+            &img
+        )),
+        "{:?}",
+        row.checks
+    );
+    assert!(row
+        .checks
+        .iter()
+        .any(|c| c.what == "transparency log" && matches!(c.outcome, Outcome::NotChecked(_))));
+    let row = sigstore_bundle(&bundle, &image(4), None, &options, &RustCrypto);
+    assert_eq!(
+        row.verdict,
+        Verdict::Invalid(wording::wrong_subject(&img.to_string(), &image(4)))
+    );
+    let other = parse_public_key_pem(&TestKey::p256("other").pem()).unwrap();
+    let row = sigstore_bundle(
+        &bundle,
+        &img,
+        None,
+        &Options {
+            key: Some(&other),
+            ..options
+        },
+        &RustCrypto,
+    );
+    assert!(matches!(row.verdict, Verdict::Invalid(_)));
+}
+
+#[test]
+fn unsigned_buildkit_attestation() {
+    let img = image(5);
+    let row = unsigned_attestation(&statement(&img), &img);
+    assert_eq!(row.verdict, Verdict::Unsigned(wording::UNSIGNED.into()));
+    assert_eq!(row.claims_subject, Some(img.clone()));
+    let row = unsigned_attestation(&statement(&img), &image(6));
+    assert_eq!(row.verdict, Verdict::Unsigned(wording::UNSIGNED.into()));
+    assert!(row
+        .checks
+        .iter()
+        .any(|c| matches!(c.outcome, Outcome::Failed(_))));
+}
+
+// ---------------------------------------------------------------------------------------
+// Notation JWS with a test CA.
+
+struct NotationFixture {
+    root_der: Vec<u8>,
+    leaf_key: TestKey,
+    x5c: Vec<Vec<u8>>,
+}
+
+fn notation_fixture(leaf_key: TestKey) -> NotationFixture {
+    let root_key = TestKey::p384("notation root");
+    let root_der = der_cert(
+        &CertSpec {
+            subject: "Test Notation Root",
+            issuer: "Test Notation Root",
+            serial: 1,
+            spki: root_key.spki(),
+            not_before: "250101000000Z",
+            not_after: "350101000000Z",
+            ca: true,
+            extensions: Vec::new(),
+        },
+        &root_key,
+    );
+    let leaf_der = der_cert(
+        &CertSpec {
+            subject: "Test Notation Signer",
+            issuer: "Test Notation Root",
+            serial: 2,
+            spki: leaf_key.spki(),
+            not_before: "260101000000Z",
+            not_after: "270101000000Z",
+            ca: false,
+            extensions: Vec::new(),
+        },
+        &root_key,
+    );
+    NotationFixture {
+        root_der: root_der.clone(),
+        leaf_key,
+        x5c: vec![leaf_der, root_der],
+    }
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    base64::encode(bytes)
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
+}
+
+fn jws(
+    f: &NotationFixture,
+    header: serde_json::Value,
+    payload: serde_json::Value,
+    alg_override: Option<&str>,
+) -> Vec<u8> {
+    let mut rng = signature_support::TestRng::new("pss salt");
+    let (alg, _) = f.leaf_key.sign_jws(b"probe", &mut rng);
+    let mut header = header;
+    header["alg"] = serde_json::Value::String(alg_override.unwrap_or(&alg).to_string());
+    let protected = b64url(&serde_json::to_vec(&header).unwrap());
+    let payload = b64url(&serde_json::to_vec(&payload).unwrap());
+    let (_, sig) = f
+        .leaf_key
+        .sign_jws(format!("{protected}.{payload}").as_bytes(), &mut rng);
+    let x5c: Vec<String> = f.x5c.iter().map(|c| base64::encode(c)).collect();
+    serde_json::to_vec(&serde_json::json!({"payload": payload, "protected": protected, "header": {"x5c": x5c, "io.cncf.notary.signingAgent": "test"}, "signature": b64url(&sig)})).unwrap()
+}
+
+fn notation_header() -> serde_json::Value {
+    serde_json::json!({
+        "crit": ["io.cncf.notary.signingScheme"],
+        "cty": "application/vnd.cncf.notary.payload.v1+json",
+        "io.cncf.notary.signingScheme": "notary.x509",
+        "io.cncf.notary.signingTime": "2026-06-01T12:00:00+02:00"
+    })
+}
+
+fn notation_payload(digest: &Digest) -> serde_json::Value {
+    serde_json::json!({"targetArtifact": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest.to_string(), "size": 481}})
+}
+
+#[test]
+fn notation_jws_with_test_ca() {
+    let img = image(8);
+    for leaf_key in [
+        TestKey::p256("notation leaf"),
+        TestKey::rsa("notation rsa leaf", 2048),
+    ] {
+        let f = notation_fixture(leaf_key);
+        let root = Certificate::from_der(&f.root_der).unwrap();
+        let target = Target {
+            digest: &img,
+            media_type: Some("application/vnd.oci.image.manifest.v1+json"),
+            size: Some(481),
+        };
+        let envelope = jws(&f, notation_header(), notation_payload(&img), None);
+
+        let row = notation_jws(&envelope, &target, std::slice::from_ref(&root), &RustCrypto);
+        assert!(
+            matches!(&row.verdict, Verdict::Valid(s) if s.contains("Test Notation Root")),
+            "{}: {:?} {:?}",
+            f.leaf_key.name(),
+            row.verdict,
+            row.checks
+        );
+        assert!(row.checks.iter().any(|c| c.what == "revocation"
+            && c.outcome == Outcome::NotChecked(wording::REVOCATION_NOT_CHECKED.into())));
+        // Intact but no root supplied: not verifiable.
+        let row = notation_jws(&envelope, &target, &[], &RustCrypto);
+        assert_eq!(
+            row.verdict,
+            Verdict::NotVerifiable(wording::NEEDS_TRUSTED_NOTATION_ROOT.into())
+        );
+
+        let other_root_key = TestKey::p384("another root");
+        let other_root = Certificate::from_der(&der_cert(
+            &CertSpec {
+                subject: "Other Root",
+                issuer: "Other Root",
+                serial: 1,
+                spki: other_root_key.spki(),
+                not_before: "250101000000Z",
+                not_after: "350101000000Z",
+                ca: true,
+                extensions: Vec::new(),
+            },
+            &other_root_key,
+        ))
+        .unwrap();
+        let row = notation_jws(&envelope, &target, &[other_root], &RustCrypto);
+        assert!(matches!(row.verdict, Verdict::NotVerifiable(_)));
+
+        // Mutations, all rejected.
+        let mut header_unknown_crit = notation_header();
+        header_unknown_crit["crit"] =
+            serde_json::json!(["io.cncf.notary.signingScheme", "io.example.unknown"]);
+        header_unknown_crit["io.example.unknown"] = serde_json::json!("x");
+        let mut header_outside = notation_header();
+        header_outside["io.cncf.notary.signingTime"] = serde_json::json!("2028-01-01T00:00:00Z");
+        let mut header_cty = notation_header();
+        header_cty["cty"] = serde_json::json!("application/json");
+        let wrong_alg = if matches!(f.leaf_key, TestKey::Rsa(_)) {
+            "ES256"
+        } else {
+            "PS256"
+        };
+        let mut tampered = serde_json::from_slice::<serde_json::Value>(&envelope).unwrap();
+        let sig = tampered["signature"].as_str().unwrap().to_string();
+        let flipped = if sig.starts_with('A') {
+            format!("B{}", &sig[1..])
+        } else {
+            format!("A{}", &sig[1..])
+        };
+        tampered["signature"] = serde_json::json!(flipped);
+        let other_image = image(9);
+        let cases: Vec<(&str, Vec<u8>, Target)> = vec![
+            (
+                "unknown crit",
+                jws(&f, header_unknown_crit, notation_payload(&img), None),
+                target,
+            ),
+            (
+                "signing time outside the leaf's validity",
+                jws(&f, header_outside, notation_payload(&img), None),
+                target,
+            ),
+            (
+                "content type",
+                jws(&f, header_cty, notation_payload(&img), None),
+                target,
+            ),
+            (
+                "alg does not match the key",
+                jws(
+                    &f,
+                    notation_header(),
+                    notation_payload(&img),
+                    Some(wrong_alg),
+                ),
+                target,
+            ),
+            (
+                "another image",
+                envelope.clone(),
+                Target {
+                    digest: &other_image,
+                    ..target
+                },
+            ),
+            (
+                "another size",
+                envelope.clone(),
+                Target {
+                    size: Some(482),
+                    ..target
+                },
+            ),
+            (
+                "signature byte",
+                serde_json::to_vec(&tampered).unwrap(),
+                target,
+            ),
+        ];
+        for (name, env, t) in cases {
+            let row = notation_jws(&env, &t, std::slice::from_ref(&root), &RustCrypto);
+            assert!(
+                !matches!(row.verdict, Verdict::Valid(_)),
+                "{name}: FALSE ACCEPT"
+            );
+            println!("notation {} / {name}: {:?}", f.leaf_key.name(), row.verdict);
+        }
+    }
 }

@@ -125,10 +125,13 @@ impl Bundle {
                     .map(|c| Certificate::from_der(&b64(c.get("rawBytes"), "x509CertificateChain rawBytes")?).map_err(BundleError::from))
                     .collect::<Result<Vec<_>, _>>()?;
                 let leaf = parsed.remove(0);
-                Material::Certificate { leaf, extra: parsed }
+                Material::Certificate {
+                    leaf: Box::new(leaf),
+                    extra: parsed,
+                }
             }
             (None, Some(cert), None) if minor >= 3 => Material::Certificate {
-                leaf: Certificate::from_der(&b64(cert.get("rawBytes"), "certificate rawBytes")?)?,
+                leaf: Box::new(Certificate::from_der(&b64(cert.get("rawBytes"), "certificate rawBytes")?)?),
                 extra: Vec::new(),
             },
             (None, None, Some(_)) => Material::Key,

@@ -12,7 +12,9 @@ pub mod canonical;
 pub mod crypto;
 pub mod der;
 pub mod dsse;
+pub mod notation;
 pub mod pem;
+pub mod report;
 #[cfg(any(feature = "rustcrypto", not(target_arch = "wasm32")))]
 pub mod rustcrypto;
 pub mod tlog;
@@ -25,6 +27,7 @@ use thiserror::Error;
 
 pub use bundle::{Artifact, Bundle, BundleError};
 pub use crypto::{Crypto, CryptoError, KeyError, Precomputed, PublicKey, SigAlg};
+pub use report::{Options, Report, SignatureRow, Verdict};
 #[cfg(any(feature = "rustcrypto", not(target_arch = "wasm32")))]
 pub use rustcrypto::RustCrypto;
 pub use trust_root::{TrustRootError, TrustedRoot};

@@ -99,7 +99,7 @@ pub enum Material {
     Key,
     /// The leaf certificate and any further certificates shipped beside it.
     Certificate {
-        leaf: Certificate,
+        leaf: Box<Certificate>,
         extra: Vec<Certificate>,
     },
 }
@@ -249,7 +249,7 @@ pub fn run(
             let key = leaf.public_key().map_err(|e| {
                 checks.fail("certificate key", "", Stop::NotVerifiable(e.to_string()))
             })?;
-            (key, Some(leaf))
+            (key, Some(leaf.as_ref()))
         }
     };
 
@@ -363,7 +363,7 @@ fn check_entry(
     }
     let supported = matches!(
         (entry.kind.as_str(), entry.version.as_str()),
-        ("hashedrekord", "0.0.1") | ("dsse", "0.0.1") | ("intoto", "0.0.2")
+        ("hashedrekord", "0.0.1") | ("dsse", "0.0.1") | ("intoto", "0.0.1") | ("intoto", "0.0.2")
     );
     if !supported {
         let why = if entry.version == "0.0.2" && entry.kind == "hashedrekord" {
@@ -373,7 +373,7 @@ fn check_entry(
         };
         return Err(checks.fail(
             "log entry type",
-            "hashedrekord 0.0.1, dsse 0.0.1, intoto 0.0.2",
+            "hashedrekord 0.0.1, dsse 0.0.1, intoto 0.0.1 / 0.0.2",
             Stop::NotVerifiable(why),
         ));
     }
@@ -453,14 +453,14 @@ fn check_entry(
     }
 
     match &entry.proof {
-        Some(proof) if proof.checkpoint.is_none() && evidence.require_proof => {
-            return Err(checks.fail(
-                "inclusion proof",
-                "a checkpoint",
-                Stop::Invalid(w::NO_PROOF.into()),
-            ));
-        }
-        Some(proof) => check_proof(entry, proof, &log_key, crypto, checks)?,
+        Some(proof) => check_proof(
+            entry,
+            proof,
+            evidence.require_proof,
+            &log_key,
+            crypto,
+            checks,
+        )?,
         None if evidence.require_proof => {
             return Err(checks.fail(
                 "inclusion proof",
@@ -486,6 +486,7 @@ fn check_entry(
 fn check_proof(
     entry: &Entry,
     proof: &Proof,
+    require_checkpoint: bool,
     log_key: &PublicKey,
     crypto: &dyn Crypto,
     checks: &mut Checks,
@@ -510,6 +511,12 @@ fn check_proof(
         return Err(invalid(checks, "inclusion proof", w::PROOF_INVALID));
     }
     let Some(note) = &proof.checkpoint else {
+        if require_checkpoint {
+            return Err(invalid(checks, "checkpoint", w::NO_CHECKPOINT));
+        }
+        if require_checkpoint {
+            return Err(invalid(checks, "checkpoint", w::NO_CHECKPOINT));
+        }
         checks.not_checked("inclusion proof", "the proof leads to its root hash, but no checkpoint signs that root (the signed entry timestamp is the log's promise)");
         return Ok(());
     };
@@ -611,6 +618,18 @@ fn match_body(
             });
             if sigs.len() != 1 || !found {
                 return Err("the logged signature or verifier differs".into());
+            }
+        }
+        // intoto 0.0.1 (cosign legacy attestations) records the payload hash and the signer,
+        // not the signature itself.
+        (Content::Dsse(env), "intoto") if entry.version == "0.0.1" => {
+            if text("/spec/content/payloadHash/algorithm") != Some("sha256")
+                || text("/spec/content/payloadHash/value") != Some(hex_of(&env.payload).as_str())
+            {
+                return Err("the logged payload hash is not the envelope's".into());
+            }
+            if !signer_matches(text("/spec/publicKey")) {
+                return Err("the logged public key differs".into());
             }
         }
         (Content::Dsse(env), "intoto") => {

@@ -57,6 +57,9 @@ pub const NEEDS_TRUSTED_NOTATION_ROOT: &str =
 pub fn notation_untrusted_root(root: &str, fingerprint: &str) -> String {
     format!("Signature intact, signer not trusted: chain ends at {root} (SHA-256 {fingerprint})")
 }
+pub fn notation_valid(root: &str, fingerprint: &str, signs: &Digest) -> String {
+    format!("Signature valid, certificate chain ends at the root you supplied {root} (SHA-256 {fingerprint}) — signs {signs} ({THIS_IMAGE})")
+}
 pub const REVOCATION_NOT_CHECKED: &str =
     "revocation not checked (OCSP and CRL cannot be fetched from a static page)";
 
@@ -71,6 +74,7 @@ pub const LOG_MISMATCH: &str = "log entry does not match";
 pub const SET_INVALID: &str = "log entry's signed entry timestamp does not verify";
 pub const PROOF_INVALID: &str = "log inclusion proof does not lead to the checkpoint's root";
 pub const CHECKPOINT_INVALID: &str = "log checkpoint is not signed by the log";
+pub const NO_CHECKPOINT: &str = "log inclusion proof has no signed checkpoint";
 pub const NO_PROOF: &str = "log entry has no inclusion proof";
 pub const NO_PROMISE: &str =
     "log entry has neither a signed entry timestamp nor an inclusion proof";
