@@ -938,11 +938,9 @@ fn notation_jws_with_test_ca() {
         };
         let mut tampered = serde_json::from_slice::<serde_json::Value>(&envelope).unwrap();
         let sig = tampered["signature"].as_str().unwrap().to_string();
-        let flipped = if sig.starts_with('A') {
-            format!("B{}", &sig[1..])
-        } else {
-            format!("A{}", &sig[1..])
-        };
+        let mut chars: Vec<char> = sig.chars().collect();
+        chars[0] = if chars[0] == 'A' { 'B' } else { 'A' };
+        let flipped: String = chars.into_iter().collect();
         tampered["signature"] = serde_json::json!(flipped);
         let other_image = image(9);
         let cases: Vec<(&str, Vec<u8>, Target)> = vec![
@@ -1001,5 +999,248 @@ fn notation_jws_with_test_ca() {
             );
             println!("notation {} / {name}: {:?}", f.leaf_key.name(), row.verdict);
         }
+    }
+}
+
+/// The round protocol an asynchronous backend (WebCrypto) uses: run, collect the checks that
+/// were not answered, answer them, run again. Every conformance case must end with the same
+/// verdict as the synchronous RustCrypto backend, in a few rounds.
+#[test]
+fn precomputed_rounds_match_rustcrypto() {
+    use manifest_explorer::signature::crypto::Crypto as _;
+    use manifest_explorer::signature::{verify_bundle_with, Artifact, Precomputed};
+    let mut max_rounds = 0;
+    for case in cases() {
+        let direct = verify_bundle(&case.bundle, &case.artifact, &case.root, &case.trust);
+        let mut backend = Precomputed::new();
+        let mut rounds = 0;
+        let result = loop {
+            rounds += 1;
+            assert!(rounds <= 10, "{}: no fixed point", case.name);
+            let result = verify_bundle_with(
+                &case.bundle,
+                &Artifact::Bytes(&case.artifact),
+                &case.root,
+                &case.trust,
+                &backend,
+            );
+            let missing = backend.take_missing();
+            if missing.is_empty() {
+                break result;
+            }
+            for request in missing {
+                let answer = RustCrypto
+                    .verify(
+                        &request.key,
+                        request.alg,
+                        &request.message,
+                        &request.signature,
+                    )
+                    .unwrap();
+                backend.answer(request, answer);
+            }
+        };
+        max_rounds = max_rounds.max(rounds);
+        assert_eq!(result, direct, "{}", case.name);
+    }
+    println!("precomputed backend: at most {max_rounds} rounds per bundle");
+    assert!(max_rounds <= 3);
+}
+
+// ---------------------------------------------------------------------------------------
+// Building blocks, table-driven.
+
+#[test]
+fn ecdsa_der_to_raw_is_strict() {
+    use manifest_explorer::signature::der::ecdsa_der_to_raw;
+    let r = [0x01u8; 32];
+    let mut s = [0x02u8; 32];
+    s[0] = 0x80; // needs a sign byte in DER
+    let seq = |body: Vec<u8>| [vec![0x30, body.len() as u8], body].concat();
+    let int = |v: &[u8]| [vec![0x02, v.len() as u8], v.to_vec()].concat();
+    let good = seq([int(&r), int(&[&[0u8][..], &s].concat())].concat());
+    assert_eq!(ecdsa_der_to_raw(&good, 32).unwrap(), [r, s].concat());
+    // Short integers are left-padded.
+    let short = seq([int(&[0x05]), int(&[0x07])].concat());
+    let raw = ecdsa_der_to_raw(&short, 32).unwrap();
+    assert_eq!((raw.len(), raw[31], raw[63]), (64, 0x05, 0x07));
+    let bad: Vec<(&str, Vec<u8>)> = vec![
+        ("trailing byte", [good.clone(), vec![0]].concat()),
+        ("negative r", seq([int(&[0x80]), int(&[0x01])].concat())),
+        (
+            "non-minimal r",
+            seq([int(&[0x00, 0x01]), int(&[0x01])].concat()),
+        ),
+        ("zero s", seq([int(&[0x01]), int(&[0x00])].concat())),
+        ("r too long", seq([int(&[0x01; 33]), int(&[0x01])].concat())),
+        (
+            "three integers",
+            seq([int(&[0x01]), int(&[0x01]), int(&[0x01])].concat()),
+        ),
+        ("one integer", seq(int(&[0x01]))),
+        ("not a sequence", int(&[0x01])),
+        (
+            "indefinite length",
+            [vec![0x30, 0x80], int(&[1]), int(&[1]), vec![0, 0]].concat(),
+        ),
+        ("empty", Vec::new()),
+    ];
+    for (name, sig) in bad {
+        assert!(ecdsa_der_to_raw(&sig, 32).is_err(), "{name} accepted");
+    }
+}
+
+#[test]
+fn canonical_json_rfc8785() {
+    use manifest_explorer::oci::json;
+    use manifest_explorer::signature::canonical::canonicalize;
+    let cases: &[(&str, Option<&str>)] = &[
+        (
+            r#"{"b":1,"a":[true,null,"x"]}"#,
+            Some(r#"{"a":[true,null,"x"],"b":1}"#),
+        ),
+        // Keys sort by UTF-16 code units: U+1F600 (surrogates D83D..) sorts before U+FB33.
+        (
+            "{\"\u{fb33}\":1,\"\u{1f600}\":2,\"\\r\":3}",
+            Some("{\"\\r\":3,\"\u{1f600}\":2,\"\u{fb33}\":1}"),
+        ),
+        (r#""\u0001\u001f\"\\\/""#, Some(r#""\u0001\u001f\"\\/""#)),
+        (r#""\u00e9""#, Some("\"\u{e9}\"")),
+        ("-0", Some("0")),
+        ("9007199254740992", Some("9007199254740992")),
+        ("9007199254740993", None),
+        ("1.5", None),
+        ("1e3", None),
+        (r#"{"a":1,"a":2}"#, None),
+    ];
+    for (input, expected) in cases {
+        let value = json::parse(input.as_bytes(), 16).unwrap();
+        let out = canonicalize(&value)
+            .ok()
+            .map(|b| String::from_utf8(b).unwrap());
+        assert_eq!(out.as_deref(), *expected, "{input}");
+    }
+}
+
+#[test]
+fn dsse_pae_matches_the_spec_example() {
+    use manifest_explorer::signature::dsse::pae;
+    // secure-systems-lab/dsse protocol.md test vector.
+    assert_eq!(
+        pae("http://example.com/HelloWorld", b"hello world"),
+        b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec()
+    );
+}
+
+#[test]
+fn merkle_inclusion_proofs() {
+    use manifest_explorer::signature::tlog::{leaf_hash, root_from_inclusion_proof};
+    use sha2::{Digest as _, Sha256};
+    // An independent RFC 6962 tree: MTH(D[n]) with the split at the largest power of two < n.
+    fn node(l: &[u8], r: &[u8]) -> [u8; 32] {
+        Sha256::new()
+            .chain_update([1u8])
+            .chain_update(l)
+            .chain_update(r)
+            .finalize()
+            .into()
+    }
+    fn mth(leaves: &[[u8; 32]]) -> [u8; 32] {
+        if leaves.len() == 1 {
+            return leaves[0];
+        }
+        let k = leaves.len().next_power_of_two() / 2;
+        node(&mth(&leaves[..k]), &mth(&leaves[k..]))
+    }
+    fn path(m: usize, leaves: &[[u8; 32]]) -> Vec<[u8; 32]> {
+        if leaves.len() == 1 {
+            return Vec::new();
+        }
+        let k = leaves.len().next_power_of_two() / 2;
+        if m < k {
+            [path(m, &leaves[..k]), vec![mth(&leaves[k..])]].concat()
+        } else {
+            [path(m - k, &leaves[k..]), vec![mth(&leaves[..k])]].concat()
+        }
+    }
+    for size in 1..=17usize {
+        let leaves: Vec<[u8; 32]> = (0..size)
+            .map(|i| leaf_hash(format!("leaf {i}").as_bytes()))
+            .collect();
+        let root = mth(&leaves);
+        for index in 0..size {
+            let proof = path(index, &leaves);
+            assert_eq!(
+                root_from_inclusion_proof(index as u64, size as u64, leaves[index], &proof)
+                    .unwrap(),
+                root,
+                "size {size} index {index}"
+            );
+            if let Some(first) = proof.first() {
+                let mut bad = proof.clone();
+                bad[0][0] ^= 1;
+                assert_ne!(
+                    root_from_inclusion_proof(index as u64, size as u64, leaves[index], &bad)
+                        .unwrap(),
+                    root
+                );
+                assert!(root_from_inclusion_proof(
+                    index as u64,
+                    size as u64,
+                    leaves[index],
+                    &[proof.clone(), vec![*first]].concat()
+                )
+                .is_err());
+            }
+        }
+        assert!(root_from_inclusion_proof(size as u64, size as u64, leaves[0], &[]).is_err());
+    }
+}
+
+#[test]
+fn hostile_inputs_are_errors() {
+    let root = std::fs::read(fixtures().join("trusted_root.json")).unwrap();
+    let trust = Trust::Identity {
+        identity: DEFAULT_IDENTITY.into(),
+        issuer: DEFAULT_ISSUER.into(),
+    };
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let inputs: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"null".to_vec(),
+        deep.into_bytes(),
+        vec![0xff; 100],
+        br#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}"#.to_vec(),
+    ];
+    for input in inputs {
+        assert!(verify_bundle(&input, b"x", &root, &trust).is_err());
+    }
+    assert!(matches!(
+        verify_bundle(b"{}", b"x", b"{}", &trust),
+        Err(SignatureError::TrustRoot(_))
+    ));
+    for pem in [
+        "",
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n",
+        "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n",
+        "not pem",
+    ] {
+        assert!(parse_public_key_pem(pem).is_err(), "{pem:?}");
+    }
+    // Truncations of a real certificate never panic and never parse.
+    let bundle: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(fixtures().join("bundle-verify/happy-path-v0.3/bundle.sigstore.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let cert = base64::decode(
+        bundle["verificationMaterial"]["certificate"]["rawBytes"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(Certificate::from_der(&cert).is_ok());
+    for len in (0..cert.len()).step_by(7) {
+        assert!(Certificate::from_der(&cert[..len]).is_err());
     }
 }

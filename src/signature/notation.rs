@@ -334,6 +334,9 @@ fn check(
             w::NOT_CODE_SIGNING.into(),
         ));
     }
+    if !leaf.valid_at(signing_time) {
+        return Err(invalid(checks, "leaf validity", w::OUTSIDE_VALIDITY.into()));
+    }
     // verify_chain checks leaf → chain[1] → … → root; the root's self-signature is checked
     // separately below since it is not trusted by configuration here.
     super::x509::verify_chain(leaf, &chain[1..], signing_time, crypto).map_err(|e| match e {
