@@ -24,55 +24,7 @@ const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
 
 /// Passing cases that need what is not implemented yet; each is printed when skipped.
 /// `_fail` cases are never skipped: they must be rejected whatever the reason.
-const SKIPPED: &[(&str, &str)] = &[
-    (
-        "bundle-with-sct-with-extensions",
-        "Rekor v2 entry: time only from an RFC 3161 timestamp",
-    ),
-    (
-        "intoto-with-custom-trust-root",
-        "carries an RFC 3161 timestamp, not checked yet",
-    ),
-    (
-        "managed-key-happy-path",
-        "carries an RFC 3161 timestamp, not checked yet",
-    ),
-    ("rekor2-checkpoint-cosigned", "Rekor v2 (needs RFC 3161)"),
-    (
-        "rekor2-checkpoint-multiple-cosigs",
-        "Rekor v2 (needs RFC 3161)",
-    ),
-    (
-        "rekor2-checkpoint-origin-not-first",
-        "Rekor v2 (needs RFC 3161)",
-    ),
-    (
-        "rekor2-checkpoint-two-sigs-cosigned",
-        "Rekor v2 (needs RFC 3161)",
-    ),
-    (
-        "rekor2-checkpoint-two-sigs-from-origin",
-        "Rekor v2 (needs RFC 3161)",
-    ),
-    ("rekor2-dsse-happy-path", "Rekor v2 (needs RFC 3161)"),
-    ("rekor2-happy-path", "Rekor v2 (needs RFC 3161)"),
-    (
-        "rekor2-timestamp-with-embedded-cert",
-        "Rekor v2 (needs RFC 3161)",
-    ),
-    (
-        "rekor2-timestamp-with-expired-cert-chain",
-        "Rekor v2 (needs RFC 3161)",
-    ),
-    (
-        "rekor2-timestamp-without-embedded-cert",
-        "Rekor v2 (needs RFC 3161)",
-    ),
-    (
-        "trust-root-tsa-validity-end-inclusive",
-        "Rekor v2 (needs RFC 3161)",
-    ),
-];
+const SKIPPED: &[(&str, &str)] = &[];
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signature")
@@ -172,7 +124,7 @@ fn conformance_bundle_verify() {
         cases.len()
     );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert_eq!(rejected, 49);
+    assert_eq!((accepted, rejected, skipped), (21, 49, 0));
 }
 
 #[test]

@@ -59,7 +59,8 @@ pub struct Bundle {
     pub minor: u8,
     pub material: Material,
     pub entries: Vec<Entry>,
-    pub has_timestamps: bool,
+    /// RFC 3161 `signedTimestamp`s (DER).
+    pub timestamps: Vec<Vec<u8>>,
     pub signed: Signed,
 }
 
@@ -77,10 +78,13 @@ fn field(what: &str) -> BundleError {
     BundleError::Field(what.to_string())
 }
 
+/// A protobuf `bytes` field in the JSON mapping: standard base64. Line breaks are skipped,
+/// as Go's decoder (protojson) skips them and tools that write bundles wrap long values
+/// (sigstore-conformance `rekor2-timestamp-with-incorrect-time` was made with `base64`).
 fn b64(value: Option<&Json>, what: &str) -> Result<Vec<u8>, BundleError> {
     value
         .and_then(Json::as_str)
-        .and_then(|s| base64::decode(s).ok())
+        .and_then(|s| base64::decode(&s.replace(['\r', '\n'], "")).ok())
         .ok_or_else(|| field(what))
 }
 
@@ -151,10 +155,24 @@ impl Bundle {
             .iter()
             .map(parse_entry)
             .collect::<Result<Vec<_>, _>>()?;
-        let has_timestamps = vm
+        let timestamps = vm
             .pointer("/timestampVerificationData/rfc3161Timestamps")
             .and_then(Json::as_array)
-            .is_some_and(|t| !t.is_empty());
+            .unwrap_or_default()
+            .iter()
+            .take(MAX_ENTRIES + 1)
+            .map(|t| {
+                b64(
+                    t.get("signedTimestamp"),
+                    "rfc3161Timestamps[].signedTimestamp",
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if timestamps.len() > MAX_ENTRIES {
+            return Err(BundleError::Shape(format!(
+                "more than {MAX_ENTRIES} timestamps"
+            )));
+        }
 
         let signed = match (root.get("messageSignature"), root.get("dsseEnvelope")) {
             (Some(m), None) => {
@@ -186,7 +204,7 @@ impl Bundle {
             minor,
             material,
             entries,
-            has_timestamps,
+            timestamps,
             signed,
         })
     }
@@ -252,7 +270,7 @@ impl Bundle {
                 material: self.material.clone(),
                 content,
                 entries: self.entries.clone(),
-                has_timestamps: self.has_timestamps,
+                timestamps: self.timestamps.clone(),
                 require_proof: self.minor >= 2,
             },
             computed,

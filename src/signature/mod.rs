@@ -19,6 +19,7 @@ pub mod report;
 pub mod rustcrypto;
 pub mod tlog;
 pub mod trust_root;
+pub mod tsa;
 pub mod verify;
 pub mod wording;
 pub mod x509;
@@ -57,6 +58,8 @@ pub struct Verified {
     pub log_index: Option<i64>,
     /// Unix seconds, from a verified signed entry timestamp.
     pub integrated_time: Option<i64>,
+    /// Unix seconds, `genTime` of each verified RFC 3161 timestamp.
+    pub timestamps: Vec<i64>,
     pub checks: Vec<Check>,
 }
 
@@ -145,6 +148,7 @@ pub fn verify_bundle_with(
             log: passed.log.as_ref().map(|l| l.log.clone()),
             log_index: passed.log.as_ref().map(|l| l.log_index),
             integrated_time: passed.log.and_then(|l| l.integrated_time),
+            timestamps: passed.timestamps,
             checks: checks.0,
         }),
         Err(Stop::Invalid(reason)) => Err(SignatureError::Invalid {

@@ -165,20 +165,15 @@ impl RowBuilder {
                 let Some(subject) = subject else {
                     return self.stop(Stop::Invalid("the signed payload names no digest".into()));
                 };
-                let (sentence, notes) =
-                    valid_sentence(&passed.signer, passed.log.as_ref(), &subject);
+                let (sentence, notes) = valid_sentence(&passed, &subject);
                 self.finish(Verdict::Valid(sentence), notes)
             }
         }
     }
 }
 
-fn valid_sentence(
-    signer: &Signer,
-    log: Option<&verify::LogRecord>,
-    subject: &Digest,
-) -> (String, Vec<String>) {
-    match signer {
+fn valid_sentence(passed: &verify::Passed, subject: &Digest) -> (String, Vec<String>) {
+    match &passed.signer {
         Signer::Key {
             fingerprint,
             algorithm,
@@ -192,19 +187,19 @@ fn valid_sentence(
             ca,
             expected,
         } => {
-            let (index, time) = log.map_or((0, String::new()), |l| {
-                (
-                    l.log_index,
-                    l.integrated_time
-                        .map(der::unix_to_rfc3339)
-                        .unwrap_or_default(),
-                )
-            });
+            // The signed time: Rekor v1's integrated time, else the first RFC 3161 time.
+            let log = passed.log.as_ref();
+            let time = log
+                .and_then(|l| l.integrated_time)
+                .or(passed.timestamps.first().copied())
+                .map(der::unix_to_rfc3339)
+                .unwrap_or_default();
             let notes = if *expected {
                 Vec::new()
             } else {
                 vec![w::ANYONE_CAN_GET_A_CERTIFICATE.to_string()]
             };
+            let index = log.map_or(0, |l| l.log_index);
             (w::signed_by(identity, issuer, ca, index, &time), notes)
         }
     }
@@ -449,11 +444,22 @@ fn cosign_evidence(
                 .fail("bundle annotation", ANNOTATION_BUNDLE, Stop::Invalid(why))
         })?],
     };
+    // cosign writes `{"SignedRFC3161Timestamp": "<base64 DER>"}` (pkg/cosign/bundle/tsa.go).
+    let timestamps = match annotation(layer.descriptor, ANNOTATION_TIMESTAMP) {
+        None => Vec::new(),
+        Some(text) => vec![legacy_timestamp(text).map_err(|why| {
+            row.checks.fail(
+                "timestamp annotation",
+                ANNOTATION_TIMESTAMP,
+                Stop::Invalid(why),
+            )
+        })?],
+    };
     Ok(Evidence {
         material,
         content,
         entries,
-        has_timestamps: annotation(layer.descriptor, ANNOTATION_TIMESTAMP).is_some(),
+        timestamps,
         require_proof: false,
     })
 }
@@ -520,6 +526,16 @@ fn legacy_bundle_entry(text: &str) -> Result<Entry, String> {
         body,
         proof: None,
     })
+}
+
+fn legacy_timestamp(text: &str) -> Result<Vec<u8>, String> {
+    let doc = json::parse(text.as_bytes(), json::DEFAULT_MAX_DEPTH)
+        .map_err(|e| format!("timestamp annotation is not JSON: {e}"))?;
+    let b64 = doc
+        .get("SignedRFC3161Timestamp")
+        .and_then(Json::as_str)
+        .ok_or("timestamp annotation has no SignedRFC3161Timestamp")?;
+    base64::decode(b64).map_err(|e| format!("SignedRFC3161Timestamp: {e}"))
 }
 
 fn from_hex(s: &str) -> Option<Vec<u8>> {

@@ -175,20 +175,26 @@ impl Checkpoint {
         })
     }
 
-    /// Whether a signature line whose key hint matches `key` verifies under it. The hint is
-    /// the first 4 bytes of the log ID (SHA-256 of the SPKI) for ECDSA/RSA log keys, as
-    /// Rekor v1 writes them, and SHA-256(name ‖ 0x0A ‖ 0x01 ‖ key)[..4] for Ed25519
-    /// (c2sp.org/signed-note).
-    pub fn signed_by(&self, key: &PublicKey, crypto: &dyn Crypto) -> Result<bool, TlogError> {
+    /// Whether a signature line by the verifier `(name, key)` verifies (c2sp.org/signed-note:
+    /// a line matches a verifier when its name is the verifier's name and its key hint the
+    /// verifier's hint; other lines, e.g. witness cosignatures, are skipped). The hint is
+    /// SHA-256(name ‖ 0x0A ‖ 0x01 ‖ key)[..4] for Ed25519 keys and, as Rekor v1 writes it,
+    /// the first 4 bytes of the log ID (SHA-256 of the SPKI) for ECDSA and RSA keys.
+    pub fn signed_by(
+        &self,
+        name: &str,
+        key: &PublicKey,
+        crypto: &dyn Crypto,
+    ) -> Result<bool, TlogError> {
+        let hint = key_hint(name, key);
         for sig in &self.signatures {
-            if sig.key_hint != key_hint(&sig.name, key) {
+            if sig.name != name || sig.key_hint != hint {
                 continue;
             }
-            let alg = key.default_alg();
             let Ok(raw) = key.signature_from_der(&sig.signature) else {
                 continue;
             };
-            if crypto.verify(key, alg, self.text.as_bytes(), &raw)? {
+            if crypto.verify(key, key.default_alg(), self.text.as_bytes(), &raw)? {
                 return Ok(true);
             }
         }

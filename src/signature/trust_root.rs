@@ -95,8 +95,8 @@ pub struct TrustedRoot {
     pub tlogs: Vec<LogKey>,
     pub ctlogs: Vec<LogKey>,
     pub certificate_authorities: Vec<CertificateAuthority>,
-    /// Timestamp authorities listed (RFC 3161 is not checked yet; kept for messages).
-    pub timestamp_authorities: usize,
+    /// RFC 3161 timestamp authorities: `chain` is the TSA's certificates, leaf first.
+    pub timestamp_authorities: Vec<CertificateAuthority>,
 }
 
 impl TrustedRoot {
@@ -129,38 +129,15 @@ impl TrustedRoot {
             .enumerate()
             .map(|(i, t)| log_key(t, &format!("ctlogs[{i}]")))
             .collect::<Result<_, _>>()?;
-        let certificate_authorities = list("certificateAuthorities")?
-            .iter()
-            .enumerate()
-            .map(|(i, ca)| {
-                let what = format!("certificateAuthorities[{i}]");
-                let certs = ca
-                    .pointer("/certChain/certificates")
-                    .and_then(Json::as_array)
-                    .filter(|c| !c.is_empty() && c.len() <= 8)
-                    .ok_or_else(|| TrustRootError::Field(format!("{what} certChain")))?;
-                let chain = certs
-                    .iter()
-                    .map(|c| {
-                        Certificate::from_der(&raw_bytes(c, &what)?).map_err(TrustRootError::from)
-                    })
-                    .collect::<Result<_, _>>()?;
-                Ok(CertificateAuthority {
-                    uri: ca
-                        .get("uri")
-                        .and_then(Json::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                    chain,
-                    valid: TimeRange::parse(ca.get("validFor"), &what)?,
-                })
-            })
-            .collect::<Result<_, TrustRootError>>()?;
+        let certificate_authorities =
+            authorities(list("certificateAuthorities")?, "certificateAuthorities")?;
+        let timestamp_authorities =
+            authorities(list("timestampAuthorities")?, "timestampAuthorities")?;
         Ok(TrustedRoot {
             tlogs,
             ctlogs,
             certificate_authorities,
-            timestamp_authorities: list("timestampAuthorities")?.len(),
+            timestamp_authorities,
         })
     }
 
@@ -171,6 +148,41 @@ impl TrustedRoot {
     pub fn ctlog(&self, log_id: &[u8]) -> Option<&LogKey> {
         self.ctlogs.iter().find(|t| t.log_id == log_id)
     }
+}
+
+fn authorities(items: &[Json], name: &str) -> Result<Vec<CertificateAuthority>, TrustRootError> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, ca)| {
+            let what = format!("{name}[{i}]");
+            let certs = ca
+                .pointer("/certChain/certificates")
+                .and_then(Json::as_array)
+                .filter(|c| !c.is_empty() && c.len() <= 8)
+                .ok_or_else(|| TrustRootError::Field(format!("{what} certChain")))?;
+            let chain = certs
+                .iter()
+                .map(|c| Certificate::from_der(&raw_bytes(c, &what)?).map_err(TrustRootError::from))
+                .collect::<Result<_, _>>()?;
+            Ok(CertificateAuthority {
+                uri: ca
+                    .get("uri")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                chain,
+                valid: TimeRange::parse(ca.get("validFor"), &what)?,
+            })
+        })
+        .collect()
+}
+
+/// The host a log's checkpoints are signed under: its base URL without scheme or slash
+/// (`https://rekor.sigstore.dev` → `rekor.sigstore.dev`).
+pub fn log_name(base_url: &str) -> &str {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    rest.trim_end_matches('/')
 }
 
 fn raw_bytes(value: &Json, what: &str) -> Result<Vec<u8>, TrustRootError> {

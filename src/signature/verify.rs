@@ -14,7 +14,8 @@ use super::crypto::{hex, Crypto, CryptoError, Hash, PublicKey, SigAlg};
 use super::der;
 use super::dsse::Envelope;
 use super::tlog::{self, Checkpoint};
-use super::trust_root::TrustedRoot;
+use super::trust_root::{log_name, LogKey, TrustedRoot};
+use super::tsa::{Timestamp, TsaError};
 use super::wording as w;
 use super::x509::{self, Certificate, ChainError, OID_CODE_SIGNING};
 use crate::oci::base64;
@@ -146,8 +147,8 @@ pub struct Evidence {
     pub material: Material,
     pub content: Content,
     pub entries: Vec<Entry>,
-    /// RFC 3161 timestamps are present (not checked yet: the verdict cannot be "valid").
-    pub has_timestamps: bool,
+    /// RFC 3161 timestamp tokens over the signature (each must verify).
+    pub timestamps: Vec<Vec<u8>>,
     /// Bundles v0.2+ must carry an inclusion proof (`sigstore_bundle.proto`).
     pub require_proof: bool,
 }
@@ -192,6 +193,8 @@ pub struct LogRecord {
 pub struct Passed {
     pub signer: Signer,
     pub log: Option<LogRecord>,
+    /// `genTime` of every verified RFC 3161 timestamp.
+    pub timestamps: Vec<i64>,
 }
 
 pub fn run(
@@ -253,9 +256,40 @@ pub fn run(
         }
     };
 
+    // RFC 3161 timestamps over the signature: each must verify, each gives a signing time.
+    let signature_bytes = match &evidence.content {
+        Content::Message { signature, .. } => signature,
+        Content::Dsse(env) => &env.signatures[0].sig,
+    };
+    let mut tsa_times = Vec::new();
+    for token in &evidence.timestamps {
+        let time = Timestamp::parse(token)
+            .and_then(|t| t.verify(signature_bytes, policy.root, crypto))
+            .map_err(|e| {
+                let stop = match e {
+                    TsaError::Crypto(c) => Stop::from(c),
+                    TsaError::Unsupported(a) => Stop::NotVerifiable(w::unsupported_algorithm(&a)),
+                    other => Stop::Invalid(other.to_string()),
+                };
+                checks.fail(
+                    "RFC 3161 timestamp",
+                    "the trust root's timestamp authorities",
+                    stop,
+                )
+            })?;
+        checks.pass(
+            "RFC 3161 timestamp",
+            format!(
+                "{} from a timestamp authority of the trust root",
+                der::unix_to_rfc3339(time)
+            ),
+        );
+        tsa_times.push(time);
+    }
+
     // Transparency log.
     let mut log = None;
-    let mut verified_time = None;
+    let mut times = tsa_times.clone();
     if evidence.entries.is_empty() && leaf.is_some() {
         return Err(checks.fail(
             "transparency log",
@@ -264,9 +298,19 @@ pub fn run(
         ));
     }
     for entry in &evidence.entries {
-        let (record, time) =
-            check_entry(entry, evidence, &signer_key, leaf, policy, crypto, checks)?;
-        verified_time = verified_time.or(time);
+        let record = check_entry(
+            entry,
+            evidence,
+            SignerRef {
+                key: &signer_key,
+                leaf,
+            },
+            &tsa_times,
+            policy,
+            crypto,
+            checks,
+        )?;
+        times.extend(record.integrated_time);
         log = log.or(Some(record));
     }
     if evidence.entries.is_empty() {
@@ -295,14 +339,14 @@ pub fn run(
             }
         }
         Some(leaf) => {
-            let time = verified_time.ok_or_else(|| {
-                checks.fail(
+            if times.is_empty() {
+                return Err(checks.fail(
                     "signing time",
-                    "a signed entry timestamp",
+                    "a signed entry timestamp or an RFC 3161 timestamp",
                     Stop::NotVerifiable(w::NO_VERIFIED_TIME.into()),
-                )
-            })?;
-            check_certificate(leaf, time, policy, crypto, checks)?
+                ));
+            }
+            check_certificate(leaf, &times, policy, crypto, checks)?
         }
     };
 
@@ -334,25 +378,36 @@ pub fn run(
         format!("{} ({})", signer_key.fingerprint(), alg.name()),
     );
 
-    if evidence.has_timestamps {
-        return Err(checks.fail(
-            "RFC 3161 timestamp",
-            "a trusted timestamp authority",
-            Stop::NotVerifiable(w::TSA_NOT_CHECKED.into()),
-        ));
-    }
-    Ok(Passed { signer, log })
+    Ok(Passed {
+        signer,
+        log,
+        timestamps: tsa_times,
+    })
+}
+
+/// The signer a log body must name: the key, and the leaf certificate when keyless.
+#[derive(Clone, Copy)]
+struct SignerRef<'a> {
+    key: &'a PublicKey,
+    leaf: Option<&'a Certificate>,
+}
+
+/// What a log entry's inclusion proof must bring.
+#[derive(Clone, Copy)]
+struct ProofRule {
+    require_checkpoint: bool,
+    rekor_v2: bool,
 }
 
 fn check_entry(
     entry: &Entry,
     evidence: &Evidence,
-    signer_key: &PublicKey,
-    leaf: Option<&Certificate>,
+    signer: SignerRef<'_>,
+    tsa_times: &[i64],
     policy: &Policy<'_>,
     crypto: &dyn Crypto,
     checks: &mut Checks,
-) -> Result<(LogRecord, Option<i64>), Stop> {
+) -> Result<LogRecord, Stop> {
     let log_hex = hex(&entry.log_id);
     if entry.log_index < 0 {
         return Err(checks.fail(
@@ -363,20 +418,21 @@ fn check_entry(
     }
     let supported = matches!(
         (entry.kind.as_str(), entry.version.as_str()),
-        ("hashedrekord", "0.0.1") | ("dsse", "0.0.1") | ("intoto", "0.0.1") | ("intoto", "0.0.2")
+        ("hashedrekord", "0.0.1" | "0.0.2") | ("dsse", "0.0.1") | ("intoto", "0.0.1" | "0.0.2")
     );
     if !supported {
-        let why = if entry.version == "0.0.2" && entry.kind == "hashedrekord" {
-            w::REKOR_V2_NEEDS_TSA.to_string()
-        } else {
-            w::unsupported_algorithm(&format!("log entry type {} {}", entry.kind, entry.version))
-        };
         return Err(checks.fail(
             "log entry type",
-            "hashedrekord 0.0.1, dsse 0.0.1, intoto 0.0.1 / 0.0.2",
-            Stop::NotVerifiable(why),
+            "hashedrekord 0.0.1 / 0.0.2, dsse 0.0.1, intoto 0.0.1 / 0.0.2",
+            Stop::NotVerifiable(w::unsupported_algorithm(&format!(
+                "log entry type {} {}",
+                entry.kind, entry.version
+            ))),
         ));
     }
+    // Rekor v2 entries carry no signed time: the log key must be trusted at the RFC 3161
+    // times instead (sigstore-go `VerifyTlogEntry` with a v2 log).
+    let rekor_v2 = entry.kind == "hashedrekord" && entry.version == "0.0.2";
     let log = policy.root.tlog(&entry.log_id).ok_or_else(|| {
         checks.fail(
             "transparency log",
@@ -390,7 +446,7 @@ fn check_entry(
         .map_err(|e| checks.fail("log key", &log.base_url, Stop::NotVerifiable(e.to_string())))?;
 
     // The body must describe this very signature (CVE-2022-36056, GHSA-whqx-f9j3-ch6m).
-    match_body(entry, evidence, signer_key, leaf).map_err(|why| {
+    match_body(entry, evidence, signer).map_err(|why| {
         checks.fail(
             "log entry body",
             "the signature, key or certificate, and payload",
@@ -452,19 +508,36 @@ fn check_entry(
         ));
     }
 
+    if rekor_v2 {
+        if let Some(&t) = tsa_times.iter().find(|&&t| !log.valid.contains(t)) {
+            return Err(checks.fail(
+                "log key validity",
+                format!("timestamp {}", der::unix_to_rfc3339(t)),
+                Stop::Invalid(format!(
+                    "signature timestamped at {}, outside the log key's validity in the trust root",
+                    der::unix_to_rfc3339(t)
+                )),
+            ));
+        }
+    }
+    let require_proof = evidence.require_proof || rekor_v2;
     match &entry.proof {
         Some(proof) => check_proof(
             entry,
             proof,
-            evidence.require_proof,
+            ProofRule {
+                require_checkpoint: require_proof,
+                rekor_v2,
+            },
+            log,
             &log_key,
             crypto,
             checks,
         )?,
-        None if evidence.require_proof => {
+        None if require_proof => {
             return Err(checks.fail(
                 "inclusion proof",
-                "bundle v0.2+ requires one",
+                "bundle v0.2+ and Rekor v2 entries require one",
                 Stop::Invalid(w::NO_PROOF.into()),
             ))
         }
@@ -473,20 +546,18 @@ fn check_entry(
             "none in the signature (the signed entry timestamp is the log's promise)",
         ),
     }
-    Ok((
-        LogRecord {
-            log_index: entry.log_index,
-            log: log.base_url.clone(),
-            integrated_time: verified_time,
-        },
-        verified_time,
-    ))
+    Ok(LogRecord {
+        log_index: entry.log_index,
+        log: log.base_url.clone(),
+        integrated_time: verified_time,
+    })
 }
 
 fn check_proof(
     entry: &Entry,
     proof: &Proof,
-    require_checkpoint: bool,
+    rule: ProofRule,
+    log: &LogKey,
     log_key: &PublicKey,
     crypto: &dyn Crypto,
     checks: &mut Checks,
@@ -511,10 +582,7 @@ fn check_proof(
         return Err(invalid(checks, "inclusion proof", w::PROOF_INVALID));
     }
     let Some(note) = &proof.checkpoint else {
-        if require_checkpoint {
-            return Err(invalid(checks, "checkpoint", w::NO_CHECKPOINT));
-        }
-        if require_checkpoint {
+        if rule.require_checkpoint {
             return Err(invalid(checks, "checkpoint", w::NO_CHECKPOINT));
         }
         checks.not_checked("inclusion proof", "the proof leads to its root hash, but no checkpoint signs that root (the signed entry timestamp is the log's promise)");
@@ -525,8 +593,14 @@ fn check_proof(
     if checkpoint.size != size || checkpoint.root_hash != proof.root_hash {
         return Err(invalid(checks, "checkpoint", w::PROOF_INVALID));
     }
+    // Rekor v2 checkpoints name the log as their origin (rekor-v2-spec); v1 origins add a
+    // tree ID ("rekor.sigstore.dev - 2605736670972794746").
+    let name = log_name(&log.base_url);
+    if rule.rekor_v2 && checkpoint.origin != name {
+        return Err(invalid(checks, "checkpoint", w::CHECKPOINT_INVALID));
+    }
     if !checkpoint
-        .signed_by(log_key, crypto)
+        .signed_by(name, log_key, crypto)
         .map_err(|e| Stop::NotVerifiable(e.to_string()))?
     {
         return Err(invalid(
@@ -546,12 +620,8 @@ fn check_proof(
 }
 
 /// Compares a log entry body with the signature it should record. `Err` says what differs.
-fn match_body(
-    entry: &Entry,
-    evidence: &Evidence,
-    signer_key: &PublicKey,
-    leaf: Option<&Certificate>,
-) -> Result<(), String> {
+fn match_body(entry: &Entry, evidence: &Evidence, signer: SignerRef<'_>) -> Result<(), String> {
+    let (signer_key, leaf) = (signer.key, signer.leaf);
     let body = json::parse(&entry.body, json::DEFAULT_MAX_DEPTH).map_err(|e| e.to_string())?;
     let text = |p: &str| body.pointer(p).and_then(Json::as_str);
     if text("/kind") != Some(entry.kind.as_str())
@@ -581,6 +651,37 @@ fn match_body(
         }
     };
     match (&evidence.content, entry.kind.as_str()) {
+        // Rekor v2 (rekor-v2-spec §6.1): hashedrekord 0.0.2 records the digest of what was
+        // signed (the artifact, or PAE for DSSE), the signature and the verifier DER.
+        (content, "hashedrekord") if entry.version == "0.0.2" => {
+            let (signed, signature) = match content {
+                Content::Message { message, signature } => (Sha256::digest(message), signature),
+                Content::Dsse(env) => (Sha256::digest(env.pae()), &env.signatures[0].sig),
+            };
+            let spec = "/spec/hashedRekordV002";
+            let b64_at = |p: &str| text(&format!("{spec}{p}")).and_then(|s| base64::decode(s).ok());
+            if text(&format!("{spec}/data/algorithm")) != Some("SHA2_256")
+                || b64_at("/data/digest").as_deref() != Some(signed.as_slice())
+            {
+                return Err("the logged digest is not the signed content's".into());
+            }
+            if b64_at("/signature/content").as_deref() != Some(signature.as_slice()) {
+                return Err("the logged signature differs".into());
+            }
+            let verifier_ok = match leaf {
+                Some(leaf) => {
+                    b64_at("/signature/verifier/x509Certificate/rawBytes").as_deref()
+                        == Some(leaf.der())
+                }
+                None => {
+                    b64_at("/signature/verifier/publicKey/rawBytes").as_deref()
+                        == Some(signer_key.spki())
+                }
+            };
+            if !verifier_ok {
+                return Err("the logged certificate or key differs".into());
+            }
+        }
         (Content::Message { message, signature }, "hashedrekord") => {
             if text("/spec/data/hash/algorithm") != Some("sha256")
                 || text("/spec/data/hash/value") != Some(hex_of(message).as_str())
@@ -669,17 +770,22 @@ fn match_body(
 
 fn check_certificate(
     leaf: &Certificate,
-    time: i64,
+    times: &[i64],
     policy: &Policy<'_>,
     crypto: &dyn Crypto,
     checks: &mut Checks,
 ) -> Result<Signer, Stop> {
-    let when = der::unix_to_rfc3339(time);
-    if !leaf.valid_at(time) {
+    let when = times
+        .iter()
+        .map(|&t| der::unix_to_rfc3339(t))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Some(&t) = times.iter().find(|&&t| !leaf.valid_at(t)) {
         return Err(checks.fail(
             "certificate validity",
             format!(
-                "signing time {when} (certificate valid {} to {})",
+                "signing time {} (certificate valid {} to {})",
+                der::unix_to_rfc3339(t),
                 der::unix_to_rfc3339(leaf.not_before),
                 der::unix_to_rfc3339(leaf.not_after)
             ),
@@ -688,13 +794,13 @@ fn check_certificate(
     }
     checks.pass(
         "certificate validity",
-        format!("signing time {when} from the log"),
+        format!("verified signing time {when}"),
     );
 
-    // Chain: only CAs from the trust root, each trusted at the signing time.
+    // Chain: only CAs from the trust root, each trusted at every verified signing time.
     let mut issuer_known = false;
     let mut chained = None;
-    for ca in &policy.root.certificate_authorities {
+    'cas: for ca in &policy.root.certificate_authorities {
         let Some(first) = ca.chain.first() else {
             continue;
         };
@@ -702,26 +808,27 @@ fn check_certificate(
             continue;
         }
         issuer_known = true;
-        if !ca.valid.contains(time) {
-            continue;
+        for &time in times {
+            if !ca.valid.contains(time) {
+                continue 'cas;
+            }
+            match x509::verify_chain(leaf, &ca.chain, time, crypto) {
+                Ok(()) => {}
+                Err(ChainError::UnsupportedAlgorithm(alg)) => {
+                    return Err(checks.fail(
+                        "certificate chain",
+                        &ca.uri,
+                        Stop::NotVerifiable(w::unsupported_algorithm(&alg)),
+                    ))
+                }
+                Err(ChainError::Crypto(e)) => {
+                    return Err(checks.fail("certificate chain", &ca.uri, e.into()))
+                }
+                Err(_) => continue 'cas,
+            }
         }
-        match x509::verify_chain(leaf, &ca.chain, time, crypto) {
-            Ok(()) => {
-                chained = Some(ca);
-                break;
-            }
-            Err(ChainError::UnsupportedAlgorithm(alg)) => {
-                return Err(checks.fail(
-                    "certificate chain",
-                    &ca.uri,
-                    Stop::NotVerifiable(w::unsupported_algorithm(&alg)),
-                ))
-            }
-            Err(ChainError::Crypto(e)) => {
-                return Err(checks.fail("certificate chain", &ca.uri, e.into()))
-            }
-            Err(_) => {}
-        }
+        chained = Some(ca);
+        break;
     }
     let Some(ca) = chained else {
         let stop = if issuer_known {

@@ -41,13 +41,12 @@ pub fn untrusted_instance(root_date: &str) -> String {
 pub fn untrusted_log(log_id: &str, root_date: &str) -> String {
     format!("transparency log {log_id} is not in the trust root (dated {root_date})")
 }
-pub const TSA_NOT_CHECKED: &str = "RFC 3161 timestamps are not checked yet";
-pub const REKOR_V2_NEEDS_TSA: &str = "Rekor v2 entries carry no signed time and need an RFC 3161 timestamp, which is not checked yet";
+pub const TSA_NOT_CHECKED: &str =
+    "RFC 3161 timestamps are not checked yet (Notation signing-authority scheme)";
 pub fn unsupported_algorithm(alg: &str) -> String {
     format!("unsupported algorithm {alg}")
 }
-pub const NO_VERIFIED_TIME: &str =
-    "no verified signing time (no signed entry timestamp from a trusted log)";
+pub const NO_VERIFIED_TIME: &str = "no verified signing time (neither a signed entry timestamp from a trusted log nor an RFC 3161 timestamp from a trusted authority)";
 pub const NO_LOG_ENTRY: &str = "no transparency log entry to check the certificate against";
 pub const NEEDS_IDENTITY: &str = "keyless signature: needs an expected identity and issuer";
 pub const NEEDS_ARTIFACT_BYTES: &str =

@@ -207,6 +207,11 @@ impl Certificate {
         &self.spki
     }
 
+    /// The serialNumber INTEGER as encoded (tag and length included), for CMS signer ids.
+    pub fn serial_der(&self) -> &[u8] {
+        self.tbs_fields.get(1).map_or(&[], Vec::as_slice)
+    }
+
     pub fn public_key(&self) -> Result<PublicKey, KeyError> {
         PublicKey::from_spki(&self.spki)
     }
