@@ -1196,3 +1196,167 @@ fn hostile_inputs_are_errors() {
         assert!(Certificate::from_der(&cert[..len]).is_err());
     }
 }
+
+/// notation-go's own JWS test vector (RSA-PSS, self-signed signing certificate).
+#[test]
+fn notation_go_jws_vector() {
+    let dir = fixtures().join("notation");
+    let envelope = std::fs::read(dir.join("jws_signature.sig")).unwrap();
+    let manifest = std::fs::read(dir.join("manifest.json")).unwrap();
+    let digest = Digest::sha256(&manifest);
+    let doc: serde_json::Value = serde_json::from_slice(&envelope).unwrap();
+    let cert =
+        Certificate::from_der(&base64::decode(doc["header"]["x5c"][0].as_str().unwrap()).unwrap())
+            .unwrap();
+    let target = Target {
+        digest: &digest,
+        media_type: Some("application/vnd.oci.image.manifest.v1+json"),
+        size: Some(manifest.len() as u64),
+    };
+
+    let row = notation_jws(&envelope, &target, std::slice::from_ref(&cert), &RustCrypto);
+    assert!(
+        matches!(&row.verdict, Verdict::Valid(s) if s.contains("CN=alpine")),
+        "{:?} {:?}",
+        row.verdict,
+        row.checks
+    );
+    assert_eq!(row.claims_subject, Some(digest.clone()));
+    assert!(row
+        .checks
+        .iter()
+        .any(|c| c.what == "JWS signature" && c.against.contains("RSA-PSS with SHA-256")));
+    // Not trusted without the certificate as anchor.
+    assert_eq!(
+        notation_jws(&envelope, &target, &[], &RustCrypto).verdict,
+        Verdict::NotVerifiable(wording::NEEDS_TRUSTED_NOTATION_ROOT.into())
+    );
+    // Another manifest: binding fails before the signature is looked at.
+    let other = Digest::sha256(b"another manifest");
+    let row = notation_jws(
+        &envelope,
+        &Target {
+            digest: &other,
+            ..target
+        },
+        std::slice::from_ref(&cert),
+        &RustCrypto,
+    );
+    assert_eq!(
+        row.verdict,
+        Verdict::Invalid(wording::wrong_subject(&digest.to_string(), &other))
+    );
+    assert!(!row.checks.iter().any(|c| c.what == "JWS signature"));
+}
+
+/// cosign's own OCI attestation bundle (v0.3, keyless DSSE), as a referrer of its image.
+#[test]
+fn cosign_oci_attestation_bundle_referrer() {
+    let dir = fixtures().join("cosign");
+    let bundle = std::fs::read(dir.join("oci-attestation.sigstore.json")).unwrap();
+    let root =
+        TrustedRoot::parse(&std::fs::read(dir.join("trusted_root_pgi.json")).unwrap()).unwrap();
+    let image: Digest = "sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4"
+        .parse()
+        .unwrap();
+    let options = Options {
+        key: None,
+        identity: None,
+        root: &root,
+        root_date: "2026-07-24",
+    };
+    let row = sigstore_bundle(&bundle, &image, None, &options, &RustCrypto);
+    let contents = row.unverified_certificate.clone().unwrap();
+    let san = contents.sans.first().cloned().unwrap();
+    let issuer = contents.oidc_issuer.clone().unwrap();
+    match &row.verdict {
+        Verdict::Valid(s) => {
+            assert!(s.starts_with(&format!("Signed by {san} (issuer {issuer}), certificate from Sigstore public-good Fulcio, logged in Rekor entry #")), "{s}");
+            assert!(s.ends_with("— signs this image"));
+        }
+        other => panic!("{other:?} {:?}", row.checks),
+    }
+    assert_eq!(
+        row.notes,
+        vec![wording::ANYONE_CAN_GET_A_CERTIFICATE.to_string()]
+    );
+    assert_eq!(row.claims_subject.as_ref(), Some(&image));
+    assert_eq!(row.format, Format::SigstoreBundle);
+    println!("cosign OCI attestation: {:?}", row.verdict);
+
+    // With the expected identity: matches; with another one: invalid.
+    let row = sigstore_bundle(
+        &bundle,
+        &image,
+        None,
+        &Options {
+            identity: Some((&san, &issuer)),
+            ..options
+        },
+        &RustCrypto,
+    );
+    assert!(matches!(row.verdict, Verdict::Valid(_)) && row.notes.is_empty());
+    let row = sigstore_bundle(
+        &bundle,
+        &image,
+        None,
+        &Options {
+            identity: Some(("someone@example.com", &issuer)),
+            ..options
+        },
+        &RustCrypto,
+    );
+    assert_eq!(
+        row.verdict,
+        Verdict::Invalid(wording::not_expected(
+            &san,
+            &issuer,
+            "someone@example.com",
+            &issuer
+        ))
+    );
+    // The same bundle as a referrer of another image.
+    let other = image_digest_other();
+    let row = sigstore_bundle(&bundle, &other, None, &options, &RustCrypto);
+    assert_eq!(
+        row.verdict,
+        Verdict::Invalid(wording::wrong_subject(&image.to_string(), &other))
+    );
+    // It is public-good Sigstore: the embedded public-good root verifies it too.
+    let row = sigstore_bundle(
+        &bundle,
+        &image,
+        None,
+        &Options {
+            root: &public_good(),
+            ..options
+        },
+        &RustCrypto,
+    );
+    assert!(
+        matches!(row.verdict, Verdict::Valid(_)),
+        "{:?}",
+        row.verdict
+    );
+    // A root without its CAs: not from a trusted instance (never "invalid", never "valid").
+    let mut no_ca = public_good();
+    no_ca.certificate_authorities.clear();
+    let row = sigstore_bundle(
+        &bundle,
+        &image,
+        None,
+        &Options {
+            root: &no_ca,
+            ..options
+        },
+        &RustCrypto,
+    );
+    assert_eq!(
+        row.verdict,
+        Verdict::NotVerifiable(wording::untrusted_instance("2026-07-24"))
+    );
+}
+
+fn image_digest_other() -> Digest {
+    Digest::sha256(b"some other image")
+}

@@ -317,16 +317,21 @@ fn check(
         format!("leaf key {} ({})", key.fingerprint(), alg.name()),
     );
 
-    // Chain: leaf → … → self-signed root, all valid at the signing time.
+    // Chain: leaf → … → self-signed root, all valid at the signing time. A single
+    // self-signed signing certificate is its own root (notation-go accepts it; it can only be
+    // trusted by being supplied itself).
     let root = chain.last().unwrap_or(leaf);
-    if chain.len() < 2 || !root.is_self_issued() {
+    if !root.is_self_issued() {
         return Err(invalid(
             checks,
             "x5c chain",
             "x5c must run from the leaf to a self-signed root".into(),
         ));
     }
-    if !leaf.has_ext_key_usage(OID_CODE_SIGNING) || leaf.key_usage(0) != Some(true) || leaf.is_ca()
+    let self_signed_leaf = chain.len() == 1;
+    if !leaf.has_ext_key_usage(OID_CODE_SIGNING)
+        || leaf.key_usage(0) != Some(true)
+        || (leaf.is_ca() && !self_signed_leaf)
     {
         return Err(invalid(
             checks,
@@ -337,21 +342,25 @@ fn check(
     if !leaf.valid_at(signing_time) {
         return Err(invalid(checks, "leaf validity", w::OUTSIDE_VALIDITY.into()));
     }
-    // verify_chain checks leaf → chain[1] → … → root; the root's self-signature is checked
-    // separately below since it is not trusted by configuration here.
-    super::x509::verify_chain(leaf, &chain[1..], signing_time, crypto).map_err(|e| match e {
-        super::x509::ChainError::Crypto(c) => checks.fail("x5c chain", "", c.into()),
-        super::x509::ChainError::UnsupportedAlgorithm(a) => checks.fail(
-            "x5c chain",
-            "",
-            Stop::NotVerifiable(w::unsupported_algorithm(&a)),
-        ),
-        other => checks.fail(
-            "x5c chain",
-            format!("valid at {}", der::unix_to_rfc3339(signing_time)),
-            Stop::Invalid(format!("{} (x5c)", other)),
-        ),
-    })?;
+    if !self_signed_leaf {
+        // leaf → chain[1] → … → root; the root's self-signature is checked below, since it
+        // is not trusted by configuration here.
+        super::x509::verify_chain(leaf, &chain[1..], signing_time, crypto).map_err(
+            |e| match e {
+                super::x509::ChainError::Crypto(c) => checks.fail("x5c chain", "", c.into()),
+                super::x509::ChainError::UnsupportedAlgorithm(a) => checks.fail(
+                    "x5c chain",
+                    "",
+                    Stop::NotVerifiable(w::unsupported_algorithm(&a)),
+                ),
+                other => checks.fail(
+                    "x5c chain",
+                    format!("valid at {}", der::unix_to_rfc3339(signing_time)),
+                    Stop::Invalid(format!("{other} (x5c)")),
+                ),
+            },
+        )?;
+    }
     let root_key = root
         .public_key()
         .map_err(|e| checks.fail("root key", "", Stop::NotVerifiable(e.to_string())))?;
