@@ -279,7 +279,9 @@ fn check(
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| invalid(checks, "x5c", e))?;
-    let leaf = &chain[0];
+    let Some(leaf) = chain.first() else {
+        return Err(invalid(checks, "x5c", "header.x5c is empty".into()));
+    };
     row.unverified_certificate = Some(CertificateContents::of(leaf));
     let key = leaf
         .public_key()

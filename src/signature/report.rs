@@ -470,8 +470,9 @@ fn bind_intoto(row: &mut RowBuilder, env: &Envelope, image: &Digest) -> Result<(
     let claimed = subjects
         .iter()
         .find(|d| *d == image)
-        .unwrap_or(&subjects[0])
-        .to_string();
+        .or(subjects.first())
+        .map(Digest::to_string)
+        .unwrap_or_default();
     bind(row, "in-toto subject", &claimed, image)
 }
 

@@ -104,11 +104,9 @@ impl Timestamp {
         // bare ContentInfo ::= SEQUENCE { contentType OID, [0] content }.
         let content_info = if r.peek_tag() == Some(der::SEQUENCE) {
             let status = r.expect(der::SEQUENCE, "PKIStatusInfo")?;
-            let code =
-                der::positive_integer(&Reader::new(status.value).expect(der::INTEGER, "status")?)
-                    .unwrap_or(&[0xff]);
-            // granted (0) or grantedWithMods (1).
-            if !matches!(code, [] | [0] | [1]) && !code.iter().all(|&b| b == 0) {
+            let status_code = Reader::new(status.value).expect(der::INTEGER, "status")?;
+            // PKIStatus granted (0) or grantedWithMods (1), RFC 3161 §2.4.2.
+            if !matches!(status_code.value, [0] | [1]) {
                 return Err(malformed("status is not granted"));
             }
             let token = r.expect(der::SEQUENCE, "timeStampToken")?;
