@@ -1360,3 +1360,377 @@ fn cosign_oci_attestation_bundle_referrer() {
 fn image_digest_other() -> Digest {
     Digest::sha256(b"some other image")
 }
+
+// ---------------------------------------------------------------------------------------
+// cosign legacy keyless: a whole test Sigstore instance (Fulcio-like CA with SCTs, a Rekor
+// log key, a CT log key) written by the test, and the `.sig` annotations cosign writes.
+
+const SIGNED_AT: i64 = 1780315500; // 2026-06-01T12:05:00Z, inside the leaf's 10 minutes
+const LEAF_FROM: &str = "260601120000Z";
+const LEAF_TO: &str = "260601121000Z";
+const TEST_SAN: &str =
+    "https://github.com/example/app/.github/workflows/release.yml@refs/heads/main";
+const TEST_ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+struct Instance {
+    intermediate: TestKey,
+    rekor: TestKey,
+    ct: TestKey,
+    root_der: Vec<u8>,
+    intermediate_der: Vec<u8>,
+}
+
+fn instance() -> Instance {
+    let root = TestKey::p384("fulcio root");
+    let intermediate = TestKey::p384("fulcio intermediate");
+    let root_der = der_cert(
+        &CertSpec {
+            subject: "test-fulcio-root",
+            issuer: "test-fulcio-root",
+            serial: 1,
+            spki: root.spki(),
+            not_before: "250101000000Z",
+            not_after: "350101000000Z",
+            ca: true,
+            extensions: Vec::new(),
+        },
+        &root,
+    );
+    let intermediate_der = der_cert(
+        &CertSpec {
+            subject: "test-fulcio-intermediate",
+            issuer: "test-fulcio-root",
+            serial: 2,
+            spki: intermediate.spki(),
+            not_before: "250101000000Z",
+            not_after: "350101000000Z",
+            ca: true,
+            extensions: Vec::new(),
+        },
+        &root,
+    );
+    Instance {
+        intermediate,
+        rekor: TestKey::p256("rekor"),
+        ct: TestKey::p256("ct log"),
+        root_der,
+        intermediate_der,
+    }
+}
+
+fn sha256(bytes: &[u8]) -> Vec<u8> {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).to_vec()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A Fulcio-style leaf for `signer` with SAN, OIDC issuer and an SCT by `ct` (RFC 6962 §3.2:
+/// the SCT signs the TBS without the SCT extension, with the issuer key hash).
+fn fulcio_leaf(
+    inst: &Instance,
+    signer: &TestKey,
+    san: &str,
+    issuer_cert_key: &TestKey,
+    ct: &TestKey,
+) -> Vec<u8> {
+    use manifest_explorer::signature::der::{encode, OCTET_STRING, SEQUENCE, UTF8_STRING};
+    use signature_support::{extension, sign_tbs, tbs};
+    let san_ext = extension(
+        &[0x55, 0x1d, 0x11],
+        true,
+        &encode(SEQUENCE, &encode(0x86, san.as_bytes())),
+    );
+    let issuer_ext = extension(
+        &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xbf, 0x30, 0x01, 0x08],
+        false,
+        &encode(UTF8_STRING, TEST_ISSUER.as_bytes()),
+    );
+    let mut spec = CertSpec {
+        subject: "",
+        issuer: "test-fulcio-intermediate",
+        serial: 3,
+        spki: signer.spki(),
+        not_before: LEAF_FROM,
+        not_after: LEAF_TO,
+        ca: false,
+        extensions: vec![san_ext, issuer_ext],
+    };
+    let precert = tbs(&spec, issuer_cert_key);
+    let timestamp_ms: u64 = 1780315201000;
+    let mut signed = vec![0u8, 0];
+    signed.extend(timestamp_ms.to_be_bytes());
+    signed.extend([0, 1]);
+    signed.extend(sha256(&inst.intermediate.spki()));
+    signed.extend(&(precert.len() as u32).to_be_bytes()[1..]);
+    signed.extend(&precert);
+    signed.extend([0, 0]);
+    let sig = ct.sign(&signed);
+    let mut sct = vec![0u8];
+    sct.extend(sha256(&ct.spki()));
+    sct.extend(timestamp_ms.to_be_bytes());
+    sct.extend([0, 0, 4, 3]);
+    sct.extend((sig.len() as u16).to_be_bytes());
+    sct.extend(&sig);
+    let mut list = ((sct.len() + 2) as u16).to_be_bytes().to_vec();
+    list.extend((sct.len() as u16).to_be_bytes());
+    list.extend(&sct);
+    spec.extensions.push(extension(
+        &[0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02],
+        false,
+        &encode(OCTET_STRING, &list),
+    ));
+    sign_tbs(tbs(&spec, issuer_cert_key), issuer_cert_key)
+}
+
+fn test_trusted_root(inst: &Instance) -> Vec<u8> {
+    let key = |k: &TestKey| serde_json::json!({"rawBytes": base64::encode(&k.spki()), "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": {"start": "2025-01-01T00:00:00Z"}});
+    serde_json::to_vec(&serde_json::json!({
+        "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+        "tlogs": [{"baseUrl": "https://rekor.test", "hashAlgorithm": "SHA2_256", "publicKey": key(&inst.rekor), "logId": {"keyId": base64::encode(&sha256(&inst.rekor.spki()))}}],
+        "certificateAuthorities": [{"subject": {"commonName": "test"}, "uri": "https://fulcio.test", "certChain": {"certificates": [{"rawBytes": base64::encode(&inst.intermediate_der)}, {"rawBytes": base64::encode(&inst.root_der)}]}, "validFor": {"start": "2025-01-01T00:00:00Z"}}],
+        "ctlogs": [{"baseUrl": "https://ct.test", "hashAlgorithm": "SHA2_256", "publicKey": key(&inst.ct), "logId": {"keyId": base64::encode(&sha256(&inst.ct.spki()))}}],
+        "timestampAuthorities": []
+    }))
+    .unwrap()
+}
+
+/// cosign's `dev.sigstore.cosign/bundle`: a hashedrekord entry and its SET by `log_key`.
+/// The SET payload is written out in RFC 8785 form by hand (keys in order, no spaces).
+fn rekor_bundle(
+    payload: &[u8],
+    sig: &[u8],
+    cert_pem: &str,
+    log: &TestKey,
+    set_signer: &TestKey,
+    integrated: i64,
+) -> String {
+    let body = serde_json::to_vec(&serde_json::json!({
+        "apiVersion": "0.0.1", "kind": "hashedrekord",
+        "spec": {"data": {"hash": {"algorithm": "sha256", "value": hex(&sha256(payload))}},
+                 "signature": {"content": base64::encode(sig), "publicKey": {"content": base64::encode(cert_pem.as_bytes())}}}
+    }))
+    .unwrap();
+    let log_id = hex(&sha256(&log.spki()));
+    let body_b64 = base64::encode(&body);
+    let set_payload = format!(
+        r#"{{"body":"{body_b64}","integratedTime":{integrated},"logID":"{log_id}","logIndex":42}}"#
+    );
+    let set = set_signer.sign(set_payload.as_bytes());
+    serde_json::to_string(&serde_json::json!({"SignedEntryTimestamp": base64::encode(&set), "Payload": {"body": body_b64, "integratedTime": integrated, "logIndex": 42, "logID": log_id}})).unwrap()
+}
+
+struct KeylessCase {
+    leaf: Vec<u8>,
+    signer: TestKey,
+    integrated: i64,
+    /// Seed of the key that signs the SET (the log's own key is seeded "rekor").
+    set_signer: &'static str,
+    bundle_annotation: bool,
+}
+
+fn keyless_layer(inst: &Instance, case: &KeylessCase, image: &Digest) -> Layer {
+    use manifest_explorer::signature::pem;
+    let payload = simple_signing(&image.to_string());
+    let sig = case.signer.sign(&payload);
+    let cert_pem = pem::encode("CERTIFICATE", &case.leaf);
+    let set_signer = TestKey::p256(case.set_signer);
+    let mut annotations = vec![
+        (ANNOTATION_SIGNATURE.to_string(), base64::encode(&sig)),
+        (
+            "dev.sigstore.cosign/certificate".to_string(),
+            cert_pem.clone(),
+        ),
+        (
+            "dev.sigstore.cosign/chain".to_string(),
+            format!(
+                "{}{}",
+                pem::encode("CERTIFICATE", &inst.intermediate_der),
+                pem::encode("CERTIFICATE", &inst.root_der)
+            ),
+        ),
+    ];
+    if case.bundle_annotation {
+        annotations.push((
+            "dev.sigstore.cosign/bundle".to_string(),
+            rekor_bundle(
+                &payload,
+                &sig,
+                &cert_pem,
+                &inst.rekor,
+                &set_signer,
+                case.integrated,
+            ),
+        ));
+    }
+    Layer {
+        media_type: SIMPLE_SIGNING.into(),
+        payload,
+        digest: None,
+        annotations,
+    }
+}
+
+#[test]
+fn cosign_legacy_keyless_with_a_test_instance() {
+    let inst = instance();
+    let root = TrustedRoot::parse(&test_trusted_root(&inst)).unwrap();
+    let img = image(11);
+    let signer = TestKey::p256("keyless signer");
+    let good_leaf = fulcio_leaf(&inst, &signer, TEST_SAN, &inst.intermediate, &inst.ct);
+    let rows = |case: &KeylessCase, identity: Option<(&str, &str)>, root: &TrustedRoot| {
+        let layer = keyless_layer(&inst, case, &img);
+        let payload = layer.payload.clone();
+        let options = Options {
+            key: None,
+            identity,
+            root,
+            root_date: "2026-06-01",
+        };
+        cosign_manifest(
+            &manifest(&[layer]),
+            &[Some(payload.as_slice())],
+            &img,
+            &options,
+            &RustCrypto,
+        )
+        .rows
+        .remove(0)
+    };
+    let good = KeylessCase {
+        leaf: good_leaf.clone(),
+        signer: TestKey::p256("keyless signer"),
+        integrated: SIGNED_AT,
+        set_signer: "rekor",
+        bundle_annotation: true,
+    };
+
+    let row = rows(&good, None, &root);
+    assert_eq!(
+        row.verdict,
+        Verdict::Valid(wording::signed_by(
+            TEST_SAN,
+            TEST_ISSUER,
+            "the certificate authority https://fulcio.test",
+            42,
+            "2026-06-01T12:05:00Z"
+        )),
+        "{:?}",
+        row.checks
+    );
+    assert_eq!(
+        row.notes,
+        vec![wording::ANYONE_CAN_GET_A_CERTIFICATE.to_string()]
+    );
+    assert!(row
+        .checks
+        .iter()
+        .any(|c| c.what == "chain annotation" && matches!(c.outcome, Outcome::NotChecked(_))));
+    let row = rows(&good, Some((TEST_SAN, TEST_ISSUER)), &root);
+    assert!(matches!(row.verdict, Verdict::Valid(_)) && row.notes.is_empty());
+    let row = rows(
+        &good,
+        Some((
+            "https://github.com/evil/app/.github/workflows/x.yml@refs/heads/main",
+            TEST_ISSUER,
+        )),
+        &root,
+    );
+    assert!(matches!(row.verdict, Verdict::Invalid(_)));
+
+    // A forger who controls a look-alike CA (same names, other keys) and its own CT log.
+    let fake_intermediate = TestKey::p384("fake intermediate");
+    let fake_ct = TestKey::p256("fake ct");
+    let cases: Vec<(&str, KeylessCase, Verdict)> = vec![
+        (
+            "logged after the certificate expired",
+            KeylessCase {
+                integrated: 1780316400,
+                ..clone_case(&good)
+            },
+            Verdict::Invalid(wording::OUTSIDE_VALIDITY.into()),
+        ),
+        (
+            "SET signed by another key",
+            KeylessCase {
+                set_signer: "not rekor",
+                ..clone_case(&good)
+            },
+            Verdict::Invalid(wording::SET_INVALID.into()),
+        ),
+        (
+            "never logged",
+            KeylessCase {
+                bundle_annotation: false,
+                ..clone_case(&good)
+            },
+            Verdict::NotVerifiable(wording::NO_LOG_ENTRY.into()),
+        ),
+        (
+            "certificate from a look-alike CA",
+            KeylessCase {
+                leaf: fulcio_leaf(&inst, &signer, TEST_SAN, &fake_intermediate, &inst.ct),
+                ..clone_case(&good)
+            },
+            Verdict::Invalid(wording::NO_CHAIN.into()),
+        ),
+        (
+            "SCT from an untrusted CT log",
+            KeylessCase {
+                leaf: fulcio_leaf(&inst, &signer, TEST_SAN, &inst.intermediate, &fake_ct),
+                ..clone_case(&good)
+            },
+            Verdict::Invalid(wording::SCT_INVALID.into()),
+        ),
+        (
+            "signature by another key than the certificate's",
+            KeylessCase {
+                signer: TestKey::p256("someone else"),
+                ..clone_case(&good)
+            },
+            Verdict::Invalid(wording::SIGNATURE_MISMATCH.into()),
+        ),
+    ];
+    for (name, case, expected) in cases {
+        let row = rows(&case, None, &root);
+        println!("keyless / {name}: {:?}", row.verdict);
+        assert_eq!(row.verdict, expected, "{name}");
+        // The certificate's claims stay in the disclosure.
+        assert_eq!(
+            row.unverified_certificate.as_ref().unwrap().sans,
+            vec![TEST_SAN.to_string()]
+        );
+    }
+    // A trust root without this CA: not from a trusted instance.
+    let mut other = root.clone();
+    other.certificate_authorities.clear();
+    assert_eq!(
+        rows(&good, None, &other).verdict,
+        Verdict::NotVerifiable(wording::untrusted_instance("2026-06-01"))
+    );
+    // Time comes from the log only: an entry integrated before the certificate existed fails.
+    let early = KeylessCase {
+        integrated: 1780315200 - 60,
+        ..clone_case(&good)
+    };
+    assert_eq!(
+        rows(&early, None, &root).verdict,
+        Verdict::Invalid(wording::OUTSIDE_VALIDITY.into())
+    );
+}
+
+fn clone_case(c: &KeylessCase) -> KeylessCase {
+    let signer = match &c.signer {
+        TestKey::P256(k) => TestKey::P256(k.clone()),
+        _ => unreachable!("keyless signers are P-256"),
+    };
+    KeylessCase {
+        leaf: c.leaf.clone(),
+        signer,
+        integrated: c.integrated,
+        set_signer: c.set_signer,
+        bundle_annotation: c.bundle_annotation,
+    }
+}

@@ -242,8 +242,8 @@ pub fn extension(oid: &[u8], critical: bool, value: &[u8]) -> Vec<u8> {
     encode(der::SEQUENCE, &body)
 }
 
-/// A DER certificate signed by `issuer_key` (RFC 5280 §4.1).
-pub fn der_cert(spec: &CertSpec<'_>, issuer_key: &TestKey) -> Vec<u8> {
+/// The TBSCertificate DER for `spec`, to be signed by `issuer_key` (RFC 5280 §4.1).
+pub fn tbs(spec: &CertSpec<'_>, issuer_key: &TestKey) -> Vec<u8> {
     let mut exts = spec.extensions.clone();
     if spec.ca {
         exts.push(extension(
@@ -282,12 +282,12 @@ pub fn der_cert(spec: &CertSpec<'_>, issuer_key: &TestKey) -> Vec<u8> {
         ]
         .concat(),
     );
-    let tbs = encode(
+    encode(
         der::SEQUENCE,
         &[
             encode(der::context(0), &encode(der::INTEGER, &[2])),
             encode(der::INTEGER, &[spec.serial]),
-            alg.clone(),
+            alg,
             name(spec.issuer),
             validity,
             name(spec.subject),
@@ -295,8 +295,12 @@ pub fn der_cert(spec: &CertSpec<'_>, issuer_key: &TestKey) -> Vec<u8> {
             encode(der::context(3), &encode(der::SEQUENCE, &exts.concat())),
         ]
         .concat(),
-    );
-    let (_, sig) = issuer_key.sign_x509(&tbs);
+    )
+}
+
+/// A DER certificate: `tbs` signed by `issuer_key`.
+pub fn sign_tbs(tbs: Vec<u8>, issuer_key: &TestKey) -> Vec<u8> {
+    let (alg, sig) = issuer_key.sign_x509(&tbs);
     encode(
         der::SEQUENCE,
         &[
@@ -306,4 +310,9 @@ pub fn der_cert(spec: &CertSpec<'_>, issuer_key: &TestKey) -> Vec<u8> {
         ]
         .concat(),
     )
+}
+
+/// A DER certificate signed by `issuer_key`.
+pub fn der_cert(spec: &CertSpec<'_>, issuer_key: &TestKey) -> Vec<u8> {
+    sign_tbs(tbs(spec, issuer_key), issuer_key)
 }
