@@ -1,5 +1,9 @@
 //! Signature verification: the sigstore-conformance `bundle-verify` cases through
 //! `verify_bundle`, and cosign / DSSE / Notation signatures made here with fresh keys.
+//!
+//! Native only: it reads fixture files and signs with RustCrypto, which the wasm build of the
+//! library does not link (the WebCrypto backend gets its own wasm-bindgen tests).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod signature_support;
 
