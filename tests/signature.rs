@@ -1738,3 +1738,49 @@ fn clone_case(c: &KeylessCase) -> KeylessCase {
         bundle_annotation: c.bundle_annotation,
     }
 }
+
+/// Byte flips all over real bundles and trust roots, and truncations: every result is an
+/// answer (truncations always an error), never a panic.
+#[test]
+fn byte_flips_never_panic() {
+    let base = fixtures().join("bundle-verify");
+    let root = std::fs::read(fixtures().join("trusted_root.json")).unwrap();
+    let artifact = std::fs::read(base.join("a.txt")).unwrap();
+    let trust = Trust::Identity {
+        identity: DEFAULT_IDENTITY.into(),
+        issuer: DEFAULT_ISSUER.into(),
+    };
+    let mut runs = 0;
+    for case in [
+        "happy-path-v0.3",
+        "happy-path-intoto-in-dsse-v3",
+        "happy-path-v0.1",
+    ] {
+        let bundle = std::fs::read(base.join(case).join("bundle.sigstore.json")).unwrap();
+        let artifact = if case.contains("dsse") {
+            std::fs::read(base.join(case).join("artifact")).unwrap_or(artifact.clone())
+        } else {
+            artifact.clone()
+        };
+        for at in (0..bundle.len()).step_by(37) {
+            for mask in [0x01u8, 0x20] {
+                let mut b = bundle.clone();
+                b[at] ^= mask;
+                let _ = verify_bundle(&b, &artifact, &root, &trust);
+                runs += 1;
+            }
+        }
+        for at in (0..root.len()).step_by(53) {
+            let mut r = root.clone();
+            r[at] ^= 0x01;
+            let _ = verify_bundle(&bundle, &artifact, &r, &trust);
+            runs += 1;
+        }
+        // Truncations.
+        for len in (0..bundle.len()).step_by(101) {
+            assert!(verify_bundle(&bundle[..len], &artifact, &root, &trust).is_err());
+            runs += 1;
+        }
+    }
+    println!("byte flips and truncations: {runs} runs without a panic");
+}

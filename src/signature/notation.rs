@@ -61,7 +61,8 @@ fn rfc3339_with_offset(s: &str) -> Option<i64> {
     if let Some((t, _)) = der::parse_rfc3339(s) {
         return Some(t);
     }
-    let (main, offset) = s.split_at(s.len().checked_sub(6)?);
+    let at = s.len().checked_sub(6)?;
+    let (main, offset) = (s.get(..at)?, s.get(at..)?);
     let sign = match offset.as_bytes().first()? {
         b'+' => 1,
         b'-' => -1,
