@@ -133,7 +133,7 @@ pub fn verify_bundle_with(
         },
         allow_any_identity: false,
         root: &root,
-        root_date: "as supplied",
+        root_date: "",
     };
     let mut checks = Checks::default();
     let outcome = bundle

@@ -99,7 +99,7 @@ pub struct Options<'a> {
     pub key: Option<&'a PublicKey>,
     pub identity: Option<(&'a str, &'a str)>,
     pub root: &'a TrustedRoot,
-    /// Shown in "trust root dated …".
+    /// Shown in "trust root dated …" (empty: "the supplied trust root").
     pub root_date: &'a str,
 }
 

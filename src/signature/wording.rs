@@ -35,11 +35,26 @@ pub fn not_expected(san: &str, issuer: &str, identity: &str, expected_issuer: &s
 
 // Not verifiable.
 pub const NEEDS_KEY: &str = "needs the signer's public key";
+/// "(trust root dated …)", or "(the supplied trust root)" when the root has no known date
+/// (`verify_bundle` takes any root).
+fn root_label(root_date: &str) -> String {
+    if root_date.is_empty() {
+        "the supplied trust root".to_string()
+    } else {
+        format!("trust root dated {root_date}")
+    }
+}
 pub fn untrusted_instance(root_date: &str) -> String {
-    format!("certificate not from a trusted Sigstore instance (trust root dated {root_date})")
+    format!(
+        "certificate not from a trusted Sigstore instance ({})",
+        root_label(root_date)
+    )
 }
 pub fn untrusted_log(log_id: &str, root_date: &str) -> String {
-    format!("transparency log {log_id} is not in the trust root (dated {root_date})")
+    format!(
+        "transparency log {log_id} is not in the trust root ({})",
+        root_label(root_date)
+    )
 }
 pub const TSA_NOT_CHECKED: &str =
     "RFC 3161 timestamps are not checked yet (Notation signing-authority scheme)";
