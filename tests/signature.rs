@@ -30,6 +30,67 @@ const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
 /// `_fail` cases are never skipped: they must be rejected whatever the reason.
 const SKIPPED: &[(&str, &str)] = &[];
 
+/// What each `_fail` case's README says is wrong, as (part of) the sentence that must name
+/// it; every `_fail` case is listed, so a case rejected for another reason is an error.
+fn expected_reason(case: &str) -> Option<String> {
+    let r = match case {
+        "checkpoint-bad-keyhint_fail"
+        | "invalid-checkpoint-signature_fail"
+        | "rekor2-checkpoint-no-matching-signature_fail" => wording::CHECKPOINT_INVALID,
+        "checkpoint-wrong-roothash_fail"
+        | "inclusion-proof-corrupted-hash_fail"
+        | "invalid-inclusion-proof_fail" => wording::PROOF_INVALID,
+        "integrated-time-in-future_fail"
+        | "intoto-expired-certificate_fail"
+        | "intoto-set-outside-signing-cert-validity_fail"
+        | "intoto-tsa-timestamp-outside-cert-validity_fail"
+        | "rekor2-timestamp-with-incorrect-time_fail" => wording::OUTSIDE_VALIDITY,
+        "invalid-ct-key_fail" => wording::SCT_INVALID,
+        "set-invalid-signature_fail" => wording::SET_INVALID,
+        "message-digest-mismatch_fail" | "wrong-material_fail" => "not this image",
+        "managed-key-no-key_fail" => wording::NEEDS_KEY,
+        "bundle-with-root-cert_fail" => wording::ROOT_IN_CHAIN,
+        "intoto-missing-inclusion-proof_fail" | "rekor2-no-inclusion-proof_fail" => {
+            wording::NO_PROOF
+        }
+        "rekor2-no-timestamp_fail" => "no verified signing time",
+        "rekor2-timestamp-payload-mismatch_fail" => "does not cover this signature",
+        "rekor2-timestamp-outside-trust-root-tsa-validity_fail"
+        | "rekor2-timestamp-outside-tsa-cert-validity_fail"
+        | "rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail"
+        | "rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail" => {
+            "not signed by a timestamp authority of the trust root"
+        }
+        "intoto-log-entry-mismatch_fail"
+        | "dsse-mismatch-envelope_fail"
+        | "dsse-mismatch-sig_fail"
+        | "dsse-invalid-sig_fail"
+        | "rekor2-dsse-mismatch-envelope_fail"
+        | "rekor2-dsse-mismatch-sig_fail"
+        | "rekor2-dsse-invalid-sig_fail"
+        | "wrong-hashedrekord-artifact_fail"
+        | "wrong-hashedrekord-cert-and-sig_fail"
+        | "wrong-hashedrekord-entry_fail"
+        | "incorrect-public-key_fail"
+        | "signature-mismatch_fail" => wording::LOG_MISMATCH,
+        "bundle-from-wrong-instance_fail" => "is not in the trust root",
+        "trust-root-tlog-missing-validity-start_fail" => "has no validFor.start",
+        "bundle-negative-log-index_fail" => "is negative",
+        "bundle-empty-certificate-chain_fail" => "empty certificate chain",
+        "bundle-invalid-base64-signature_fail" => "messageSignature.signature",
+        "bundle-malformed-json_fail" => "not JSON",
+        "bundle-unknown-version_fail" => "not a known Sigstore bundle version",
+        "rekor2-checkpoint-missing-log-signature_fail"
+        | "rekor2-checkpoint-missing-origin_fail"
+        | "rekor2-checkpoint-missing-root-hash_fail"
+        | "rekor2-checkpoint-missing-size_fail" => "checkpoint: ",
+        // Its key.pub is "…wrongkey==": not a key at all.
+        "managed-key-wrong-key_fail" => "PEM",
+        _ => return None,
+    };
+    Some(r.to_string())
+}
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signature")
 }
@@ -95,6 +156,14 @@ fn conformance_bundle_verify() {
                 Ok(v) => wrong.push(format!("FALSE ACCEPT {}: {:?}", case.name, v.signer)),
                 Err(e) => {
                     println!("rejected {}: {e}", case.name);
+                    if let Some(reason) = expected_reason(&case.name) {
+                        if !e.to_string().contains(&reason) {
+                            wrong.push(format!(
+                                "WRONG REASON {}: {e} (expected {reason:?})",
+                                case.name
+                            ));
+                        }
+                    }
                     rejected += 1;
                 }
             }
