@@ -19,6 +19,7 @@ pub mod preview;
 pub mod registry;
 pub mod route;
 pub mod samples;
+pub mod signature;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
