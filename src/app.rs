@@ -8,11 +8,12 @@ use wasm_bindgen::JsValue;
 
 use crate::client::Session;
 use crate::components::{
-    DocumentView, ImageFs, InputBox, LayerFileView, LayerView, MissingObject, ReferenceErrorView,
-    ReferenceView, RegistrySettings, RegistryView, StartPage, Want,
+    DocumentView, InputBox, MissingObject, ReferenceErrorView, ReferenceView, RegistrySettings,
+    RegistryView, StartPage, Want,
 };
+use crate::lazy::{host::LazyView, Lazy};
 use crate::oci::{Digest, Reference};
-use crate::route::{Route, Source, ViewMode};
+use crate::route::{Route, Source};
 use crate::samples::{Sample, Store};
 
 /// Mounts the app on `<body>`; the only thing `main` does.
@@ -29,9 +30,35 @@ pub struct Nav {
     pub file: RwSignal<Option<(String, Vec<u8>)>>,
     /// A layer file opened from disk: the worker reads it, so the page keeps only the handle.
     pub layer_file: RwSignal<Option<web_sys::File>, LocalStorage>,
+    /// This Nav belongs to the lazily loaded views: after each navigation it tells the page,
+    /// whose route must follow (see `lazy`).
+    echo: bool,
 }
 
 impl Nav {
+    /// The route from the URL, following back/forward.
+    fn new(echo: bool) -> Nav {
+        let nav = Nav {
+            route: RwSignal::new(route_from_location()),
+            file: RwSignal::new(None),
+            layer_file: RwSignal::new_local(None),
+            echo,
+        };
+        let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+            let route = route_from_location();
+            if nav.route.with_untracked(|r| *r != route) {
+                nav.route.set(route);
+            }
+        });
+        on_cleanup(move || popstate.remove());
+        nav
+    }
+
+    /// The navigation of the lazily loaded views.
+    pub fn shared() -> Nav {
+        Nav::new(true)
+    }
+
     /// The URL of the current route changed by `change`, for an `href`.
     pub fn href(&self, change: impl FnOnce(&mut Route)) -> String {
         let mut route = self.route.get_untracked();
@@ -45,6 +72,11 @@ impl Nav {
             let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&url_of(&route)));
         }
         self.route.set(route);
+        if self.echo {
+            if let Ok(ev) = web_sys::PopStateEvent::new("popstate") {
+                let _ = window().dispatch_event(&ev);
+            }
+        }
     }
 
     /// Goes to the current route changed by `change`.
@@ -86,15 +118,9 @@ enum Shown {
     Missing(Digest),
     UnknownSample(String),
     FileGone,
-    LayerFile(web_sys::File),
 }
 
-fn resolve(
-    route: &Route,
-    store: &Store,
-    file: Option<(String, Vec<u8>)>,
-    layer_file: Option<web_sys::File>,
-) -> Shown {
+fn resolve(route: &Route, store: &Store, file: Option<(String, Vec<u8>)>) -> Shown {
     // Under a reference, digests name objects in that reference's repository.
     if let Source::Reference(text) = &route.source {
         return Shown::Reference(text.clone());
@@ -128,10 +154,6 @@ fn resolve(
             origin: "pasted text".into(),
             pasted: true,
         },
-        Source::File(name) if route.view == ViewMode::Files => match layer_file {
-            Some(f) if &f.name() == name => Shown::LayerFile(f),
-            _ => Shown::FileGone,
-        },
         Source::File(name) => match file {
             Some((loaded, bytes)) if &loaded == name => Shown::Document {
                 bytes,
@@ -146,43 +168,44 @@ fn resolve(
 
 #[component]
 pub fn App() -> impl IntoView {
-    let nav = Nav {
-        route: RwSignal::new(route_from_location()),
-        file: RwSignal::new(None),
-        layer_file: RwSignal::new_local(None),
-    };
+    let nav = Nav::new(false);
     provide_context(nav);
-    let popstate = window_event_listener(leptos::ev::popstate, move |_| {
-        nav.route.set(route_from_location());
+    // The selected path of a lazily loaded view is the module's business: the page renders
+    // again only when what it shows changes.
+    let shown = Memo::new(move |_| {
+        let mut route = nav.route.get();
+        if Lazy::of(&route).is_some() {
+            route.path = None;
+        }
+        route
     });
-    on_cleanup(move || popstate.remove());
 
     let store = StoredValue::new(Store::samples());
     provide_context(store);
     provide_context(StoredValue::new_local(Session::default()));
     let body = move || {
-        let route = nav.route.get();
-        let shown =
-            store.with_value(|store| resolve(&route, store, nav.file.get(), nav.layer_file.get()));
-        match shown {
+        let route = shown.get();
+        if Lazy::of(&route).is_some() {
+            let reference = match &route.source {
+                Source::Reference(text) => text.trim().parse::<Reference>().ok(),
+                _ => None,
+            };
+            return view! {
+                {reference.map(|reference| view! { <ReferenceView reference /> })}
+                <LazyView />
+            }
+            .into_any();
+        }
+        match store.with_value(|store| resolve(&route, store, nav.file.get())) {
             Shown::Start => view! { <StartPage /> }.into_any(),
             Shown::Reference(text) => match text.trim().parse::<Reference>() {
                 Ok(reference) => {
-                    let proxy = route.proxy.clone();
-                    let fetched = match Want::of(route.at.clone(), route.media_type.clone(), route.size) {
-                        Ok(Want::Manifest(at)) if route.view == ViewMode::Fs => view! {
-                            <ImageFs reference=reference.clone() proxy at />
-                        }
-                        .into_any(),
-                        Ok(want) => view! {
-                            <RegistryView reference=reference.clone() want proxy view_mode=route.view big=route.big />
-                        }
-                        .into_any(),
-                        Err(layer) => view! {
-                            <LayerView layer reference=reference.clone() proxy diff=route.diff.clone() />
-                        }
-                        .into_any(),
-                    };
+                    // Layers are lazy views (above), so what is left here is a document.
+                    let fetched = Want::of(route.at.clone(), route.media_type.clone(), route.size)
+                        .ok()
+                        .map(|want| view! {
+                            <RegistryView reference=reference.clone() want proxy=route.proxy.clone() view_mode=route.view big=route.big />
+                        });
                     view! { <ReferenceView reference /> {fetched} }.into_any()
                 }
                 Err(error) => {
@@ -204,7 +227,6 @@ pub fn App() -> impl IntoView {
                 </section>
             }
             .into_any(),
-            Shown::LayerFile(file) => view! { <LayerFileView file /> }.into_any(),
             Shown::FileGone => view! {
                 <section role="alert" class="notice">
                     <h2>"The file is no longer loaded"</h2>

@@ -111,6 +111,16 @@ impl Session {
             .map(|c| c.username().to_owned())
     }
 
+    /// What the lazily loaded views need to act for the same person: the credentials and
+    /// the token realms they may go to (handed over in memory, never stored).
+    pub fn handover(&self) -> (Option<Credentials>, Vec<String>) {
+        let state = self.0.borrow();
+        (
+            state.credentials.clone(),
+            state.consented.iter().cloned().collect(),
+        )
+    }
+
     pub fn allow_realm(&self, realm: &str) {
         self.0.borrow_mut().consented.insert(realm.to_owned());
     }

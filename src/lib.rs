@@ -32,6 +32,8 @@ pub mod http;
 #[cfg(target_arch = "wasm32")]
 pub mod layers;
 #[cfg(target_arch = "wasm32")]
+pub mod lazy;
+#[cfg(target_arch = "wasm32")]
 pub mod worker;
 #[cfg(target_arch = "wasm32")]
 pub mod worker_client;

@@ -1,0 +1,287 @@
+//! The lazily loaded views (wasm only): what is inside layers — one layer's files, the merged
+//! filesystem of an image, a layer file from disk — lives in a second Leptos module
+//! (`src/bin/views.rs`), fetched the first time a person opens one, so the first load carries
+//! none of it (it costs more than the rest of the page's budget has room for).
+//!
+//! The two modules share nothing in memory; they meet in the DOM and the URL:
+//! - The page ([`host`]) renders a placeholder `<div>` where such a view belongs, loads the
+//!   module once (a same-origin `<script>`, allowed by `script-src 'self'`), and dispatches
+//!   `manifest-explorer:mount` on `window` with the element, the layer file from disk if any,
+//!   and the session's credentials and consented token realms (in memory only, as in the page).
+//!   Removing the placeholder dispatches `manifest-explorer:unmount`.
+//! - The module ([`guest`]) mounts its own Leptos root there. Both read the route from the URL;
+//!   a navigation in the module pushes history and then dispatches `popstate`, so the page's
+//!   route follows. [`Lazy::of`] is the one decision of what such a route shows.
+
+use crate::components::{LayerBlob, Want};
+use crate::oci::{Digest, Reference};
+use crate::route::{Route, Source, ViewMode};
+
+const MOUNT: &str = "manifest-explorer:mount";
+const UNMOUNT: &str = "manifest-explorer:unmount";
+const READY: &str = "manifest-explorer:views-ready";
+
+/// A view that lives in the lazily loaded module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lazy {
+    /// The merged filesystem of the manifest `at` (or the reference's own).
+    ImageFs {
+        reference: Reference,
+        at: Option<Digest>,
+    },
+    /// One layer blob in the reference's repository.
+    Layer {
+        reference: Reference,
+        layer: LayerBlob,
+    },
+    /// A layer file opened from disk.
+    LayerFile,
+}
+
+impl Lazy {
+    pub fn of(route: &Route) -> Option<Lazy> {
+        match &route.source {
+            Source::Reference(text) => {
+                let reference: Reference = text.trim().parse().ok()?;
+                match Want::of(route.at.clone(), route.media_type.clone(), route.size) {
+                    Ok(Want::Manifest(at)) if route.view == ViewMode::Fs => {
+                        Some(Lazy::ImageFs { reference, at })
+                    }
+                    Ok(_) => None,
+                    Err(layer) => Some(Lazy::Layer { reference, layer }),
+                }
+            }
+            Source::File(_) if route.view == ViewMode::Files => Some(Lazy::LayerFile),
+            _ => None,
+        }
+    }
+}
+
+/// The page's side: the placeholder and the loading of the module.
+pub mod host {
+    use std::cell::{Cell, RefCell};
+
+    use js_sys::{Array, Object, Reflect};
+    use leptos::prelude::*;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    use super::{MOUNT, READY, UNMOUNT};
+    use crate::app::Nav;
+    use crate::client::Session;
+
+    thread_local! {
+        static READY_SEEN: Cell<bool> = const { Cell::new(false) };
+        static LOADING: Cell<bool> = const { Cell::new(false) };
+        /// Mount requests made before the module said it is ready.
+        static WAITING: RefCell<Vec<Object>> = const { RefCell::new(Vec::new()) };
+        static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    }
+
+    fn dispatch(name: &str, detail: &JsValue) {
+        let init = web_sys::CustomEventInit::new();
+        init.set_detail(detail);
+        if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+            let _ = window().dispatch_event(&ev);
+        }
+    }
+
+    fn module_url() -> String {
+        document()
+            .query_selector("meta[name=manifest-explorer-views]")
+            .ok()
+            .flatten()
+            .and_then(|m| m.get_attribute("content"))
+            .unwrap_or_else(|| "./views.js".into())
+    }
+
+    /// Loads the module once; mounts waiting requests when it is ready.
+    fn load(on_error: impl Fn() + 'static) {
+        if LOADING.with(|l| l.replace(true)) {
+            return;
+        }
+        let ready = Closure::<dyn FnMut()>::new(|| {
+            READY_SEEN.with(|r| r.set(true));
+            for detail in WAITING.with(|w| std::mem::take(&mut *w.borrow_mut())) {
+                dispatch(MOUNT, &detail);
+            }
+        });
+        let _ = window().add_event_listener_with_callback(READY, ready.as_ref().unchecked_ref());
+        ready.forget();
+        let Ok(script) = document().create_element("script") else {
+            on_error();
+            return;
+        };
+        let _ = script.set_attribute("src", &module_url());
+        let failed = Closure::<dyn FnMut()>::new(move || {
+            LOADING.with(|l| l.set(false));
+            on_error();
+        });
+        let _ = script.add_event_listener_with_callback("error", failed.as_ref().unchecked_ref());
+        failed.forget();
+        if let Some(head) = document().head() {
+            let _ = head.append_child(&script);
+        }
+    }
+
+    fn set(detail: &Object, key: &str, value: &JsValue) {
+        let _ = Reflect::set(detail, &JsValue::from_str(key), value);
+    }
+
+    /// Where a lazily loaded view goes: a placeholder the module mounts into.
+    #[component]
+    pub fn LazyView() -> impl IntoView {
+        let nav = expect_context::<Nav>();
+        let session = expect_context::<StoredValue<Session, LocalStorage>>();
+        let node = NodeRef::<leptos::html::Div>::new();
+        let id = NEXT_ID.with(|n| n.replace(n.get() + 1));
+        let failed = RwSignal::new(false);
+        Effect::new(move |_| {
+            let Some(element) = node.get() else {
+                return;
+            };
+            let detail = Object::new();
+            set(&detail, "id", &JsValue::from(id));
+            set(&detail, "element", &element);
+            if let Some(file) = nav.layer_file.get_untracked() {
+                set(&detail, "file", &file);
+            }
+            let (credentials, realms) = session.with_value(|s| s.handover());
+            if let Some(c) = credentials {
+                set(&detail, "username", &JsValue::from_str(c.username()));
+                set(&detail, "secret", &JsValue::from_str(c.secret()));
+            }
+            let list = Array::new();
+            for realm in realms {
+                list.push(&JsValue::from_str(&realm));
+            }
+            set(&detail, "realms", &list);
+            if READY_SEEN.with(Cell::get) {
+                dispatch(MOUNT, &detail);
+            } else {
+                WAITING.with(|w| w.borrow_mut().push(detail));
+                load(move || failed.set(true));
+            }
+        });
+        on_cleanup(move || {
+            let detail = Object::new();
+            set(&detail, "id", &JsValue::from(id));
+            dispatch(UNMOUNT, &detail);
+        });
+        view! {
+            <div class="lazy-view" node_ref=node>
+                <p class="loading" role="status">"Loading the layer viewer…"</p>
+            </div>
+            {move || failed.get().then(|| view! {
+                <p class="input-error" role="alert">"The layer viewer could not be loaded (network error, or a newer version was deployed: reload the page)."</p>
+            })}
+        }
+    }
+}
+
+/// The module's side: mounts the views where the page asks.
+pub mod guest {
+    use std::any::Any;
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+
+    use js_sys::Reflect;
+    use leptos::prelude::*;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    use super::{Lazy, MOUNT, READY, UNMOUNT};
+    use crate::app::Nav;
+    use crate::client::Session;
+    use crate::components::{ImageFs, LayerFileView, LayerView};
+    use crate::registry::Credentials;
+
+    thread_local! {
+        /// Mounted roots by the page's id; dropping one unmounts it.
+        static ROOTS: RefCell<BTreeMap<u32, Box<dyn Any>>> = const { RefCell::new(BTreeMap::new()) };
+    }
+
+    fn get(detail: &JsValue, key: &str) -> JsValue {
+        Reflect::get(detail, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    fn id_of(detail: &JsValue) -> Option<u32> {
+        get(detail, "id").as_f64().map(|n| n as u32)
+    }
+
+    /// What the current route shows, rendered here.
+    #[component]
+    fn Guest() -> impl IntoView {
+        let nav = expect_context::<Nav>();
+        // Only a change of what is shown rebuilds the view; the selected path does not.
+        let shown = Memo::new(move |_| Lazy::of(&nav.route.get()));
+        move || {
+            let route = nav.route.get_untracked();
+            match shown.get() {
+                Some(Lazy::ImageFs { reference, at }) => {
+                    view! { <ImageFs reference proxy=route.proxy.clone() at /> }.into_any()
+                }
+                Some(Lazy::Layer { reference, layer }) => view! {
+                    <LayerView layer reference proxy=route.proxy.clone() diff=route.diff.clone() />
+                }
+                .into_any(),
+                Some(Lazy::LayerFile) => match nav.layer_file.get_untracked() {
+                    Some(file) => view! { <LayerFileView file /> }.into_any(),
+                    None => ().into_any(),
+                },
+                None => ().into_any(),
+            }
+        }
+    }
+
+    fn mount(detail: JsValue) {
+        let (Some(id), Ok(element)) = (
+            id_of(&detail),
+            get(&detail, "element").dyn_into::<web_sys::HtmlElement>(),
+        ) else {
+            return;
+        };
+        let file = get(&detail, "file").dyn_into::<web_sys::File>().ok();
+        let credentials = get(&detail, "username")
+            .as_string()
+            .zip(get(&detail, "secret").as_string())
+            .and_then(|(user, secret)| Credentials::new(&user, &secret).ok());
+        let realms: Vec<String> = js_sys::Array::from(&get(&detail, "realms"))
+            .iter()
+            .filter_map(|r| r.as_string())
+            .collect();
+        element.set_text_content(None);
+        let root = leptos::mount::mount_to(element, move || {
+            let nav = Nav::shared();
+            nav.layer_file.set(file);
+            let session = Session::default();
+            session.set_credentials(credentials);
+            for realm in &realms {
+                session.allow_realm(realm);
+            }
+            provide_context(nav);
+            provide_context(StoredValue::new_local(session));
+            view! { <Guest /> }
+        });
+        ROOTS.with(|r| r.borrow_mut().insert(id, Box::new(root)));
+    }
+
+    /// Starts the module: listens for mount requests, then tells the page it is ready.
+    pub fn start() {
+        console_error_panic_hook::set_once();
+        let on_mount = window_event_listener_untyped(MOUNT, |ev| {
+            if let Some(ev) = ev.dyn_ref::<web_sys::CustomEvent>() {
+                mount(ev.detail());
+            }
+        });
+        let on_unmount = window_event_listener_untyped(UNMOUNT, |ev| {
+            if let Some(id) = ev.dyn_ref::<web_sys::CustomEvent>().and_then(|e| id_of(&e.detail())) {
+                ROOTS.with(|r| r.borrow_mut().remove(&id));
+            }
+        });
+        // The listeners live as long as the page.
+        std::mem::forget((on_mount, on_unmount));
+        if let Ok(ev) = web_sys::Event::new(READY) {
+            let _ = window().dispatch_event(&ev);
+        }
+    }
+}
