@@ -1609,3 +1609,65 @@ fn random_merges_keep_their_invariants() {
         }
     }
 }
+
+/// Throughput of the whole pipeline (verify → decompress → diff_id → walk → per-file SHA-256)
+/// on a synthetic layer; printed, not asserted. 48 MiB in release builds, 4 MiB in debug.
+#[test]
+fn pipeline_throughput_is_printed() {
+    let mib = if cfg!(debug_assertions) { 4 } else { 48 };
+    let mut rng = Lcg(42);
+    let mut members: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut total = 0;
+    let mut i = 0;
+    while total < mib << 20 {
+        let size = rng.below(256 * 1024);
+        // Compressible but not trivial: words from a small vocabulary.
+        let words = [
+            &b"layer "[..],
+            b"tar ",
+            b"zstd ",
+            b"gzip ",
+            b"\n",
+            b"0123456789 ",
+        ];
+        let mut data = Vec::with_capacity(size);
+        while data.len() < size {
+            data.extend_from_slice(words[rng.below(words.len())]);
+        }
+        total += data.len();
+        members.push((format!("usr/share/f{i}").into_bytes(), data));
+        i += 1;
+    }
+    let refs: Vec<Member> = members
+        .iter()
+        .map(|(n, d)| (&n[..], b'0', &d[..], &b""[..]))
+        .collect();
+    let plain = tar(&refs);
+    let gz = gzip(&plain);
+    let zst =
+        ruzstd::encoding::compress_to_vec(&plain[..], ruzstd::encoding::CompressionLevel::Fastest);
+    for (name, blob) in [("tar", &plain), ("gzip", &gz), ("zstd", &zst)] {
+        let digest = Digest::sha256(blob);
+        let started = std::time::Instant::now();
+        let mut r = LayerReader::new(
+            Some((digest, blob.len() as u64)),
+            None,
+            ReadOptions {
+                hash_files: true,
+                ..ReadOptions::default()
+            },
+        );
+        blob.chunks(64 * 1024).try_for_each(|c| r.push(c)).unwrap();
+        let read = r.finish().unwrap();
+        let secs = started.elapsed().as_secs_f64();
+        assert_eq!(read.listing.entries.len(), members.len());
+        assert_eq!(read.diff_id, Digest::sha256(&plain));
+        println!(
+            "pipeline {name}: {} MiB uncompressed ({} compressed) in {:.0} ms = {:.0} MB/s of output",
+            plain.len() >> 20,
+            blob.len(),
+            secs * 1000.0,
+            plain.len() as f64 / secs / 1e6
+        );
+    }
+}
