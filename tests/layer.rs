@@ -1671,3 +1671,67 @@ fn pipeline_throughput_is_printed() {
         );
     }
 }
+
+#[test]
+fn gzip_optional_header_fields() {
+    use std::io::Write;
+    let tar_bytes = fixture("ustar.tar");
+    let member = |flags: u8, good_hcrc: bool| {
+        let mut h = vec![0x1f, 0x8b, 8, flags, 0, 0, 0, 0, 0, 255];
+        if flags & 0x04 != 0 {
+            h.extend([6, 0, b'A', b'B', 2, 0, b'x', b'y']);
+        }
+        if flags & 0x08 != 0 {
+            h.extend(b"layer.tar\0");
+        }
+        if flags & 0x10 != 0 {
+            h.extend(b"a comment\0");
+        }
+        if flags & 0x02 != 0 {
+            let mut crc = flate2::Crc::new();
+            crc.update(&h);
+            let c = crc.sum() as u16 ^ u16::from(!good_hcrc);
+            h.extend(c.to_le_bytes());
+        }
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&tar_bytes).unwrap();
+        h.extend(enc.finish().unwrap());
+        let mut crc = flate2::Crc::new();
+        crc.update(&tar_bytes);
+        h.extend(crc.sum().to_le_bytes());
+        h.extend((tar_bytes.len() as u32).to_le_bytes());
+        h
+    };
+    let expected = listing_text(&read(&tar_bytes).unwrap());
+    for flags in [0x02, 0x04, 0x08, 0x10, 0x1e, 0x1c] {
+        let got = read_with(&member(flags, true), 3, ReadOptions::default()).unwrap();
+        assert_eq!(listing_text(&got), expected, "flags {flags:#x}");
+    }
+    let e = err(&member(0x1e, false), Caps::default());
+    assert!(
+        matches!(&e, LayerError::GzipHeader { reason, .. } if reason.contains("CRC-16")),
+        "{e:?}"
+    );
+    let mut reserved = member(0, true);
+    reserved[3] = 0x20;
+    assert!(matches!(
+        err(&reserved, Caps::default()),
+        LayerError::GzipHeader { .. }
+    ));
+    // A second member that is not gzip is trailing garbage, even starting with 0x1f.
+    let twice = [member(0, true), vec![0x1f, 0x00, 0x00]].concat();
+    assert!(matches!(
+        err(&twice, Caps::default()),
+        LayerError::TrailingGarbage { first: 0x1f, .. }
+    ));
+}
+
+#[test]
+fn entry_footprint_is_printed() {
+    // Informative: the size of one listing row (plus its heap: name, link, names, digest).
+    println!(
+        "size_of::<Entry>() = {} bytes",
+        std::mem::size_of::<Entry>()
+    );
+    assert!(std::mem::size_of::<Entry>() <= 256);
+}
