@@ -1305,7 +1305,14 @@ fn mutated_and_random_streams_never_panic() {
                 bytes.extend((0..len).map(|_| rng.next() as u8));
             }
         }
-        match survive(&bytes, &mut rng, caps) {
+        let outcome = survive(&bytes, &mut rng, caps);
+        if std::env::var_os("LAYER_TRACE").is_some() {
+            println!(
+                "round {round}: {:?}",
+                outcome.as_ref().map(|r| r.listing.entries.len())
+            );
+        }
+        match outcome {
             Ok(read) => {
                 // Whatever was read also merges, pages and resolves without panicking.
                 let tree = Tree::from_layers([read.listing.clone(), read.listing]);
