@@ -1742,3 +1742,39 @@ fn entry_footprint_is_printed() {
     );
     assert!(std::mem::size_of::<Entry>() <= 256);
 }
+
+#[test]
+fn ls_columns_mode_and_mtime() {
+    let mut e = ent("f", 1);
+    let modes = [
+        (EntryKind::Dir, 0o755, "drwxr-xr-x"),
+        (EntryKind::File, 0o4755, "-rwsr-xr-x"),
+        (EntryKind::File, 0o2644, "-rw-r-Sr--"),
+        (EntryKind::Dir, 0o1777, "drwxrwxrwt"),
+        (EntryKind::Symlink, 0o1776, "lrwxrwxrwT"),
+        (EntryKind::Char, 0o600, "crw-------"),
+        (EntryKind::Fifo, 0, "p---------"),
+    ];
+    for (kind, mode, shown) in modes {
+        e.kind = kind;
+        e.mode = mode;
+        assert_eq!(e.mode_string(), shown);
+    }
+    // Values from `date -u -d @N '+%F %T'`.
+    let times = [
+        (0, "1970-01-01 00:00:00"),
+        (1_700_000_000, "2023-11-14 22:13:20"),
+        (-1000, "1969-12-31 23:43:20"),
+        (951_782_400, "2000-02-29 00:00:00"),
+        (4_102_444_799, "2099-12-31 23:59:59"),
+        (-62_135_596_800, "0001-01-01 00:00:00"),
+    ];
+    for (t, shown) in times {
+        e.mtime = t;
+        assert_eq!(e.mtime_utc(), shown, "{t}");
+    }
+    e.mtime = i64::MIN;
+    let _ = e.mtime_utc(); // no overflow panic on hostile base-256 times
+    e.mtime = i64::MAX;
+    let _ = e.mtime_utc();
+}

@@ -139,6 +139,47 @@ impl Entry {
         Some(Whiteout::Delete(join(dir, target)))
     }
 
+    /// The `ls -l` mode column: type letter and permissions, with set-id and sticky bits
+    /// (`s`/`S`, `t`/`T`), e.g. `drwxr-xr-x`, `-rwsr-x---`.
+    pub fn mode_string(&self) -> String {
+        let m = self.mode;
+        let bit = |mask: u32, c: char| if m & mask != 0 { c } else { '-' };
+        let special = |exec: u32, special: u32, set: char| match (m & exec != 0, m & special != 0) {
+            (true, true) => set,
+            (false, true) => set.to_ascii_uppercase(),
+            (true, false) => 'x',
+            (false, false) => '-',
+        };
+        [
+            self.kind.letter(),
+            bit(0o400, 'r'),
+            bit(0o200, 'w'),
+            special(0o100, 0o4000, 's'),
+            bit(0o040, 'r'),
+            bit(0o020, 'w'),
+            special(0o010, 0o2000, 's'),
+            bit(0o004, 'r'),
+            bit(0o002, 'w'),
+            special(0o001, 0o1000, 't'),
+        ]
+        .iter()
+        .collect()
+    }
+
+    /// The mtime as `YYYY-MM-DD hh:mm:ss` UTC, computed with integers only (the page formats
+    /// no floats); years outside 0..=9999 are shown as they come (`-0001`, `12000`).
+    pub fn mtime_utc(&self) -> String {
+        let days = self.mtime.div_euclid(86_400);
+        let secs = self.mtime.rem_euclid(86_400);
+        let (y, mo, d) = civil_from_days(days);
+        format!(
+            "{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
+    }
+
     /// Whether the last component is a `.wh.` name (cheaper than [`Entry::whiteout`]).
     pub fn is_whiteout(&self) -> bool {
         self.name().starts_with(b".wh.")
@@ -148,6 +189,21 @@ impl Entry {
     pub fn name(&self) -> &[u8] {
         split_last(&self.path).1
     }
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day): Howard Hinnant's
+/// `civil_from_days` (eras of 400 years, March-based years so leap days come last).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days.saturating_add(719_468);
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11]
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 /// `(parent, last component)` of a normalised path.
