@@ -1785,3 +1785,30 @@ fn ls_columns_mode_and_mtime() {
     e.mtime = i64::MAX;
     let _ = e.mtime_utc();
 }
+
+#[test]
+fn figures_saturate_on_hostile_sizes() {
+    // Header-declared sizes (a sparse file's real size) may be near 2^63 in several layers.
+    let huge = 1u64 << 62;
+    let tree = Tree::from_layers([
+        layer(&[("s", huge), ("t", 1)]),
+        layer(&[("s", huge), ("u", huge)]),
+        layer(&[("s", huge), ("v", huge)]),
+    ]);
+    let eff = efficiency(&tree);
+    // 5 × 2^62 + 1 does not fit: saturated, not wrapped.
+    assert_eq!(eff.total_bytes, u64::MAX);
+    assert_eq!(eff.minimal_bytes, 3 * huge + 1);
+    assert_eq!(eff.reclaimable_bytes, 2 * huge);
+    // (3 × 2^62 + 1) / (2^64 − 1) = 0.75: the scaled division stays within a part per million.
+    assert!(
+        (749_999..=750_000).contains(&eff.score_ppm),
+        "{}",
+        eff.score_ppm
+    );
+    let changes = layer_changes(&tree);
+    assert_eq!(
+        (changes[1].modified_bytes, changes[1].added_bytes),
+        (huge, huge)
+    );
+}

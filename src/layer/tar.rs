@@ -1012,9 +1012,8 @@ fn parse_pax(mut record: &[u8], offset: u64) -> Result<Pax, LayerError> {
                 escape(len_text)
             )));
         }
-        let len: usize = std::str::from_utf8(len_text)
-            .ok()
-            .and_then(|t| t.parse().ok())
+        let len = decimal(len_text)
+            .and_then(|n| usize::try_from(n).ok())
             .ok_or_else(|| bad(format!("record length {} overflows", escape(len_text))))?;
         if len <= space + 1 || len > record.len() {
             return Err(bad(format!(
@@ -1036,10 +1035,7 @@ fn parse_pax(mut record: &[u8], offset: u64) -> Result<Pax, LayerError> {
             .ok_or_else(|| bad(format!("record {} has no '='", escape(body))))?;
         let (key, value) = (&body[..eq], &body[eq + 1..]);
         let number = |v: &[u8]| -> Result<u64, LayerError> {
-            std::str::from_utf8(v)
-                .ok()
-                .filter(|t| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()))
-                .and_then(|t| t.parse::<u64>().ok())
+            decimal(v)
                 .filter(|&n| i64::try_from(n).is_ok())
                 .ok_or_else(|| {
                     bad(format!(
@@ -1089,22 +1085,35 @@ fn parse_pax(mut record: &[u8], offset: u64) -> Result<Pax, LayerError> {
     Ok(pax)
 }
 
-/// A PAX time: optional `-`, decimal seconds, optional `.fraction` (dropped, rounding down).
-fn parse_pax_time(value: &[u8]) -> Option<i64> {
-    let text = std::str::from_utf8(value).ok()?;
-    let (secs, frac) = text.split_once('.').unwrap_or((text, ""));
-    if !frac.bytes().all(|c| c.is_ascii_digit()) {
+/// Unsigned decimal digits (at least one, nothing else), `None` on overflow. One small
+/// parser instead of `str::parse` for each integer type keeps the wasm smaller.
+fn decimal(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
         return None;
     }
-    let (negative, digits) = match secs.strip_prefix('-') {
+    digits.iter().try_fold(0u64, |n, &c| {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+    })
+}
+
+/// A PAX time: optional `-`, decimal seconds, optional `.fraction` (dropped, rounding down).
+fn parse_pax_time(value: &[u8]) -> Option<i64> {
+    let (secs, frac) = match value.iter().position(|&c| c == b'.') {
+        Some(dot) => (&value[..dot], &value[dot + 1..]),
+        None => (value, &[][..]),
+    };
+    if !frac.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let (negative, digits) = match secs.strip_prefix(b"-") {
         Some(d) => (true, d),
         None => (false, secs),
     };
-    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let whole: i64 = digits.parse().ok()?;
-    let has_frac = frac.bytes().any(|c| c != b'0');
+    let whole = i64::try_from(decimal(digits)?).ok()?;
+    let has_frac = frac.iter().any(|&c| c != b'0');
     Some(if negative {
         // -1.5 is 1.5 s before the epoch: floor is -2.
         -whole - i64::from(has_frac)

@@ -156,9 +156,15 @@ impl Index {
                 .map_or(0, |v| tree.entry(v.layer, v.entry).size),
             Item::Whiteout(_) => 0,
         };
-        let mut by_size = items.clone();
-        // Stable: equal sizes stay in path order.
-        by_size.sort_by_key(|item| std::cmp::Reverse(size(item)));
+        // Sizes looked up once; ties keep path order (the position breaks them), so an
+        // unstable sort is enough (and smaller in the wasm than a stable one).
+        let mut keyed: Vec<(std::cmp::Reverse<u64>, u32)> = items
+            .iter()
+            .enumerate()
+            .map(|(pos, item)| (std::cmp::Reverse(size(item)), pos as u32))
+            .collect();
+        keyed.sort_unstable();
+        let by_size = keyed.iter().map(|&(_, pos)| items[pos as usize]).collect();
         Index {
             by_path: items,
             by_size,
@@ -273,15 +279,18 @@ impl Index {
 /// Substring match on the display form, ASCII case-insensitive; `needle` is already
 /// ASCII-lowercased, `lower` a reused buffer.
 fn matches(raw: &[u8], needle: &str, lower: &mut Vec<u8>) -> bool {
+    let needle = needle.as_bytes();
     if needle.is_empty() {
         return true;
     }
+    lower.clear();
     if path::is_plain(raw) {
-        // Printable ASCII: the display form is the bytes themselves; lowercase them into the
-        // buffer and use the standard substring search.
-        lower.clear();
+        // Printable ASCII: the display form is the bytes themselves; no allocation.
         lower.extend(raw.iter().map(u8::to_ascii_lowercase));
-        return std::str::from_utf8(lower).is_ok_and(|l| l.contains(needle));
+    } else {
+        lower.extend(path::display(raw).bytes().map(|b| b.to_ascii_lowercase()));
     }
-    path::display(raw).to_ascii_lowercase().contains(needle)
+    // Needles are short: comparing at each position is fast enough and smaller in the wasm
+    // than the standard two-way searcher.
+    lower.windows(needle.len()).any(|w| w == needle)
 }
