@@ -108,7 +108,8 @@ pub struct Efficiency {
     pub minimal_bytes: u64,
     /// Σ sizes of copies overwritten or deleted later (N−1 per path).
     pub reclaimable_bytes: u64,
-    /// Paths with reclaimable bytes, most reclaimable first (then by path bytes).
+    /// Paths with reclaimable bytes, most reclaimable first (then in order of first
+    /// appearance in the layers).
     pub culprits: Vec<Culprit>,
 }
 
@@ -151,14 +152,23 @@ pub fn efficiency(tree: &Tree) -> Efficiency {
         }
     }
     eff.score_ppm = ppm(eff.minimal_bytes, eff.total_bytes);
-    // Most reclaimable first, then by path (computed once per culprit, not per comparison).
-    let mut keyed: Vec<(u64, Vec<u8>, Culprit)> = std::mem::take(&mut eff.culprits)
-        .into_iter()
-        .map(|c| (c.reclaimable, tree.path(c.node), c))
+    // Most reclaimable first, then in the order the paths first appeared (node ids are
+    // unique, so an unstable sort is deterministic).
+    let mut keyed: Vec<(u64, u32)> = eff
+        .culprits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (u64::MAX - c.reclaimable, i as u32))
         .collect();
-    // Paths are unique, so the order is total and an unstable sort is deterministic.
-    keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    eff.culprits = keyed.into_iter().map(|(_, _, c)| c).collect();
+    keyed.sort_unstable();
+    let mut culprits: Vec<Option<Culprit>> = std::mem::take(&mut eff.culprits)
+        .into_iter()
+        .map(Some)
+        .collect();
+    eff.culprits = keyed
+        .iter()
+        .filter_map(|&(_, i)| culprits.get_mut(i as usize).and_then(Option::take))
+        .collect();
     eff
 }
 

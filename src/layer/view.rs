@@ -125,11 +125,12 @@ pub struct Index {
 
 impl Index {
     pub fn new(tree: &Tree) -> Index {
-        let mut whiteouts: Vec<(NodeId, u32)> = tree
+        // Keys are (u64, u32) pairs here and in `changes`: one sort instantiation in the wasm.
+        let mut whiteouts: Vec<(u64, u32)> = tree
             .whiteouts()
             .iter()
             .enumerate()
-            .map(|(i, w)| (w.target, i as u32))
+            .map(|(i, w)| (u64::from(w.target), i as u32))
             .collect();
         whiteouts.sort_unstable();
         let mut items = Vec::with_capacity(tree.versions().len() + whiteouts.len());
@@ -137,11 +138,12 @@ impl Index {
         let mut children = Vec::new();
         while let Some(n) = stack.pop() {
             items.extend(tree.version_ids(n).map(Item::Version));
-            let from = whiteouts.partition_point(|&(t, _)| t < n);
+            let n64 = u64::from(n);
+            let from = whiteouts.partition_point(|&(t, _)| t < n64);
             items.extend(
                 whiteouts[from..]
                     .iter()
-                    .take_while(|&&(t, _)| t == n)
+                    .take_while(|&&(t, _)| t == n64)
                     .map(|&(_, i)| Item::Whiteout(i)),
             );
             children.clear();
@@ -158,10 +160,10 @@ impl Index {
         };
         // Sizes looked up once; ties keep path order (the position breaks them), so an
         // unstable sort is enough (and smaller in the wasm than a stable one).
-        let mut keyed: Vec<(std::cmp::Reverse<u64>, u32)> = items
+        let mut keyed: Vec<(u64, u32)> = items
             .iter()
             .enumerate()
-            .map(|(pos, item)| (std::cmp::Reverse(size(item)), pos as u32))
+            .map(|(pos, item)| (u64::MAX - size(item), pos as u32))
             .collect();
         keyed.sort_unstable();
         let by_size = keyed.iter().map(|&(_, pos)| items[pos as usize]).collect();
