@@ -260,7 +260,7 @@ impl Index {
                 })
             }
             Item::Whiteout(i) => {
-                let w = &tree.whiteouts()[i as usize];
+                let w = tree.whiteouts().get(i as usize)?;
                 let visible = match scope {
                     Scope::Merged => true,
                     Scope::UpTo(n) => w.layer <= n,
