@@ -1812,3 +1812,71 @@ fn figures_saturate_on_hostile_sizes() {
         (huge, huge)
     );
 }
+
+#[test]
+fn pax_keys_global_headers_and_odd_types() {
+    let mut records = Vec::new();
+    for (k, v) in [
+        ("path", &b"pax/name\xff"[..]),
+        ("linkpath", b"target"),
+        ("mtime", b"-1.5"),
+        ("uid", b"3000000"),
+        ("gid", b"4000000"),
+        ("uname", b"someone"),
+        ("gname", b"group"),
+        ("SCHILY.xattr.user.x", b"ignored"),
+    ] {
+        records.extend(pax_record(k, v));
+    }
+    let mut t = Vec::new();
+    let global = pax_record("comment", b"global, ignored");
+    t.extend(header_raw(
+        b"GlobalHead",
+        b'g',
+        octal12(global.len() as u64),
+        b"",
+    ));
+    t.extend(&global);
+    t.resize(1024, 0);
+    t.extend(header_raw(
+        b"PaxHeader",
+        b'x',
+        octal12(records.len() as u64),
+        b"",
+    ));
+    t.extend(&records);
+    t.resize(t.len().div_ceil(512) * 512, 0);
+    t.extend(header_raw(b"short", b'2', octal12(0), b"short-target"));
+    // GNU dumpdir 'D' (data follows) and an unknown type 'Z': listed, data skipped.
+    t.extend(header_raw(b"dumpdir", b'D', octal12(3), b""));
+    t.extend(b"abc");
+    t.resize(t.len().div_ceil(512) * 512, 0);
+    t.extend(header_raw(b"vendor", b'Z', octal12(600), b""));
+    t.extend(vec![7u8; 600]);
+    t.resize(t.len().div_ceil(512) * 512, 0);
+    t.extend(header_raw(b"last", b'0', octal12(0), b""));
+    t.resize(t.len() + 1024, 0);
+    let got = read(&t).unwrap();
+    let e = &got.listing.entries;
+    assert_eq!(e.len(), 4, "{e:?}");
+    assert_eq!(e[0].path, b"pax/name\xff");
+    assert_eq!(
+        e[0].link.as_deref(),
+        Some(&b"target"[..]),
+        "PAX linkpath wins"
+    );
+    assert_eq!((e[0].mtime, e[0].uid, e[0].gid), (-2, 3_000_000, 4_000_000));
+    assert_eq!(
+        (&e[0].uname[..], &e[0].gname[..]),
+        (&b"someone"[..], &b"group"[..])
+    );
+    assert!(e[0].flags.contains(Flags::NON_UTF8));
+    assert_eq!(e[1].kind, EntryKind::Other(b'D'));
+    assert_eq!(e[2].kind, EntryKind::Other(b'Z'));
+    assert_eq!(e[3].path, b"last");
+    assert_eq!(
+        got.listing.warnings.len(),
+        1,
+        "one warning for the ignored global header"
+    );
+}
