@@ -2,6 +2,7 @@
 //! verified on the client.
 //!
 //! - [`oci`]: the pure core (references, digests, media types, documents, lint).
+//! - [`layer`]: the pure layer core (decompression, tar walking, merged filesystem, efficiency).
 //! - [`registry`]: the pure parts of the distribution protocol (URLs, auth challenges, tokens,
 //!   pagination, error bodies, verification); `http` (wasm only) is the one module doing I/O.
 //! - [`compare`]: two or more images side by side (layers, configs, indexes, files).

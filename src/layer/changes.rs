@@ -14,7 +14,8 @@
 //!   N−1 copies a rebuild could avoid, not dive's "wasted bytes" which also counts the copy
 //!   that is kept (dive#684).
 //!
-//! All of it is one linear pass over the tree's versions.
+//! All of it is one linear pass over the tree's versions. Sizes are what headers declare (a
+//! sparse file may claim 2^63 bytes), so byte sums saturate instead of overflowing.
 
 use super::tree::{Change, NodeId, Status, Tree};
 
@@ -45,25 +46,25 @@ pub fn layer_changes(tree: &Tree) -> Vec<LayerChanges> {
             match v.change {
                 Change::Added => {
                     own.added += 1;
-                    own.added_bytes += size;
+                    own.added_bytes = own.added_bytes.saturating_add(size);
                 }
                 Change::Modified => {
                     own.modified += 1;
-                    own.modified_bytes += size;
+                    own.modified_bytes = own.modified_bytes.saturating_add(size);
                 }
             }
             if v.status != Status::Live {
-                own.wasted_bytes += size;
+                own.wasted_bytes = own.wasted_bytes.saturating_add(size);
             }
         }
         if let Some(by) = v.status.by() {
             if let Some(hider) = out.get_mut(by as usize) {
-                hider.hidden_bytes += size;
+                hider.hidden_bytes = hider.hidden_bytes.saturating_add(size);
                 // Removed: a *lower* version; one of this layer's own entries hidden by a
                 // later entry of the same layer is still counted as added or modified.
                 if matches!(v.status, Status::Deleted { .. }) && v.layer < by {
                     hider.removed += 1;
-                    hider.removed_bytes += size;
+                    hider.removed_bytes = hider.removed_bytes.saturating_add(size);
                 }
             }
         }
@@ -107,7 +108,8 @@ pub struct Efficiency {
     pub minimal_bytes: u64,
     /// Σ sizes of copies overwritten or deleted later (N−1 per path).
     pub reclaimable_bytes: u64,
-    /// Paths with reclaimable bytes, most reclaimable first (then by path bytes).
+    /// Paths with reclaimable bytes, most reclaimable first (then in order of first
+    /// appearance in the layers).
     pub culprits: Vec<Culprit>,
 }
 
@@ -118,7 +120,7 @@ pub fn efficiency(tree: &Tree) -> Efficiency {
         let mut reclaimable = 0u64;
         for v in tree.versions_of(id) {
             let size = tree.entry(v.layer, v.entry).size;
-            eff.total_bytes += size;
+            eff.total_bytes = eff.total_bytes.saturating_add(size);
             // A deletion is a 0-size copy: the path's minimum is then 0.
             let smallest = if matches!(v.status, Status::Deleted { .. }) {
                 0
@@ -127,11 +129,11 @@ pub fn efficiency(tree: &Tree) -> Efficiency {
             };
             min = Some(min.map_or(smallest, |m| m.min(smallest)));
             if v.status != Status::Live {
-                reclaimable += size;
+                reclaimable = reclaimable.saturating_add(size);
             }
         }
-        eff.minimal_bytes += min.unwrap_or(0);
-        eff.reclaimable_bytes += reclaimable;
+        eff.minimal_bytes = eff.minimal_bytes.saturating_add(min.unwrap_or(0));
+        eff.reclaimable_bytes = eff.reclaimable_bytes.saturating_add(reclaimable);
         if reclaimable > 0 {
             let copies = tree
                 .versions_of(id)
@@ -149,17 +151,37 @@ pub fn efficiency(tree: &Tree) -> Efficiency {
             });
         }
     }
-    eff.score_ppm = if eff.total_bytes == 0 {
-        1_000_000
-    } else {
-        (u128::from(eff.minimal_bytes) * 1_000_000 / u128::from(eff.total_bytes)) as u32
-    };
-    // Most reclaimable first, then by path (computed once per culprit, not per comparison).
-    let mut keyed: Vec<(u64, Vec<u8>, Culprit)> = std::mem::take(&mut eff.culprits)
-        .into_iter()
-        .map(|c| (c.reclaimable, tree.path(c.node), c))
+    eff.score_ppm = ppm(eff.minimal_bytes, eff.total_bytes);
+    // Most reclaimable first, then in the order the paths first appeared (node ids are
+    // unique, so an unstable sort is deterministic).
+    let mut keyed: Vec<(u64, u32)> = eff
+        .culprits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (u64::MAX - c.reclaimable, i as u32))
         .collect();
-    keyed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    eff.culprits = keyed.into_iter().map(|(_, _, c)| c).collect();
+    keyed.sort_unstable();
+    let mut culprits: Vec<Option<Culprit>> = std::mem::take(&mut eff.culprits)
+        .into_iter()
+        .map(Some)
+        .collect();
+    eff.culprits = keyed
+        .iter()
+        .filter_map(|&(_, i)| culprits.get_mut(i as usize).and_then(Option::take))
+        .collect();
     eff
+}
+
+/// `part / whole` in parts per million, rounded down; 1,000,000 for an empty whole. Both
+/// are scaled down together until the product fits a u64 (sizes are header-declared and a
+/// sparse file may claim 2^63 bytes), which keeps the ratio to within one part per million.
+fn ppm(mut part: u64, mut whole: u64) -> u32 {
+    if whole == 0 {
+        return 1_000_000;
+    }
+    while part > u64::MAX / 1_000_000 {
+        part >>= 1;
+        whole >>= 1;
+    }
+    (part * 1_000_000 / whole.max(1)).min(1_000_000) as u32
 }

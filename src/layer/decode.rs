@@ -12,6 +12,7 @@
 use std::io::Read as _;
 
 use flate2::{Crc, Decompress, FlushDecompress, Status};
+use ruzstd::decoding::errors::FrameDecoderError;
 use ruzstd::decoding::FrameDecoder;
 
 use super::{Caps, LayerError};
@@ -695,7 +696,7 @@ impl Zstd {
                 }
                 self.decoder
                     .reset(step)
-                    .map_err(|e| self.error(e.to_string()))?;
+                    .map_err(|e| self.error(zstd_reason(&e)))?;
                 self.state = ZState::Blocks {
                     checksum: fhd & 0x04 != 0,
                 };
@@ -705,7 +706,7 @@ impl Zstd {
                 let (used, _) = self
                     .decoder
                     .decode_from_to(step, &mut [])
-                    .map_err(|e| self.error(e.to_string()))?;
+                    .map_err(|e| self.error(zstd_reason(&e)))?;
                 if used != step.len() {
                     return Err(self.error(format!(
                         "block of {} bytes decoded only {used} of them",
@@ -717,7 +718,7 @@ impl Zstd {
                     let n = self
                         .decoder
                         .read(&mut self.buf)
-                        .map_err(|e| self.error(e.to_string()))?;
+                        .map_err(|_| self.error("invalid data (decode buffer)"))?;
                     if n == 0 {
                         break;
                     }
@@ -753,6 +754,29 @@ impl Zstd {
             frame: self.frames + 1,
             input,
         })
+    }
+}
+
+/// A short reason for a ruzstd error. Its `Display` prints the nested errors' `Debug`
+/// forms, which are unreadable for a person and cost ≈ 10 kB brotli in the worker; the
+/// variant says enough (the frame number and offset come with the error).
+fn zstd_reason(e: &FrameDecoderError) -> String {
+    use FrameDecoderError as E;
+    match e {
+        E::ReadFrameHeaderError(_) | E::FrameHeaderError(_) | E::FailedToInitialize(_) => {
+            "invalid frame header".to_owned()
+        }
+        E::WindowSizeTooBig { requested, max } => {
+            format!("window of {requested} bytes (at most {max})")
+        }
+        E::DictNotProvided { dict_id } => {
+            format!("needs dictionary {dict_id}, which a layer cannot provide")
+        }
+        E::DictionaryDecodeError(_) => "invalid dictionary".to_owned(),
+        E::FailedToReadBlockHeader(_) => "invalid block header".to_owned(),
+        E::FailedToReadBlockBody(_) => "corrupt block".to_owned(),
+        E::FailedToReadChecksum(_) => "unreadable content checksum".to_owned(),
+        _ => "invalid data".to_owned(),
     }
 }
 

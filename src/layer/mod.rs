@@ -28,6 +28,7 @@ pub mod tree;
 pub mod view;
 
 pub use caps::Caps;
+pub use changes::{efficiency, layer_changes, Efficiency, LayerChanges};
 pub use decode::{sniff, Compression, Decoder};
 pub use error::LayerError;
 pub use pipeline::{
@@ -35,3 +36,4 @@ pub use pipeline::{
 };
 pub use tar::{Entry, EntryKind, Flags, Walker, Whiteout};
 pub use tree::{LinkError, Status, Tree};
+pub use view::{Index, Page, Query, Row, Scope, Sort};

@@ -75,6 +75,9 @@ pub struct LayerReader {
     walker: Walker,
     /// A decoding error held back until the digest verdict (see the module docs).
     failed: Option<LayerError>,
+    /// The blob's own digest is a SHA-256: for an uncompressed tar it is then the diff_id,
+    /// and the stream is not hashed a second time.
+    blob_sha256: bool,
 }
 
 impl LayerReader {
@@ -85,9 +88,12 @@ impl LayerReader {
         expected_diff_id: Option<Digest>,
         opts: ReadOptions,
     ) -> LayerReader {
-        let check = match expected {
-            Some((digest, size)) => Check::Verify(Verifier::new(digest, Some(size))),
-            None => Check::Hash(Hasher::new(Algorithm::Sha256)),
+        let (check, blob_sha256) = match expected {
+            Some((digest, size)) => {
+                let sha256 = digest.algorithm() == Algorithm::Sha256;
+                (Check::Verify(Verifier::new(digest, Some(size))), sha256)
+            }
+            None => (Check::Hash(Hasher::new(Algorithm::Sha256)), true),
         };
         LayerReader {
             check,
@@ -100,6 +106,7 @@ impl LayerReader {
                 capture: opts.capture,
             }),
             failed: None,
+            blob_sha256,
         }
     }
 
@@ -111,6 +118,7 @@ impl LayerReader {
         if self.failed.is_some() {
             return Ok(());
         }
+        let same = self.blob_sha256 && self.decoder.compression() == Some(Compression::Tar);
         let LayerReader {
             decoder,
             diff,
@@ -118,7 +126,9 @@ impl LayerReader {
             ..
         } = self;
         let result = decoder.push(chunk, &mut |bytes: &[u8]| {
-            diff.update(bytes);
+            if !same {
+                diff.update(bytes);
+            }
             walker.push(bytes)
         });
         match result {
@@ -160,6 +170,7 @@ impl LayerReader {
             mut diff,
             mut walker,
             failed,
+            blob_sha256,
         } = self;
         let digest = match check {
             Check::Verify(v) => DigestVerdict::Verified(v.finish()?),
@@ -176,7 +187,15 @@ impl LayerReader {
             walker.push(bytes)
         })?;
         let walked = walker.finish()?;
-        let diff_id = diff.finish();
+        // Uncompressed: the diff_id is the blob's SHA-256 (the diff hasher skipped most of it).
+        let diff_id = match (&digest, compression) {
+            (DigestVerdict::Verified(d) | DigestVerdict::Unverified(d), Some(Compression::Tar))
+                if blob_sha256 =>
+            {
+                d.clone()
+            }
+            _ => diff.finish(),
+        };
         Ok(LayerRead {
             diff_id_matches: expected_diff_id.map(|d| d == diff_id),
             diff_id,

@@ -139,6 +139,47 @@ impl Entry {
         Some(Whiteout::Delete(join(dir, target)))
     }
 
+    /// The `ls -l` mode column: type letter and permissions, with set-id and sticky bits
+    /// (`s`/`S`, `t`/`T`), e.g. `drwxr-xr-x`, `-rwsr-x---`.
+    pub fn mode_string(&self) -> String {
+        let m = self.mode;
+        let bit = |mask: u32, c: char| if m & mask != 0 { c } else { '-' };
+        let special = |exec: u32, special: u32, set: char| match (m & exec != 0, m & special != 0) {
+            (true, true) => set,
+            (false, true) => set.to_ascii_uppercase(),
+            (true, false) => 'x',
+            (false, false) => '-',
+        };
+        [
+            self.kind.letter(),
+            bit(0o400, 'r'),
+            bit(0o200, 'w'),
+            special(0o100, 0o4000, 's'),
+            bit(0o040, 'r'),
+            bit(0o020, 'w'),
+            special(0o010, 0o2000, 's'),
+            bit(0o004, 'r'),
+            bit(0o002, 'w'),
+            special(0o001, 0o1000, 't'),
+        ]
+        .iter()
+        .collect()
+    }
+
+    /// The mtime as `YYYY-MM-DD hh:mm:ss` UTC, computed with integers only (the page formats
+    /// no floats); years outside 0..=9999 are shown as they come (`-0001`, `12000`).
+    pub fn mtime_utc(&self) -> String {
+        let days = self.mtime.div_euclid(86_400);
+        let secs = self.mtime.rem_euclid(86_400);
+        let (y, mo, d) = civil_from_days(days);
+        format!(
+            "{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
+    }
+
     /// Whether the last component is a `.wh.` name (cheaper than [`Entry::whiteout`]).
     pub fn is_whiteout(&self) -> bool {
         self.name().starts_with(b".wh.")
@@ -148,6 +189,21 @@ impl Entry {
     pub fn name(&self) -> &[u8] {
         split_last(&self.path).1
     }
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day): Howard Hinnant's
+/// `civil_from_days` (eras of 400 years, March-based years so leap days come last).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days.saturating_add(719_468);
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11]
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 /// `(parent, last component)` of a normalised path.
@@ -956,9 +1012,8 @@ fn parse_pax(mut record: &[u8], offset: u64) -> Result<Pax, LayerError> {
                 escape(len_text)
             )));
         }
-        let len: usize = std::str::from_utf8(len_text)
-            .ok()
-            .and_then(|t| t.parse().ok())
+        let len = decimal(len_text)
+            .and_then(|n| usize::try_from(n).ok())
             .ok_or_else(|| bad(format!("record length {} overflows", escape(len_text))))?;
         if len <= space + 1 || len > record.len() {
             return Err(bad(format!(
@@ -980,10 +1035,7 @@ fn parse_pax(mut record: &[u8], offset: u64) -> Result<Pax, LayerError> {
             .ok_or_else(|| bad(format!("record {} has no '='", escape(body))))?;
         let (key, value) = (&body[..eq], &body[eq + 1..]);
         let number = |v: &[u8]| -> Result<u64, LayerError> {
-            std::str::from_utf8(v)
-                .ok()
-                .filter(|t| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()))
-                .and_then(|t| t.parse::<u64>().ok())
+            decimal(v)
                 .filter(|&n| i64::try_from(n).is_ok())
                 .ok_or_else(|| {
                     bad(format!(
@@ -1033,22 +1085,35 @@ fn parse_pax(mut record: &[u8], offset: u64) -> Result<Pax, LayerError> {
     Ok(pax)
 }
 
-/// A PAX time: optional `-`, decimal seconds, optional `.fraction` (dropped, rounding down).
-fn parse_pax_time(value: &[u8]) -> Option<i64> {
-    let text = std::str::from_utf8(value).ok()?;
-    let (secs, frac) = text.split_once('.').unwrap_or((text, ""));
-    if !frac.bytes().all(|c| c.is_ascii_digit()) {
+/// Unsigned decimal digits (at least one, nothing else), `None` on overflow. One small
+/// parser instead of `str::parse` for each integer type keeps the wasm smaller.
+fn decimal(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
         return None;
     }
-    let (negative, digits) = match secs.strip_prefix('-') {
+    digits.iter().try_fold(0u64, |n, &c| {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+    })
+}
+
+/// A PAX time: optional `-`, decimal seconds, optional `.fraction` (dropped, rounding down).
+fn parse_pax_time(value: &[u8]) -> Option<i64> {
+    let (secs, frac) = match value.iter().position(|&c| c == b'.') {
+        Some(dot) => (&value[..dot], &value[dot + 1..]),
+        None => (value, &[][..]),
+    };
+    if !frac.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let (negative, digits) = match secs.strip_prefix(b"-") {
         Some(d) => (true, d),
         None => (false, secs),
     };
-    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let whole: i64 = digits.parse().ok()?;
-    let has_frac = frac.bytes().any(|c| c != b'0');
+    let whole = i64::try_from(decimal(digits)?).ok()?;
+    let has_frac = frac.iter().any(|&c| c != b'0');
     Some(if negative {
         // -1.5 is 1.5 s before the epoch: floor is -2.
         -whole - i64::from(has_frac)

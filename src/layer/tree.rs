@@ -209,6 +209,7 @@ impl Tree {
         &self.nodes
     }
 
+    /// A node by id. Panics for an id that does not come from this tree.
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id as usize]
     }
@@ -297,7 +298,8 @@ impl Tree {
         &self.whiteouts
     }
 
-    /// The entry behind a version.
+    /// The entry behind a version. Panics for indices that do not come from this tree (every
+    /// version and whiteout of the tree has its entry).
     pub fn entry(&self, layer: u32, entry: u32) -> &Entry {
         &self.layers[layer as usize].entries[entry as usize]
     }

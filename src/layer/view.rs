@@ -33,7 +33,9 @@ pub enum Sort {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Query {
     pub scope: Scope,
-    /// Case-insensitive substring of the display form ([`path::display`]); empty: any.
+    /// Substring of the display form ([`path::display`]), ASCII letters matched without
+    /// regard to case (other characters exactly: full Unicode case folding would add its
+    /// tables, ≈ 7 kB brotli, to the worker); empty: any.
     pub substring: String,
     /// Raw path prefix (use a trailing `/` for "under this directory"); empty: any.
     pub prefix: Vec<u8>,
@@ -123,11 +125,12 @@ pub struct Index {
 
 impl Index {
     pub fn new(tree: &Tree) -> Index {
-        let mut whiteouts: Vec<(NodeId, u32)> = tree
+        // Keys are (u64, u32) pairs here and in `changes`: one sort instantiation in the wasm.
+        let mut whiteouts: Vec<(u64, u32)> = tree
             .whiteouts()
             .iter()
             .enumerate()
-            .map(|(i, w)| (w.target, i as u32))
+            .map(|(i, w)| (u64::from(w.target), i as u32))
             .collect();
         whiteouts.sort_unstable();
         let mut items = Vec::with_capacity(tree.versions().len() + whiteouts.len());
@@ -135,11 +138,12 @@ impl Index {
         let mut children = Vec::new();
         while let Some(n) = stack.pop() {
             items.extend(tree.version_ids(n).map(Item::Version));
-            let from = whiteouts.partition_point(|&(t, _)| t < n);
+            let n64 = u64::from(n);
+            let from = whiteouts.partition_point(|&(t, _)| t < n64);
             items.extend(
                 whiteouts[from..]
                     .iter()
-                    .take_while(|&&(t, _)| t == n)
+                    .take_while(|&&(t, _)| t == n64)
                     .map(|&(_, i)| Item::Whiteout(i)),
             );
             children.clear();
@@ -154,9 +158,15 @@ impl Index {
                 .map_or(0, |v| tree.entry(v.layer, v.entry).size),
             Item::Whiteout(_) => 0,
         };
-        let mut by_size = items.clone();
-        // Stable: equal sizes stay in path order.
-        by_size.sort_by_key(|item| std::cmp::Reverse(size(item)));
+        // Sizes looked up once; ties keep path order (the position breaks them), so an
+        // unstable sort is enough (and smaller in the wasm than a stable one).
+        let mut keyed: Vec<(u64, u32)> = items
+            .iter()
+            .enumerate()
+            .map(|(pos, item)| (u64::MAX - size(item), pos as u32))
+            .collect();
+        keyed.sort_unstable();
+        let by_size = keyed.iter().map(|&(_, pos)| items[pos as usize]).collect();
         Index {
             by_path: items,
             by_size,
@@ -165,7 +175,7 @@ impl Index {
 
     pub fn query(&self, tree: &Tree, q: &Query) -> Page {
         let last = tree.layers().len().saturating_sub(1) as u32;
-        let needle = q.substring.to_lowercase();
+        let needle = q.substring.to_ascii_lowercase();
         let order = match q.sort {
             Sort::Path => &self.by_path,
             Sort::SizeDesc => &self.by_size,
@@ -250,7 +260,7 @@ impl Index {
                 })
             }
             Item::Whiteout(i) => {
-                let w = &tree.whiteouts()[i as usize];
+                let w = tree.whiteouts().get(i as usize)?;
                 let visible = match scope {
                     Scope::Merged => true,
                     Scope::UpTo(n) => w.layer <= n,
@@ -268,18 +278,21 @@ impl Index {
     }
 }
 
-/// Case-insensitive substring match on the display form; `needle` is already lowercase,
-/// `lower` a reused buffer.
+/// Substring match on the display form, ASCII case-insensitive; `needle` is already
+/// ASCII-lowercased, `lower` a reused buffer.
 fn matches(raw: &[u8], needle: &str, lower: &mut Vec<u8>) -> bool {
+    let needle = needle.as_bytes();
     if needle.is_empty() {
         return true;
     }
+    lower.clear();
     if path::is_plain(raw) {
-        // Printable ASCII: the display form is the bytes themselves; lowercase them into the
-        // buffer and use the standard substring search.
-        lower.clear();
+        // Printable ASCII: the display form is the bytes themselves; no allocation.
         lower.extend(raw.iter().map(u8::to_ascii_lowercase));
-        return std::str::from_utf8(lower).is_ok_and(|l| l.contains(needle));
+    } else {
+        lower.extend(path::display(raw).bytes().map(|b| b.to_ascii_lowercase()));
     }
-    path::display(raw).to_lowercase().contains(needle)
+    // Needles are short: comparing at each position is fast enough and smaller in the wasm
+    // than the standard two-way searcher.
+    lower.windows(needle.len()).any(|w| w == needle)
 }
