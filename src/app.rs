@@ -54,6 +54,11 @@ impl Nav {
         nav
     }
 
+    /// The page's navigation.
+    pub fn page() -> Nav {
+        Nav::new(false)
+    }
+
     /// The navigation of the lazily loaded views.
     pub fn shared() -> Nav {
         Nav::new(true)
@@ -168,7 +173,7 @@ fn resolve(route: &Route, store: &Store, file: Option<(String, Vec<u8>)>) -> Sho
 
 #[component]
 pub fn App() -> impl IntoView {
-    let nav = Nav::new(false);
+    let nav = Nav::page();
     provide_context(nav);
     // The selected path of a lazily loaded view is the module's business: the page renders
     // again only when what it shows changes.

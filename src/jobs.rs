@@ -178,11 +178,13 @@ pub struct Row {
     pub shown: String,
     /// `-` file, `d` dir, `l` symlink, `h` hard link, `c`/`b` devices, `p` fifo, `?` other.
     pub kind: char,
-    pub mode: u32,
+    /// The `ls -l` mode column and the modification time (UTC), formatted by the worker so
+    /// the page carries no formatting code.
+    pub mode: String,
+    pub mtime: String,
     pub uid: u64,
     pub gid: u64,
     pub size: u64,
-    pub mtime: i64,
     pub link: Option<String>,
     /// Index of the layer that put the entry there (merged view; 0 for one layer).
     pub layer: u32,
@@ -267,9 +269,6 @@ impl Writer {
             self.0.push(byte | 0x80);
         }
     }
-    fn i64(&mut self, v: i64) {
-        self.u64(((v << 1) ^ (v >> 63)) as u64);
-    }
     fn u8(&mut self, v: u8) {
         self.0.push(v);
     }
@@ -331,10 +330,6 @@ impl<'a> Reader<'a> {
     fn u32(&mut self) -> Result<u32, WireError> {
         let at = self.at;
         u32::try_from(self.u64()?).map_err(|_| WireError::Truncated(at))
-    }
-    fn i64(&mut self) -> Result<i64, WireError> {
-        let v = self.u64()?;
-        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
     }
     fn bool(&mut self) -> Result<bool, WireError> {
         Ok(self.u8()? != 0)
@@ -542,11 +537,11 @@ fn write_row(w: &mut Writer, row: &Row) {
     w.bytes(&row.path);
     w.str(&row.shown);
     w.u64(u64::from(u32::from(row.kind)));
-    w.u64(row.mode.into());
+    w.str(&row.mode);
+    w.str(&row.mtime);
     w.u64(row.uid);
     w.u64(row.gid);
     w.u64(row.size);
-    w.i64(row.mtime);
     w.opt(&row.link, |w, l| w.str(l));
     w.u64(row.layer.into());
     match row.state {
@@ -569,11 +564,11 @@ fn read_row(r: &mut Reader) -> Result<Row, WireError> {
         path: r.bytes()?.to_vec(),
         shown: r.string()?,
         kind: char::from_u32(r.u32()?).unwrap_or('?'),
-        mode: r.u32()?,
+        mode: r.string()?,
+        mtime: r.string()?,
         uid: r.u64()?,
         gid: r.u64()?,
         size: r.u64()?,
-        mtime: r.i64()?,
         link: r.opt(Reader::string)?,
         layer: r.u32()?,
         state: match r.u8()? {
@@ -758,56 +753,5 @@ impl Reply {
                 tag => return Err(WireError::UnknownTag { tag, at: 0 }),
             })
         })
-    }
-}
-
-impl Row {
-    /// The `ls -l` mode column: type letter and permission bits (setuid/setgid/sticky too).
-    pub fn mode_string(&self) -> String {
-        let kind = match self.kind {
-            '-' | 'h' => '-',
-            other => other,
-        };
-        let m = self.mode;
-        let bit = |mask: u32, c: char| if m & mask != 0 { c } else { '-' };
-        let special = |x: bool, s: bool, lower: char, upper: char| match (x, s) {
-            (true, true) => lower,
-            (false, true) => upper,
-            (true, false) => 'x',
-            (false, false) => '-',
-        };
-        let mut out = String::with_capacity(10);
-        out.push(kind);
-        out.push(bit(0o400, 'r'));
-        out.push(bit(0o200, 'w'));
-        out.push(special(m & 0o100 != 0, m & 0o4000 != 0, 's', 'S'));
-        out.push(bit(0o040, 'r'));
-        out.push(bit(0o020, 'w'));
-        out.push(special(m & 0o010 != 0, m & 0o2000 != 0, 's', 'S'));
-        out.push(bit(0o004, 'r'));
-        out.push(bit(0o002, 'w'));
-        out.push(special(m & 0o001 != 0, m & 0o1000 != 0, 't', 'T'));
-        out
-    }
-
-    /// The modification time as `YYYY-MM-DD HH:MM` UTC (integer arithmetic: the days-to-civil
-    /// conversion of Howard Hinnant's date algorithms).
-    pub fn mtime_utc(&self) -> String {
-        let days = self.mtime.div_euclid(86_400);
-        let secs = self.mtime.rem_euclid(86_400);
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        format!(
-            "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-            secs / 3600,
-            secs % 3600 / 60
-        )
     }
 }

@@ -194,6 +194,7 @@ pub mod guest {
     use crate::client::Session;
     use crate::components::{ImageFs, LayerFileView, LayerView};
     use crate::registry::Credentials;
+    use crate::route::Source;
 
     thread_local! {
         /// Mounted roots by the page's id; dropping one unmounts it.
@@ -252,6 +253,10 @@ pub mod guest {
         element.set_text_content(None);
         let root = leptos::mount::mount_to(element, move || {
             let nav = Nav::shared();
+            // A file from disk has no place in the URL: the page's route names it.
+            if let Some(file) = &file {
+                nav.route.update(|r| r.source = Source::File(file.name()));
+            }
             nav.layer_file.set(file);
             let session = Session::default();
             session.set_credentials(credentials);
@@ -274,7 +279,10 @@ pub mod guest {
             }
         });
         let on_unmount = window_event_listener_untyped(UNMOUNT, |ev| {
-            if let Some(id) = ev.dyn_ref::<web_sys::CustomEvent>().and_then(|e| id_of(&e.detail())) {
+            if let Some(id) = ev
+                .dyn_ref::<web_sys::CustomEvent>()
+                .and_then(|e| id_of(&e.detail()))
+            {
                 ROOTS.with(|r| r.borrow_mut().remove(&id));
             }
         });

@@ -2,6 +2,8 @@
 //! by `skopeo copy` from the images of tests/fixtures/archive/make.py (committed outputs),
 //! hostile variants of them, and tars built here byte by byte for the tar header edge cases
 //! and a 2 GiB archive that is never materialised.
+// Reads fixtures from disk: native only.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 use common::Lcg;

@@ -97,7 +97,6 @@ use manifest_explorer::oci::model::{
     self, human_size, Annotations, ImageConfig, ImageManifest, Index, Schema1Manifest,
 };
 use manifest_explorer::oci::Digest;
-use manifest_explorer::route::Route;
 use manifest_explorer::samples::{Sample, Store};
 
 fn mount_view<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> Element {
@@ -105,10 +104,8 @@ fn mount_view<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> Elem
     let container = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&container).unwrap();
     let handle = leptos::mount::mount_to(container.clone().unchecked_into(), move || {
-        provide_context(Nav {
-            route: RwSignal::new(Route::default()),
-            file: RwSignal::new(None),
-        });
+        // The test page's URL has no query: the route is the start page's.
+        provide_context(Nav::page());
         provide_context(StoredValue::new(Store::samples()));
         view()
     });

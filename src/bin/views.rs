@@ -9,6 +9,8 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("the views module runs in the browser only; it is built by `trunk build` (see README.md)");
+    eprintln!(
+        "the views module runs in the browser only; it is built by `trunk build` (see README.md)"
+    );
     std::process::exit(2);
 }

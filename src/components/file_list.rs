@@ -43,10 +43,10 @@ fn row_view(nav: Nav, row: Row, merged: bool, labels: &[String]) -> AnyView {
     });
     view! {
         <tr class:hidden-entry=hidden data-path=row.shown.clone()>
-            <td><code>{row.mode_string()}</code></td>
+            <td><code>{row.mode.clone()}</code></td>
             <td>{format!("{}/{}", row.uid, row.gid)}</td>
             <td class="num" title=format!("{} bytes", row.size)>{row.size.to_string()}</td>
-            <td>{row.mtime_utc()}</td>
+            <td>{row.mtime.clone()}</td>
             <td class="path">
                 <a href=href on:click=move |ev| {
                     ev.prevent_default();

@@ -16,7 +16,9 @@ use web_sys::{
 
 use crate::jobs::Source;
 
-const IDLE_SECONDS: f64 = 60.0;
+/// An integer: formatting a float would pull float formatting code into the worker.
+const IDLE_SECONDS: u32 = 60;
+const IDLE_MS: f64 = IDLE_SECONDS as f64 * 1000.0;
 
 pub fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
@@ -62,7 +64,7 @@ impl Stream {
     /// The next chunk, or `None` at the end of the stream.
     pub async fn next(&mut self) -> Result<Option<Vec<u8>>, String> {
         let chunk = JsFuture::from(self.reader.read()).await.map_err(|_| {
-            if js_sys::Date::now() - self.last_byte.get() > IDLE_SECONDS * 1000.0 {
+            if js_sys::Date::now() - self.last_byte.get() > IDLE_MS {
                 format!("no data for {IDLE_SECONDS} s: the download was stopped")
             } else {
                 "the connection broke off while reading".to_owned()
@@ -143,7 +145,7 @@ fn watch_idle(
     last_byte: Rc<Cell<f64>>,
 ) -> Option<(i32, Closure<dyn FnMut()>)> {
     let tick = Closure::<dyn FnMut()>::new(move || {
-        if js_sys::Date::now() - last_byte.get() > IDLE_SECONDS * 1000.0 {
+        if js_sys::Date::now() - last_byte.get() > IDLE_MS {
             controller.abort();
         }
     });

@@ -65,11 +65,11 @@ fn row(entry: &Entry, layer: u32, state: view::RowState) -> jobs::Row {
         path: entry.path.clone(),
         shown: display(&entry.path),
         kind: entry.kind.letter(),
-        mode: entry.mode,
+        mode: entry.mode_string(),
+        mtime: entry.mtime_utc(),
         uid: entry.uid,
         gid: entry.gid,
         size: entry.size,
-        mtime: entry.mtime,
         link: entry.link.as_deref().map(display),
         layer,
         state: match state {
@@ -236,11 +236,7 @@ fn describe(summary: &mut Summary, read: LayerRead) -> Listing {
     };
     summary.diff_id = Some(read.diff_id);
     summary.diff_id_verified = read.diff_id_matches;
-    summary.compression = read
-        .listing
-        .compression
-        .name()
-        .to_owned();
+    summary.compression = read.listing.compression.name().to_owned();
     summary.uncompressed = read.listing.uncompressed_size;
     summary.entries = read.listing.entries.len() as u64;
     summary.warnings = read.listing.warnings.clone();
