@@ -80,8 +80,10 @@ pub struct ListQuery {
     pub sort_by_size: bool,
     /// Also rows that a later layer deleted or overwrote (merged view).
     pub show_hidden: bool,
-    /// Only entries of this layer (merged view: "this layer only").
+    /// Only entries of this layer (merged view: "this layer only"), or with `up_to` the
+    /// filesystem after this layer (dive's aggregated view).
     pub layer: Option<u32>,
+    pub up_to: bool,
     pub offset: u64,
     pub limit: u32,
 }
@@ -130,6 +132,8 @@ pub enum Reply {
     Failed {
         job: u32,
         error: String,
+        /// The read stopped at one of the caps (a person may raise them and retry).
+        cap: bool,
     },
 }
 
@@ -189,6 +193,8 @@ pub struct Row {
     /// Index of the layer that put the entry there (merged view; 0 for one layer).
     pub layer: u32,
     pub state: RowState,
+    /// What the layer in view did to the path (a merged view scoped to one layer).
+    pub mark: Option<Mark>,
     /// Problems the walker flagged (absolute path, `..`, duplicate, device file, …).
     pub flags: Vec<String>,
 }
@@ -203,6 +209,25 @@ pub enum RowState {
     Overwritten { by: u32 },
     /// A whiteout marker itself.
     Whiteout,
+}
+
+/// dive's marks: relative to the layers below, the layer in view added, modified or removed
+/// the path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    Added,
+    Modified,
+    Removed,
+}
+
+impl Mark {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mark::Added => "added",
+            Mark::Modified => "modified",
+            Mark::Removed => "removed",
+        }
+    }
 }
 
 /// Per-layer changes and where the bytes went, for the merged view.
@@ -441,6 +466,7 @@ impl Request {
                 w.bool(query.sort_by_size);
                 w.bool(query.show_hidden);
                 w.opt(&query.layer, |w, l| w.u64((*l).into()));
+                w.bool(query.up_to);
                 w.u64(query.offset);
                 w.u64(query.limit.into());
             }
@@ -508,6 +534,7 @@ impl Request {
                         sort_by_size: r.bool()?,
                         show_hidden: r.bool()?,
                         layer: r.opt(Reader::u32)?,
+                        up_to: r.bool()?,
                         offset: r.u64()?,
                         limit: r.u32()?,
                     },
@@ -556,6 +583,12 @@ fn write_row(w: &mut Writer, row: &Row) {
         }
         RowState::Whiteout => w.u8(3),
     }
+    w.u8(match row.mark {
+        None => 0,
+        Some(Mark::Added) => 1,
+        Some(Mark::Modified) => 2,
+        Some(Mark::Removed) => 3,
+    });
     w.list(&row.flags, |w, f| w.str(f));
 }
 
@@ -576,6 +609,13 @@ fn read_row(r: &mut Reader) -> Result<Row, WireError> {
             1 => RowState::Deleted { by: r.u32()? },
             2 => RowState::Overwritten { by: r.u32()? },
             3 => RowState::Whiteout,
+            tag => return Err(WireError::UnknownTag { tag, at: r.at - 1 }),
+        },
+        mark: match r.u8()? {
+            0 => None,
+            1 => Some(Mark::Added),
+            2 => Some(Mark::Modified),
+            3 => Some(Mark::Removed),
             tag => return Err(WireError::UnknownTag { tag, at: r.at - 1 }),
         },
         flags: r.list(Reader::string)?,
@@ -666,10 +706,11 @@ impl Reply {
                 w.u64((*job).into());
                 w.u64(*freed);
             }
-            Reply::Failed { job, error } => {
+            Reply::Failed { job, error, cap } => {
                 w.u8(8);
                 w.u64((*job).into());
                 w.str(error);
+                w.bool(*cap);
             }
         }
         w.0
@@ -749,6 +790,7 @@ impl Reply {
                 8 => Reply::Failed {
                     job: r.u32()?,
                     error: r.string()?,
+                    cap: r.bool()?,
                 },
                 tag => return Err(WireError::UnknownTag { tag, at: 0 }),
             })

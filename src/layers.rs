@@ -78,6 +78,8 @@ pub struct Opening {
     pub progress: RwSignal<Option<Progress>>,
     pub summary: RwSignal<Option<Summary>>,
     pub error: RwSignal<Option<String>>,
+    /// The read stopped at a cap: the person may raise the caps and retry.
+    pub cap_hit: RwSignal<bool>,
     job: RwSignal<Option<u32>>,
 }
 
@@ -87,6 +89,7 @@ impl Default for Opening {
             progress: RwSignal::new(None),
             summary: RwSignal::new(None),
             error: RwSignal::new(None),
+            cap_hit: RwSignal::new(false),
             job: RwSignal::new(None),
         }
     }
@@ -104,6 +107,7 @@ impl Opening {
             return;
         }
         self.error.set(None);
+        self.cap_hit.set(false);
         self.summary.set(None);
         self.progress.set(Some(Progress::default()));
         spawn_local(async move {
@@ -162,8 +166,11 @@ impl Opening {
                         self.progress.set(None);
                         self.summary.set(Some(summary));
                     }
-                    Reply::Failed { error, .. } => self.fail(error),
-                    other => self.fail(format!("unexpected answer from the worker: {other:?}")),
+                    Reply::Failed { error, cap, .. } => {
+                        self.cap_hit.set(cap);
+                        self.fail(error)
+                    }
+                    _ => self.fail(UNEXPECTED.into()),
                 },
             );
             match sent {
@@ -224,7 +231,9 @@ impl Listing {
                             listing.total.set(total);
                             listing.error.set(None);
                         }
-                        Reply::Failed { job, error } if job == listing.latest.get_untracked() => {
+                        Reply::Failed { job, error, .. }
+                            if job == listing.latest.get_untracked() =>
+                        {
                             listing.error.set(Some(error))
                         }
                         _ => {}
@@ -269,8 +278,10 @@ fn ask<T: 'static>(
     }
 }
 
-fn unexpected<T>(reply: Reply) -> Result<T, String> {
-    Err(format!("unexpected answer from the worker: {reply:?}"))
+const UNEXPECTED: &str = "the layer worker gave an answer of the wrong kind";
+
+fn unexpected<T>(_: Reply) -> Result<T, String> {
+    Err(UNEXPECTED.into())
 }
 
 /// Reads up to `max` bytes of `path` in layer `keys[0]`, or in the merged filesystem of `keys`.

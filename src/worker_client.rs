@@ -127,6 +127,7 @@ fn fail_all(client: &Rc<RefCell<Client>>, error: &str) {
             Reply::Failed {
                 job,
                 error: error.to_owned(),
+                cap: false,
             },
             None,
         );

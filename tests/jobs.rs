@@ -5,8 +5,8 @@ mod common;
 
 use common::Lcg;
 use manifest_explorer::jobs::{
-    Analysis, CapsMsg, Culprit, LayerFigures, ListQuery, Reply, Request, Row, RowState, Source,
-    Summary, WireError,
+    Analysis, CapsMsg, Culprit, LayerFigures, ListQuery, Mark, Reply, Request, Row, RowState,
+    Source, Summary, WireError,
 };
 use manifest_explorer::oci::Digest;
 
@@ -54,6 +54,7 @@ fn requests() -> Vec<Request> {
                 sort_by_size: true,
                 show_hidden: true,
                 layer: Some(4),
+                up_to: true,
                 offset: 100,
                 limit: 50,
             },
@@ -130,23 +131,27 @@ fn replies() -> Vec<Reply> {
                     link: None,
                     layer: 0,
                     state: RowState::Live,
+                    mark: None,
                     flags: vec!["non-UTF-8 name".into()],
                 },
                 Row {
                     kind: 'l',
                     link: Some("../x".into()),
                     state: RowState::Deleted { by: 2 },
+                    mark: Some(Mark::Removed),
                     ..Row::default()
                 },
                 Row {
                     kind: 'd',
                     state: RowState::Overwritten { by: 7 },
+                    mark: Some(Mark::Modified),
                     uid: u64::MAX,
                     ..Row::default()
                 },
                 Row {
                     kind: 'ÿ',
                     state: RowState::Whiteout,
+                    mark: Some(Mark::Added),
                     size: u64::MAX,
                     ..Row::default()
                 },
@@ -182,7 +187,8 @@ fn replies() -> Vec<Reply> {
         Reply::Cleared { job: 7, freed: 8 },
         Reply::Failed {
             job: 8,
-            error: "digest mismatch".into(),
+            error: "decompression ratio above 1000:1".into(),
+            cap: true,
         },
     ]
 }

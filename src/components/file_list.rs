@@ -56,6 +56,7 @@ fn row_view(nav: Nav, row: Row, merged: bool, labels: &[String]) -> AnyView {
                 {flags}
                 " "
                 {state_cell(row.state, labels)}
+                {row.mark.map(|m| view! { " " <span class=format!("mark {}", m.name())>{m.name()}</span> })}
             </td>
             {layer}
         </tr>
@@ -101,12 +102,15 @@ pub fn FileList(
             <label>
                 "Layer "
                 <select id="layer-filter" on:change=move |ev| {
+                    // "3" is "layer 3 only" (what it changed), "3+" is "up to layer 3".
                     let v = event_target_value(&ev);
-                    set_query(&|q| { q.layer = v.parse().ok(); q.offset = 0; });
+                    let up_to = v.ends_with('+');
+                    set_query(&|q| { q.layer = v.trim_end_matches('+').parse().ok(); q.up_to = up_to; q.offset = 0; });
                 }>
                     <option value="">"all (merged)"</option>
                     {layer_labels.iter().enumerate().map(|(i, l)| view! {
-                        <option value=i.to_string()>{format!("{l} only")}</option>
+                        <option value=i.to_string()>{format!("{l} only (what it changed)")}</option>
+                        <option value=format!("{i}+")>{format!("up to {l}")}</option>
                     }.into_any()).collect_view()}
                 </select>
             </label>

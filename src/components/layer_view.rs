@@ -117,10 +117,29 @@ pub fn LayerPanel(
             return view! { <ProgressBar progress=p on_cancel=Callback::new(move |_| opening.cancel()) /> }.into_any();
         }
         if let Some(e) = opening.error.get() {
+            let retry = start.clone();
+            let caps = layers::caps();
             return view! {
                 <section class="notice error" role="alert">
                     <h3>"Could not read the layer"</h3>
                     <p data-fact="layer-error">{e}</p>
+                    {opening.cap_hit.get().then(|| view! {
+                        <p>
+                            {format!(
+                                "Limits now: {} entries, {} uncompressed, {}:1 decompression ratio. ",
+                                caps.max_entries, human_size(caps.max_output), caps.max_ratio,
+                            )}
+                            <button id="raise-caps" type="button" on:click=move |_| {
+                                let c = layers::caps();
+                                layers::set_caps(crate::jobs::CapsMsg {
+                                    max_entries: c.max_entries.saturating_mul(10),
+                                    max_output: c.max_output.saturating_mul(10),
+                                    max_ratio: c.max_ratio.saturating_mul(10),
+                                });
+                                retry();
+                            }>"Raise them ×10 for this session and retry"</button>
+                        </p>
+                    })}
                 </section>
             }
             .into_any();

@@ -67,6 +67,7 @@ fn receive(data: JsValue) {
                 &Reply::Failed {
                     job: 0,
                     error: format!("malformed request: {e}"),
+                    cap: false,
                 },
                 None,
             );
@@ -95,7 +96,7 @@ fn receive(data: JsValue) {
             };
             let reply = match read(job, &source, extra, open).await {
                 Ok(summary) => Reply::Opened { job, summary },
-                Err(error) => Reply::Failed { job, error },
+                Err(store::Failure { error, cap }) => Reply::Failed { job, error, cap },
             };
             STATE.with(|s| s.borrow_mut().cancelled.remove(&job));
             post(&reply, None);
@@ -113,18 +114,20 @@ async fn read(
     source: &crate::jobs::Source,
     file: JsValue,
     open: store::Open,
-) -> Result<crate::jobs::Summary, String> {
+) -> Result<crate::jobs::Summary, store::Failure> {
     let file = (!file.is_undefined()).then_some(file);
-    let mut stream = Stream::open(source, file).await?;
+    let mut stream = Stream::open(source, file)
+        .await
+        .map_err(store::Failure::from)?;
     let total = stream.total.or(open.expected.as_ref().map(|(_, s)| *s));
     let mut reading = store::Reading::new(open, total)?;
     let mut last_progress = 0.0;
     loop {
         if STATE.with(|s| s.borrow().cancelled.contains(&job)) {
             stream.stop();
-            return Err("cancelled".into());
+            return Err("cancelled".to_owned().into());
         }
-        let Some(chunk) = stream.next().await? else {
+        let Some(chunk) = stream.next().await.map_err(store::Failure::from)? else {
             break;
         };
         if let Err(e) = reading.push(&chunk) {

@@ -60,7 +60,8 @@ const FLAG_NAMES: &[(Flags, &str)] = &[
     (Flags::LINK_ESCAPES, "link leaves the root"),
 ];
 
-fn row(entry: &Entry, layer: u32, state: view::RowState) -> jobs::Row {
+fn row(entry: &Entry, r: &view::Row) -> jobs::Row {
+    let (layer, state) = (r.layer, r.state);
     jobs::Row {
         path: entry.path.clone(),
         shown: display(&entry.path),
@@ -78,6 +79,11 @@ fn row(entry: &Entry, layer: u32, state: view::RowState) -> jobs::Row {
             view::RowState::Deleted { by } => RowState::Deleted { by },
             view::RowState::Whiteout => RowState::Whiteout,
         },
+        mark: r.mark.map(|m| match m {
+            view::Mark::Added => jobs::Mark::Added,
+            view::Mark::Modified => jobs::Mark::Modified,
+            view::Mark::Removed => jobs::Mark::Removed,
+        }),
         flags: FLAG_NAMES
             .iter()
             .filter(|(f, _)| entry.flags.contains(*f))
@@ -91,8 +97,13 @@ fn row(entry: &Entry, layer: u32, state: view::RowState) -> jobs::Row {
 /// unless asked.
 fn query(q: &ListQuery, layers: usize) -> Query {
     let all = layers == 1 || q.show_hidden;
+    let scope = match q.layer {
+        None => Scope::Merged,
+        Some(n) if q.up_to => Scope::UpTo(n),
+        Some(n) => Scope::Layer(n),
+    };
     Query {
-        scope: q.layer.map_or(Scope::Merged, Scope::Layer),
+        scope,
         substring: q.text.clone(),
         prefix: q.prefix.clone(),
         sort: if q.sort_by_size {
@@ -123,6 +134,27 @@ enum Check {
     Hash(Hasher),
 }
 
+/// Why a read failed, and whether a cap stopped it.
+pub struct Failure {
+    pub error: String,
+    pub cap: bool,
+}
+
+impl From<String> for Failure {
+    fn from(error: String) -> Failure {
+        Failure { error, cap: false }
+    }
+}
+
+impl From<LayerError> for Failure {
+    fn from(e: LayerError) -> Failure {
+        Failure {
+            cap: e.is_cap(),
+            error: e.to_string(),
+        }
+    }
+}
+
 /// The core's caps with the person's choices applied.
 pub fn caps(msg: CapsMsg) -> Caps {
     Caps {
@@ -134,7 +166,7 @@ pub fn caps(msg: CapsMsg) -> Caps {
 }
 
 impl Reading {
-    pub fn new(open: Open, total: Option<u64>) -> Result<Reading, String> {
+    pub fn new(open: Open, total: Option<u64>) -> Result<Reading, Failure> {
         let check = match &open.expected {
             _ if open.as_layer => Check::Layer(Box::new(LayerReader::new(
                 open.expected.clone(),
@@ -156,10 +188,10 @@ impl Reading {
         })
     }
 
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Failure> {
         self.received += chunk.len() as u64;
         match &mut self.check {
-            Check::Layer(reader) => reader.push(chunk).map_err(|e| e.to_string())?,
+            Check::Layer(reader) => reader.push(chunk)?,
             Check::Verify(v) => v.update(chunk).map_err(|e| e.to_string())?,
             Check::Hash(h) => h.update(chunk),
         }
@@ -184,7 +216,7 @@ impl Reading {
     /// The verdict. A digest mismatch is an answer, not a failure: the summary says so
     /// loudly, and neither the bytes nor their listing are kept. Short and over-long reads
     /// and undecodable layers are failures.
-    pub fn finish(self, store: &mut Store) -> Result<Summary, String> {
+    pub fn finish(self, store: &mut Store) -> Result<Summary, Failure> {
         let mut summary = Summary {
             key: self.open.key.clone(),
             compression: "blob".into(),
@@ -202,7 +234,7 @@ impl Reading {
             Check::Layer(reader) => match reader.finish() {
                 Ok(read) => Ok(Some(read)),
                 Err(LayerError::Verify(e)) => Err(e),
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(e.into()),
             },
             Check::Verify(v) => v.finish().map(|d| {
                 summary.digest = d;
@@ -220,7 +252,7 @@ impl Reading {
                 summary.digest_verified = Some(false);
                 return Ok(summary);
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.to_string().into()),
             Ok(None) => None,
             Ok(Some(read)) => Some(describe(&mut summary, read)),
         };
@@ -316,7 +348,7 @@ impl Store {
         let rows = page
             .rows
             .iter()
-            .map(|r| row(tree.entry(r.layer, r.entry), r.layer, r.state))
+            .map(|r| row(tree.entry(r.layer, r.entry), r))
             .collect();
         Ok(Reply::Rows {
             job,
@@ -336,8 +368,10 @@ impl Store {
     ) -> Result<(Reply, Vec<u8>), String> {
         let shown = display(path);
         let (_, tree, _) = self.tree(keys)?;
+        // A symlink shows what it points to (followed across layers, with a hop limit).
+        let target = tree.resolve(path).map_err(|e| e.to_string())?;
         let version = tree
-            .lookup(path)
+            .lookup(&target)
             .and_then(|id| tree.live(id))
             .ok_or_else(|| format!("/{shown} is not in this filesystem"))?;
         let entry = tree.entry(version.layer, version.entry);
@@ -466,5 +500,12 @@ impl Store {
 }
 
 fn failed(job: u32, error: String) -> (Reply, Option<Vec<u8>>) {
-    (Reply::Failed { job, error }, None)
+    (
+        Reply::Failed {
+            job,
+            error,
+            cap: false,
+        },
+        None,
+    )
 }

@@ -24,7 +24,7 @@ const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).
 
 const reg = await startRegistry({ name: 'layers', dir, storageDir });
 try {
-  const { app: img, tampered } = await seedLayers(reg.url, { workDir: path.join(dir, 'work'), storageDir });
+  const { app: img, tampered, bomb } = await seedLayers(reg.url, { workDir: path.join(dir, 'work'), storageDir });
   const host = new URL(reg.url).host;
   const site = await serveDist(dist, '/explorer/');
   const ref = `${host}/${img.repo}:${img.tag}`;
@@ -149,6 +149,18 @@ try {
       assertEq(await fact(page, 'verdict'), 'mismatch', 'verdict');
       assertEq(await page.locator('table.files').count(), 0, 'no listing of unverified bytes');
       await page.screenshot({ path: `${outDir}/mismatch.png`, fullPage: true });
+    }],
+    ['a gzip bomb stops at the ratio cap with a named error; raising the caps reads it', async (page) => {
+      const l = bomb.layers[0];
+      await page.goto(`${site.url}?ref=${encodeURIComponent(`${host}/${bomb.repo}:${bomb.tag}`)}&at=${l.digest}&mt=${encodeURIComponent(l.mediaType)}&size=${l.size}&view=files`);
+      await page.locator('[data-fact="layer-error"]').waitFor({ timeout: 30000 });
+      const error = await fact(page, 'layer-error');
+      assert(error.includes('ratio above 1000:1') && error.includes('max_ratio'), `the cap is named: ${error}`);
+      await page.screenshot({ path: `${outDir}/cap.png`, fullPage: true });
+      await page.locator('#raise-caps').click();
+      await page.locator('[data-verdict]').first().waitFor({ timeout: 60000 });
+      assertEq(await fact(page, 'verdict'), 'verified', 'read whole with raised caps');
+      assertEq(await page.locator('tr[data-path="zeros"]').count(), 1, 'the file is listed');
     }],
     ['a .tar.zst opened from disk lists offline', async (page) => {
       const l = img.layers[1];

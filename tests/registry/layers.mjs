@@ -227,5 +227,16 @@ export async function seedLayers(registryUrl, { workDir, storageDir }) {
     other[other.length - 9] ^= 0xff; // same size, other bytes (the gzip CRC no longer matches)
     fs.writeFileSync(data, other);
   }
-  return { app, tampered };
+  // A decompression bomb: 200 MiB of zeros in one file, gzip -9 (about 1030:1, over the
+  // default 1000:1 ratio cap once past its 64 MiB grace).
+  writeTree(path.join(workDir, 'b'), {});
+  fs.writeFileSync(path.join(workDir, 'b', 'zeros'), Buffer.alloc(200 << 20));
+  const bt = tarOf(path.join(workDir, 'b'));
+  fs.rmSync(path.join(workDir, 'b'), { recursive: true });
+  const bomb = { kind: 'gzip bomb', mediaType: MT.ociLayerGzip, tar: bt, blob: gzip(bt) };
+  bomb.digest = sha256(bomb.blob);
+  bomb.size = bomb.blob.length;
+  bomb.diffId = sha256(bt);
+  const bombImage = await push('layers/bomb', 'v1', [bomb]);
+  return { app, tampered, bomb: bombImage };
 }
