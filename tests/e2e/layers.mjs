@@ -23,10 +23,11 @@ const kib = (bytes) => { const t = Math.floor((bytes * 10 + 512) / 1024); return
 const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).first().textContent()).trim();
 
 const reg = await startRegistry({ name: 'layers', dir, storageDir });
+let site;
 try {
   const { app: img, tampered, bomb } = await seedLayers(reg.url, { workDir: path.join(dir, 'work'), storageDir });
   const host = new URL(reg.url).host;
-  const site = await serveDist(dist, '/explorer/');
+  site = await serveDist(dist, '/explorer/');
   const ref = `${host}/${img.repo}:${img.tag}`;
   const layerUrl = (l, extra = '') =>
     `${site.url}?ref=${encodeURIComponent(ref)}&at=${l.digest}&mt=${encodeURIComponent(l.mediaType)}&size=${l.size}&view=files${extra}`;
@@ -176,5 +177,7 @@ try {
     }],
   ], { outDir });
 } finally {
+  site?.close();
   await reg.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
 }
