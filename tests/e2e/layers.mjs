@@ -163,6 +163,26 @@ try {
       assertEq(await fact(page, 'verdict'), 'verified', 'read whole with raised caps');
       assertEq(await page.locator('tr[data-path="zeros"]').count(), 1, 'the file is listed');
     }],
+    ['cancel stops a download; opening the layer again reads it', async (page) => {
+      const l = img.layers[0];
+      // Hold the blob's GET (the worker's request) until the person has clicked Cancel.
+      let release;
+      const held = new Promise((r) => { release = r; });
+      await page.context().route(`**/v2/${img.repo}/blobs/${l.digest}`, async (route) => {
+        if (route.request().method() === 'GET') await held;
+        await route.continue();
+      });
+      await page.goto(layerUrl(l));
+      await page.locator('#cancel').click();
+      release();
+      await page.locator('[data-fact="layer-error"]').waitFor({ timeout: 30000 });
+      assertEq(await fact(page, 'layer-error'), 'cancelled', 'the job says it was cancelled');
+      assertEq(await page.locator('table.files').count(), 0, 'nothing listed');
+      await page.context().unroute(`**/v2/${img.repo}/blobs/${l.digest}`);
+      await page.reload();
+      await page.locator('[data-verdict]').first().waitFor({ timeout: 30000 });
+      assertEq(await fact(page, 'verdict'), 'verified', 'read after a reload');
+    }],
     ['a .tar.zst opened from disk lists offline', async (page) => {
       const l = img.layers[1];
       const file = path.join(dir, 'layer.tar.zst');
