@@ -239,6 +239,11 @@ async function appContext(browser) {
   return { context, page };
 }
 
+/** `promise`, or null after `ms`; the timer does not outlive it. */
+function within(promise, ms) {
+  let timer;
+  return Promise.race([promise, new Promise((resolve) => { timer = setTimeout(() => resolve(null), ms); })]).finally(() => clearTimeout(timer));
+}
 const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).first().textContent())?.trim();
 
 /** Opens `l` in the app from its URL; returns the marks, or null (noted as unmeasured). */
@@ -263,7 +268,7 @@ async function openLayer(page, site, host, l, { timeout = 120000 } = {}) {
     return null;
   }
   const marks = await page.evaluate(() => ({ ...window.__marks, origin: performance.timeOrigin }));
-  const request = (await blobRequest)?.timing();
+  const request = (await within(blobRequest, 10000))?.timing();
   // From the blob request's start to the verdict (wall clocks of the page and of the network
   // stack: a few ms apart at most).
   if (request) marks.fromRequest = marks.origin + marks.verdict - request.startTime;
@@ -305,19 +310,31 @@ async function longTaskObserverWorks(page) {
   return seen.some((d) => d >= 100);
 }
 
-/** fetch → DecompressionStream("gzip") → read all: { ms, out }. */
-const gunzipBaseline = (page, url) => page.evaluate(async (u) => {
+/** fetch → DecompressionStream("gzip") → read all, and the same with hash-wasm hashing the
+ * compressed chunks on their way in (what the worker does, less the tar walk): { ms, out, hex }. */
+const gunzipBaseline = (page, url, hash) => page.evaluate(async ({ u, hash }) => {
+  const CHUNK = 64 << 10;
   const t0 = performance.now();
-  const res = await fetch(u, { cache: 'no-store' });
-  const reader = res.body.pipeThrough(new DecompressionStream('gzip')).getReader();
+  const h = hash ? await window.hashwasm.createSHA256() : null;
+  h?.init();
+  let body = (await fetch(u, { cache: 'no-store' })).body;
+  if (h) {
+    body = body.pipeThrough(new TransformStream({
+      transform(bytes, out) {
+        for (let i = 0; i < bytes.length; i += CHUNK) h.update(bytes.subarray(i, i + CHUNK));
+        out.enqueue(bytes);
+      },
+    }));
+  }
+  const reader = body.pipeThrough(new DecompressionStream('gzip')).getReader();
   let out = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     out += value.byteLength;
   }
-  return { ms: performance.now() - t0, out };
-}, url);
+  return { ms: performance.now() - t0, out, hex: h?.digest('hex') };
+}, { u: url, hash });
 
 /** SHA-256 baselines over the blob at `url`: with the fetch (streamed for hash-wasm) and on the
  * bytes already in memory. Each returns ms and the hex digest. */
@@ -361,15 +378,18 @@ const hashBaselines = (page, url) => page.evaluate(async (u) => {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mbps = (bytes, ms) => bytes / 1e3 / ms;
 /** "median (min–max)" of a list of numbers, `d` decimals. */
-function spread(xs, d = 0) {
+function spread(all, d = 0) {
+  const xs = all.filter(Number.isFinite);
   if (!xs.length) return 'not measured';
   const f = (x) => x.toFixed(d);
   return xs.length === 1 ? f(xs[0]) : `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
 }
-/** Per-run figures by name, so ratios are taken within a run. */
+/** Figures by name, indexed by run, so ratios are taken within a run. */
 const fig = {};
-const put = (name, value) => (fig[name] ??= []).push(value);
-const ratios = (a, b) => (fig[a] ?? []).map((x, i) => x / fig[b]?.[i]).filter(Number.isFinite);
+let runIndex = 0;
+const put = (name, value) => { (fig[name] ??= [])[runIndex] = value; };
+const vals = (name) => [...(fig[name] ?? [])].filter(Number.isFinite);
+const ratios = (a, b) => [...(fig[a] ?? [])].map((x, i) => x / fig[b]?.[i]).filter(Number.isFinite);
 const goal = (ok, text) => (ok ? `goal ${text}: met` : `goal ${text}: MISSED`);
 
 function longTaskFigures(tasks, from = 0, to = Infinity) {
@@ -387,8 +407,8 @@ const summary = [];
 let browser;
 const servers = [];
 try {
-  log(`layer benchmark: building test data (${secs()})`);
   const L = await buildData();
+  log(`layer benchmark: test data built (${secs()})`);
   for (const l of Object.values(L)) {
     log(`  ${l.name.padEnd(10)} ${l.mediaType.padEnd(44)} blob ${String(l.size).padStart(10)} B, tar ${String(l.tar).padStart(10)} B${l.tar !== l.size ? ` (${(l.tar / l.size).toFixed(2)}×)` : ''}`);
   }
@@ -402,6 +422,7 @@ try {
   const lt48 = [];
 
   for (let i = 0; i < runs; i++) {
+    runIndex = i;
     // The app: a fresh context (empty HTTP cache); the warm-up layer loads the page, views and
     // worker modules into the cache, as for a person who has opened one layer before.
     const app = await appContext(browser);
@@ -425,9 +446,12 @@ try {
     // The baselines, on a page without CSP.
     const base = await baselineContext(browser, blank);
     if (i === 0 && !(await longTaskObserverWorks(base.page))) unmeasured.push('long tasks: a 120 ms busy loop was not reported by PerformanceObserver(\'longtask\')');
-    const ds = await gunzipBaseline(base.page, L.gz48.blobUrl);
+    const ds = await gunzipBaseline(base.page, L.gz48.blobUrl, false);
     if (ds.out !== L.gz48.tar) unmeasured.push(`DecompressionStream gave ${ds.out} B, the tar is ${L.gz48.tar} B`);
     else put('ds.ms', ds.ms);
+    const dsh = await gunzipBaseline(base.page, L.gz48.blobUrl, true);
+    if (dsh.out !== L.gz48.tar || `sha256:${dsh.hex}` !== L.gz48.digest) unmeasured.push(`DecompressionStream + hash-wasm gave ${dsh.out} B, sha256:${dsh.hex}`);
+    else put('dsh.ms', dsh.ms);
     for (const key of ['tar1', 'tar16']) {
       const r = await hashBaselines(base.page, L[key].blobUrl);
       for (const [name, { ms, hex }] of Object.entries(r)) {
@@ -483,71 +507,61 @@ try {
   await app.context.close();
 
   // ---- Figures ----------------------------------------------------------------------------
-  const rate = (key, bytes) => (fig[key] ?? []).map((ms) => mbps(bytes, ms));
-  log('');
-  log(`Layer benchmark, headless Chromium, ${runs} run${runs === 1 ? '' : 's'}, median (min–max); MB/s = 10^6 B/s; ${os.cpus().length} cores, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  log('Worker figures, each ending when the verdict is on screen (SHA-256 checked, the listing index built):');
-  log('  "page load"  from page.goto(layer URL): page start (modules from the HTTP cache, after a warm-up layer),');
-  log('               views module, worker start, blob URL, fetch, SHA-256, decompression, tar walk, rendering;');
-  log('  "job"        from the progress bar on screen: worker start onwards;');
-  log('  "request"    from the start of the worker\'s GET of the blob (the network stack\'s clock): fetch onwards.');
+  const rate = (key, bytes) => vals(key).map((ms) => mbps(bytes, ms));
+  summary.push(`Layer benchmark, headless Chromium, ${runs} run${runs === 1 ? '' : 's'}, median (min–max); MB/s = 10^6 B/s; ${os.cpus().length} cores, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  summary.push('Worker figures, each ending when the verdict is on screen (SHA-256 checked, the listing index built):');
+  summary.push('  "page load"  from page.goto(layer URL): page start (modules from the HTTP cache, after a warm-up layer),');
+  summary.push('               views module, worker start, blob URL, fetch, SHA-256, decompression, tar walk, rendering;');
+  summary.push('  "job"        from the progress bar on screen: worker start onwards;');
+  summary.push('  "request"    from the start of the worker\'s GET of the blob (the network stack\'s clock): fetch onwards.');
   const workerRates = (key, bytes) => `page load ${spread(rate(`${key}.load`, bytes))}, job ${spread(rate(`${key}.job`, bytes))}, request ${spread(rate(`${key}.req`, bytes))} MB/s`;
   for (const [key, label] of [['gz48', 'gzip -6'], ['zst48', 'zstd -3']]) {
     const l = L[key];
     const load = rate(`${key}.load`, l.tar);
-    const line = `whole pipeline, ${label} ${(l.tar / 2 ** 20).toFixed(0)} MiB tar (${(l.size / 1e6).toFixed(1)} MB blob, compression shown: ${l.compression ?? '?'}): ${workerRates(key, l.tar)} of tar; first row ${spread(fig[`${key}.row`] ?? [])} ms after page.goto`;
-    log(line);
+    const line = `whole pipeline, ${label} ${(l.tar / 2 ** 20).toFixed(0)} MiB tar (${(l.size / 1e6).toFixed(1)} MB blob, compression shown: ${l.compression ?? '?'}): ${workerRates(key, l.tar)} of tar; first row ${spread(vals(`${key}.row`))} ms after page.goto`;
     summary.push(`${line}; ${goal(load.length && median(load) >= 80, '≥ 80 MB/s (page load)')}`);
   }
   {
     const l = L.gz48;
     const r = ratios('ds.ms', 'gz48.req');
-    const line = `gunzip, 48 MiB tar.gz: the worker (incl. SHA-256 of the blob and the tar walk) request ${spread(rate('gz48.req', l.tar))} MB/s vs fetch → DecompressionStream("gzip") → read all ${spread(rate('ds.ms', l.tar))} MB/s: ${spread(r, 2)}× (job: ${spread(ratios('ds.ms', 'gz48.job'), 2)}×, page load: ${spread(ratios('ds.ms', 'gz48.load'), 2)}×)`;
-    log(line);
+    const line = `gunzip, 48 MiB tar.gz: the worker (incl. SHA-256 of the blob and the tar walk) request ${spread(rate('gz48.req', l.tar))} MB/s vs fetch → DecompressionStream("gzip") → read all ${spread(rate('ds.ms', l.tar))} MB/s: ${spread(r, 2)}× (job: ${spread(ratios('ds.ms', 'gz48.job'), 2)}×, page load: ${spread(ratios('ds.ms', 'gz48.load'), 2)}×); vs fetch → hash-wasm on the compressed chunks → DecompressionStream ${spread(rate('dsh.ms', l.tar))} MB/s: ${spread(ratios('dsh.ms', 'gz48.req'), 2)}×`;
     summary.push(`${line}; ${goal(r.length && median(r) >= 1.2, '≥ 1.2× (request)')}`);
   }
   for (const key of ['tar1', 'tar16']) {
     const l = L[key];
     const r = ratios(`${key}.hashwasm`, `${key}.req`);
     const line = `SHA-256, ${(l.size / 2 ** 20).toFixed(0)} MiB uncompressed tar (fetch + SHA-256 + header walk): worker ${workerRates(key, l.size)}; fetch + hash-wasm streaming ${spread(rate(`${key}.hashwasm`, l.size))}, fetch + WebCrypto one-shot ${spread(rate(`${key}.webcrypto`, l.size))} MB/s; bytes in memory: hash-wasm ${spread(rate(`${key}.hashwasmMem`, l.size))}, WebCrypto ${spread(rate(`${key}.webcryptoMem`, l.size))} MB/s; worker (request) ÷ hash-wasm ${spread(r, 2)}×, ÷ WebCrypto ${spread(ratios(`${key}.webcrypto`, `${key}.req`), 2)}×`;
-    log(line);
     summary.push(key === 'tar16' ? `${line}; ${goal(r.length && median(r) >= 1.0, '≥ 1.0× hash-wasm at 16 MiB (request)')}` : line);
   }
   {
     // Fixed costs (request latency, messages, rendering) cancel out between 1 and 16 MiB.
     const bytes = L.tar16.size - L.tar1.size;
-    const marginal = (name) => (fig[`tar16.${name}`] ?? []).map((ms, i) => mbps(bytes, ms - fig[`tar1.${name}`]?.[i]));
+    const marginal = (name) => [...(fig[`tar16.${name}`] ?? [])].map((ms, i) => mbps(bytes, ms - fig[`tar1.${name}`]?.[i]));
     const w = marginal('req');
     const hw = marginal('hashwasm');
     const line = `SHA-256, marginal rate 1 → 16 MiB (fixed costs cancel): worker (request) ${spread(w)} MB/s, fetch + hash-wasm streaming ${spread(hw)} MB/s, ratio ${spread(w.map((x, i) => x / hw[i]).filter(Number.isFinite), 2)}×`;
-    log(line);
     summary.push(line);
   }
   const lt48Job = lt48.map((x) => x.job);
   const worst = (xs) => xs.reduce((a, b) => (b.longest > a.longest ? b : a), { count: 0, longest: 0 });
   {
     const line = `long tasks, 48 MiB gzip layer download + listing: ${ltText(worst(lt48Job))} (worst of ${lt48.length} runs; page start before the progress bar: ${ltText(worst(lt48.map((x) => x.boot)))})`;
-    log(line);
     summary.push(`${line}; ${goal(lt48.length && worst(lt48Job).longest <= 50, 'none over 50 ms')}`);
   }
   if (lt100) {
     const line = `long tasks, ${(L.gz100.tar / 1e6).toFixed(0)} MB gzip layer (${(L.gz100.size / 1e6).toFixed(0)} MB blob, job ${(lt100.ms / 1000).toFixed(1)} s, ${mbps(L.gz100.tar, lt100.ms).toFixed(0)} MB/s): ${ltText(lt100.job)} (page start: ${ltText(lt100.boot)})`;
-    log(line);
     summary.push(`${line}; ${goal(lt100.job.longest <= 50, 'none over 50 ms')}`);
   }
   if (ltMany) {
     const line = `long tasks, ${mMany.entries.toLocaleString('en')}-entry layer: while it opens (job ${(ltMany.ms / 1000).toFixed(1)} s) ${ltText(ltMany.open)}; paging (#rows-next ×5, ${PAGE_ROWS} rows, median ${ltMany.pageMs.toFixed(0)} ms click → new rows), scrolling and typing into #file-filter: ${ltText(ltMany.use)}`;
-    log(line);
     summary.push(`${line}; ${goal(Math.max(ltMany.open.longest, ltMany.use.longest) <= 50, 'none over 50 ms')}`);
   }
   // ---- Artifact sizes ---------------------------------------------------------------------
-  log('');
-  log('artifact                                   raw B    brotli -q 11 B');
+  summary.push('artifact                                   raw B    brotli -q 11 B');
   for (const f of fs.readdirSync(dist).filter((f) => /^(worker|views)-.*\.(js|wasm)$/.test(f)).sort()) {
     const raw = fs.statSync(path.join(dist, f)).size;
     const br = execFileSync('brotli', ['-q', '11', '-c', path.join(dist, f)], { maxBuffer: 1 << 28 }).length;
-    log(`${f.padEnd(38)} ${String(raw).padStart(9)} ${String(br).padStart(17)}`);
-    summary.push(`size ${f}: ${raw} B raw, ${br} B brotli`);
+    summary.push(`${f.padEnd(38)} ${String(raw).padStart(9)} ${String(br).padStart(17)}`);
   }
 } catch (e) {
   unmeasured.push(`benchmark aborted: ${e.stack ?? e}`);
