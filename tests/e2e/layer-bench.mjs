@@ -37,6 +37,12 @@ const ZSTD_MT = 'application/vnd.oci.image.layer.v1.tar+zstd';
 const MTIME = '2024-01-02 03:04:05Z';
 const CREATED = '2024-01-02T03:04:05Z';
 const PAGE_ROWS = 200;
+/** hash-wasm's browser build (package.json devDependency; `npm ci`). */
+const HASH_WASM = new URL('../../node_modules/hash-wasm/dist/sha256.umd.min.js', import.meta.url);
+if (!fs.existsSync(HASH_WASM)) {
+  console.error(`${HASH_WASM.pathname} not found: run npm ci (hash-wasm is a devDependency)`);
+  process.exit(1);
+}
 /** What could not be measured; any entry makes the exit code 1. */
 const unmeasured = [];
 const log = (s) => console.log(s);
@@ -303,7 +309,7 @@ async function baselineContext(browser, blank) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(blank.url);
-  await page.addScriptTag({ content: fs.readFileSync('node_modules/hash-wasm/dist/sha256.umd.min.js', 'utf8') });
+  await page.addScriptTag({ content: fs.readFileSync(HASH_WASM, 'utf8') });
   await page.evaluate(() => window.hashwasm.createSHA256().then((h) => h.init()));
   return { context, page };
 }
