@@ -66,7 +66,8 @@ pub enum Request {
     Blob { job: u32, key: String },
     /// Figures about the image formed by `keys`: per-layer changes and where the bytes went.
     Analyse { job: u32, keys: Vec<String> },
-    /// Forgets every kept blob and listing.
+    /// Forgets the bytes of every kept blob (listings stay; files are then read by
+    /// downloading their layer again).
     Clear { job: u32 },
 }
 

@@ -269,6 +269,8 @@ fn ask<T: 'static>(
     let answer = done.clone();
     let sent = worker_client::send(make, None, move |reply, extra| {
         answer(match reply {
+            // A file read from a blob too big to keep downloads it again: not an answer yet.
+            Reply::Progress { .. } => return,
             Reply::Failed { error, .. } => Err(error),
             other => pick(other, extra),
         })
@@ -370,10 +372,9 @@ pub fn save_blob(key: String, name: String, done: impl Fn(Result<(), String>) + 
     );
 }
 
-/// Forgets every blob kept by the worker and every summary kept here; `done` gets the bytes
+/// Forgets the bytes of every blob the worker keeps (listings stay); `done` gets the bytes
 /// freed.
 pub fn clear(done: impl Fn(Result<u64, String>) + 'static) {
-    OPENED.with(|o| o.borrow_mut().clear());
     ask(
         |job| Request::Clear { job },
         done,

@@ -169,10 +169,10 @@ pub fn LayerPanel(
                         " "
                         <button id="clear-kept" type="button" on:click=move |_| {
                             layers::clear(move |r| saved.set(Some(match r {
-                                Ok(freed) => format!("{} freed; layers are downloaded again when opened", human_size(freed)),
+                                Ok(freed) => format!("{} freed; a file is now read by downloading its layer again", human_size(freed)),
                                 Err(e) => e,
                             })));
-                        }>"Forget kept layers"</button>
+                        }>"Forget the kept bytes"</button>
                         {move || saved.get().map(|e| view! { " " <span class="hint">{e}</span> })}
                     </p>
                     {listed.then(|| {

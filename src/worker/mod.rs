@@ -93,14 +93,52 @@ fn receive(data: JsValue) {
                 diff_id,
                 as_layer,
                 caps,
+                capture: None,
+                origin: Some((source.clone(), extra.clone())),
             };
-            let reply = match read(job, &source, extra, open).await {
-                Ok(summary) => Reply::Opened { job, summary },
-                Err(store::Failure { error, cap }) => Reply::Failed { job, error, cap },
+            let reply = match stream_through(job, &source, extra, open).await {
+                Ok(reading) => STATE.with(|s| reading.finish(&mut s.borrow_mut().store)),
+                Err(e) => Err(e),
             };
-            STATE.with(|s| s.borrow_mut().cancelled.remove(&job));
-            post(&reply, None);
+            finish(
+                job,
+                reply.map(|summary| (Reply::Opened { job, summary }, None)),
+            );
         }),
+        Request::ReadFile {
+            job,
+            keys,
+            path,
+            max,
+        } => match STATE.with(|s| s.borrow_mut().store.read_file(job, &keys, &path, max)) {
+            Ok(store::FileRead::Done(reply, bytes)) => post(&reply, Some(bytes)),
+            Ok(store::FileRead::Again {
+                source,
+                file,
+                open,
+                max,
+            }) => wasm_bindgen_futures::spawn_local(async move {
+                let reply = match stream_through(job, &source, file, open).await {
+                    Ok(reading) => reading.finish_capture(),
+                    Err(e) => Err(e),
+                };
+                finish(
+                    job,
+                    reply.map(|bytes| {
+                        let (reply, bytes) = store::file_reply(job, bytes, max);
+                        (reply, Some(bytes))
+                    }),
+                );
+            }),
+            Err(error) => post(
+                &Reply::Failed {
+                    job,
+                    error,
+                    cap: false,
+                },
+                None,
+            ),
+        },
         other => {
             let (reply, buffer) = STATE.with(|s| s.borrow_mut().store.answer(other));
             post(&reply, buffer);
@@ -108,13 +146,22 @@ fn receive(data: JsValue) {
     }
 }
 
+/// Posts the end of a streaming job.
+fn finish(job: u32, result: Result<(Reply, Option<Vec<u8>>), store::Failure>) {
+    STATE.with(|s| s.borrow_mut().cancelled.remove(&job));
+    match result {
+        Ok((reply, buffer)) => post(&reply, buffer),
+        Err(store::Failure { error, cap }) => post(&Reply::Failed { job, error, cap }, None),
+    }
+}
+
 /// Streams the blob through the core, posting progress at most every 100 ms.
-async fn read(
+async fn stream_through(
     job: u32,
     source: &crate::jobs::Source,
     file: JsValue,
     open: store::Open,
-) -> Result<crate::jobs::Summary, store::Failure> {
+) -> Result<store::Reading, store::Failure> {
     let file = (!file.is_undefined()).then_some(file);
     let mut stream = Stream::open(source, file)
         .await
@@ -150,5 +197,5 @@ async fn read(
             );
         }
     }
-    STATE.with(|s| reading.finish(&mut s.borrow_mut().store))
+    Ok(reading)
 }

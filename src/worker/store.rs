@@ -27,6 +27,38 @@ pub struct Open {
     pub diff_id: Option<Digest>,
     pub as_layer: bool,
     pub caps: CapsMsg,
+    /// Keep one entry's content (reading a file out of a blob that is not kept).
+    pub capture: Option<Capture>,
+    /// Where the blob came from, to read it again for a file when it is too big to keep.
+    pub origin: Option<(jobs::Source, wasm_bindgen::JsValue)>,
+}
+
+/// Answering a file request: done from the kept blob, or by reading the blob again.
+pub enum FileRead {
+    Done(Reply, Vec<u8>),
+    Again {
+        source: jobs::Source,
+        file: wasm_bindgen::JsValue,
+        open: Open,
+        max: u64,
+    },
+}
+
+/// The reply for a file read whole: its size and sha256, and up to `max` of its bytes.
+pub fn file_reply(job: u32, mut bytes: Vec<u8>, max: u64) -> (Reply, Vec<u8>) {
+    let sha256 = Digest::sha256(&bytes);
+    let size = bytes.len() as u64;
+    let truncated = size > max;
+    bytes.truncate(usize::try_from(max).unwrap_or(usize::MAX));
+    (
+        Reply::File {
+            job,
+            size,
+            sha256: Some(sha256),
+            truncated,
+        },
+        bytes,
+    )
 }
 
 struct Kept {
@@ -34,6 +66,9 @@ struct Kept {
     blob: Option<Vec<u8>>,
     /// The files, for a verified (or, from disk, unverifiable) layer.
     listing: Option<Listing>,
+    origin: Option<(jobs::Source, wasm_bindgen::JsValue)>,
+    /// The caps it was read with (a second read for a file uses them again).
+    caps: CapsMsg,
     /// Insertion order, for dropping the oldest blob first.
     age: u64,
 }
@@ -173,18 +208,20 @@ impl Reading {
                 open.diff_id.clone(),
                 ReadOptions {
                     caps: caps(open.caps),
+                    capture: open.capture.clone(),
                     ..ReadOptions::default()
                 },
             ))),
             Some((digest, size)) => Check::Verify(Verifier::new(digest.clone(), Some(*size))),
             None => Check::Hash(Hasher::new(crate::oci::Algorithm::Sha256)),
         };
-        let keep = total.is_some_and(|t| t <= KEEP_ONE);
+        // Reserved up front: growing a vector of a hundred megabytes by doubling copies it.
+        let keep = total.filter(|&t| t <= KEEP_ONE);
         Ok(Reading {
             open,
             check,
             received: 0,
-            blob: keep.then(Vec::new),
+            blob: keep.map(|t| Vec::with_capacity(t as usize)),
         })
     }
 
@@ -256,7 +293,23 @@ impl Reading {
             Ok(None) => None,
             Ok(Some(read)) => Some(describe(&mut summary, read)),
         };
-        Ok(store.keep(self.open.key, summary, self.blob, listing))
+        let kept = Kept {
+            summary,
+            blob: self.blob,
+            listing,
+            origin: self.open.origin,
+            caps: self.open.caps,
+            age: 0,
+        };
+        Ok(store.keep(self.open.key, kept))
+    }
+
+    /// The captured entry of a layer read again for one file (digest checked first).
+    pub fn finish_capture(self) -> Result<Vec<u8>, Failure> {
+        match self.check {
+            Check::Layer(reader) => Ok(reader.finish()?.captured.unwrap_or_default()),
+            _ => Err("not a layer".to_owned().into()),
+        }
     }
 }
 
@@ -284,15 +337,11 @@ impl Store {
             .sum()
     }
 
-    fn keep(
-        &mut self,
-        key: String,
-        mut summary: Summary,
-        blob: Option<Vec<u8>>,
-        listing: Option<Listing>,
-    ) -> Summary {
+    /// Keeps a read blob's results; returns its summary with the bytes kept now.
+    fn keep(&mut self, key: String, mut kept: Kept) -> Summary {
         self.clock += 1;
-        let incoming = blob.as_ref().map_or(0, |b| b.len() as u64);
+        kept.age = self.clock;
+        let incoming = kept.blob.as_ref().map_or(0, |b| b.len() as u64);
         // Drop the oldest blobs (their listings stay) until the new one fits.
         while self.kept_bytes() + incoming > KEEP_ALL {
             let oldest = self
@@ -306,19 +355,11 @@ impl Store {
                 None => break,
             }
         }
-        self.kept.insert(
-            key.clone(),
-            Kept {
-                summary: summary.clone(),
-                blob,
-                listing,
-                age: self.clock,
-            },
-        );
-        summary.kept = self.kept_bytes();
-        if let Some(k) = self.kept.get_mut(&key) {
-            k.summary.kept = summary.kept;
-        }
+        // A blob read again replaces the trees that held its old listing.
+        self.view = None;
+        kept.summary.kept = self.kept_bytes() + incoming;
+        let summary = kept.summary.clone();
+        self.kept.insert(key, kept);
         summary
     }
 
@@ -359,13 +400,15 @@ impl Store {
 
     /// Reads one file: the live version of `path` in the tree of `keys`, decompressed again
     /// from the kept blob of its layer.
-    fn read_file(
+    /// Reads one file: the live version of `path` in the tree of `keys`, decompressed again
+    /// from the kept blob of its layer, or (a blob too big to keep) from a second read of it.
+    pub fn read_file(
         &mut self,
         job: u32,
         keys: &[String],
         path: &[u8],
         max: u64,
-    ) -> Result<(Reply, Vec<u8>), String> {
+    ) -> Result<FileRead, String> {
         let shown = display(path);
         let (_, tree, _) = self.tree(keys)?;
         // A symlink shows what it points to (followed across layers, with a hop limit).
@@ -388,39 +431,48 @@ impl Store {
             .kept
             .get(key)
             .ok_or_else(|| format!("layer {key} is not open"))?;
-        let blob = kept.blob.as_ref().ok_or_else(|| {
-            format!("layer {key} is over {KEEP_ONE} bytes, so its bytes are not kept: reading single files from it is not supported yet")
-        })?;
+        let capture = Capture {
+            target: CaptureTarget::Index(index),
+            max: file_size as usize,
+        };
+        let Some(blob) = kept.blob.as_ref() else {
+            let (source, file) = kept
+                .origin
+                .clone()
+                .ok_or_else(|| format!("layer {key} is not kept and cannot be read again"))?;
+            let expected = (kept.summary.digest_verified == Some(true))
+                .then(|| (kept.summary.digest.clone(), kept.summary.size));
+            return Ok(FileRead::Again {
+                source,
+                file,
+                max,
+                open: Open {
+                    key: key.clone(),
+                    expected,
+                    diff_id: None,
+                    as_layer: true,
+                    caps: kept.caps,
+                    capture: Some(capture),
+                    origin: None,
+                },
+            });
+        };
         let mut reader = LayerReader::new(
             None,
             None,
             ReadOptions {
-                capture: Some(Capture {
-                    target: CaptureTarget::Index(index),
-                    max: file_size as usize,
-                }),
+                capture: Some(capture),
                 ..ReadOptions::default()
             },
         );
         reader.push(blob).map_err(|e| e.to_string())?;
-        let mut bytes = reader
+        let bytes = reader
             .finish()
             .map_err(|e| e.to_string())?
             .captured
             .unwrap_or_default();
-        let sha256 = Digest::sha256(&bytes);
-        let size = bytes.len() as u64;
-        let truncated = size > max;
-        bytes.truncate(usize::try_from(max).unwrap_or(usize::MAX));
-        Ok((
-            Reply::File {
-                job,
-                size,
-                sha256: Some(sha256),
-                truncated,
-            },
-            bytes,
-        ))
+        let (reply, bytes) = file_reply(job, bytes, max);
+        Ok(FileRead::Done(reply, bytes))
     }
 
     fn analyse(&mut self, job: u32, keys: &[String]) -> Result<Reply, String> {
@@ -463,15 +515,6 @@ impl Store {
                 Ok(reply) => (reply, None),
                 Err(e) => failed(job, e),
             },
-            Request::ReadFile {
-                job,
-                keys,
-                path,
-                max,
-            } => match self.read_file(job, &keys, &path, max) {
-                Ok((reply, bytes)) => (reply, Some(bytes)),
-                Err(e) => failed(job, e),
-            },
             Request::Analyse { job, keys } => match self.analyse(job, &keys) {
                 Ok(reply) => (reply, None),
                 Err(e) => failed(job, e),
@@ -487,12 +530,15 @@ impl Store {
                 None => failed(job, format!("{key} is not kept in memory (over {KEEP_ONE} bytes, or cleared): download it again")),
             },
             Request::Clear { job } => {
+                // The bytes go; listings stay, and a file is then read by downloading its
+                // layer again.
                 let freed = self.kept_bytes();
-                self.kept.clear();
-                self.view = None;
+                for kept in self.kept.values_mut() {
+                    kept.blob = None;
+                }
                 (Reply::Cleared { job, freed }, None)
             }
-            Request::Open { job, .. } | Request::Cancel { job } => {
+            Request::Open { job, .. } | Request::Cancel { job } | Request::ReadFile { job, .. } => {
                 failed(job, "not a request for the store".into())
             }
         }

@@ -92,6 +92,19 @@ try {
       assert((await page.locator('img.file-image').getAttribute('src')).startsWith('blob:'), 'image from a blob: URL');
       await page.screenshot({ path: `${outDir}/file.png`, fullPage: true });
     }],
+    ['after the kept bytes are forgotten, a file is read by downloading the layer again', async (page) => {
+      const l = img.layers[0];
+      await openLayer(page, l);
+      await page.locator('#clear-kept').click();
+      await page.waitForFunction(() => document.querySelector('.layer p .hint')?.textContent.includes('freed'));
+      let blobGets = 0;
+      page.on('request', (r) => { if (r.method() === 'GET' && r.url().endsWith(`/blobs/${l.digest}`)) blobGets++; });
+      await page.locator('tr[data-path="usr/share/doc/readme.txt"] a').click();
+      await page.locator('[data-fact="file-text"]').waitFor({ timeout: 30000 });
+      assertEq(await page.locator('[data-fact="file-text"]').textContent(), l.files['usr/share/doc/readme.txt'], 'file text');
+      assertEq(await fact(page, 'file-sha256'), sha256(Buffer.from(l.files['usr/share/doc/readme.txt'])), 'file sha256');
+      assertEq(blobGets, 1, 'the layer was downloaded again, once');
+    }],
     ['HTML in a layer is text, never markup', async (page) => {
       const l = img.layers[3];
       await openLayer(page, l);
