@@ -229,6 +229,8 @@ pub fn App() -> impl IntoView {
             }
             .into_any();
         }
+        // The same route set again (after a log-in) fetches again, which the memo would hide.
+        nav.route.track();
         match store.with_value(|store| resolve(&route, store, nav.file.get())) {
             Shown::Start => view! { <StartPage /> }.into_any(),
             Shown::Reference(text) => match text.trim().parse::<Reference>() {

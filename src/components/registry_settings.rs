@@ -20,8 +20,8 @@ fn describe(mode: ProxyMode) -> String {
         ProxyMode::Chosen(p) => (p, "chosen by you"),
     };
     format!(
-        "Through the proxy {prefix} ({whose}): its operator can see your credentials and what you \
-         fetch, but cannot fake content: every digest is checked in this page."
+        "Through the proxy {prefix} ({whose}): it sees your credentials and what you fetch, but \
+         cannot fake content: every digest is checked here."
     )
 }
 
@@ -75,10 +75,6 @@ pub fn RegistrySettings() -> impl IntoView {
             <summary>
                 "Registry access"
                 {move || status.get().map(|u| format!(" — signed in as {u}"))}
-                {move || nav.route.with(|r| match &r.proxy {
-                    Some(p) => format!(" · through {p}"),
-                    None => " · direct".to_owned(),
-                })}
             </summary>
             <div class="settings-grid">
                 <label for="reg-user">"Username"</label>
@@ -107,8 +103,8 @@ pub fn RegistrySettings() -> impl IntoView {
                     }>"Go direct"</button>
                 </div>
                 <p class="hint">
-                    "Most public registries send no CORS headers, so a browser cannot read them directly. "
-                    "With a proxy prefix every registry request goes to PREFIX + host + path (see deploy/ in the source)."
+                    "Most public registries send no CORS headers, so a browser cannot read them directly: "
+                    "through a proxy, requests go to PREFIX + host + path (see deploy/ in the source)."
                 </p>
             </div>
             {move || error.get().map(|e| view! { <p class="input-error" role="alert">{e}</p> })}
