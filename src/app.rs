@@ -13,7 +13,7 @@ use crate::components::{
 };
 use crate::lazy::{host::LazyView, Lazy};
 use crate::oci::{Digest, Reference};
-use crate::route::{Route, Source};
+use crate::route::{valid_proxy_prefix, Route, Source};
 use crate::samples::{Sample, Store};
 
 /// Mounts the app on `<body>`; the only thing `main` does.
@@ -68,11 +68,28 @@ impl Nav {
     pub fn href(&self, change: impl FnOnce(&mut Route)) -> String {
         let mut route = self.route.get_untracked();
         change(&mut route);
-        url_of(&route)
+        url_of(&self.keeping_proxy(route))
     }
 
-    /// Goes to `route`, adding a history entry.
+    /// `route` with the proxy in effect: the proxy is a setting of the session, not of one
+    /// view, so a link built from `Route::default()` does not turn it off.
+    fn keeping_proxy(&self, route: Route) -> Route {
+        let proxy = self.route.with_untracked(|r| r.proxy.clone());
+        Route { proxy, ..route }
+    }
+
+    /// Goes to `route` (the proxy unchanged), adding a history entry.
     pub fn go(&self, route: Route) {
+        self.push(self.keeping_proxy(route));
+    }
+
+    /// Changes the proxy in effect (`None`: direct), adding a history entry.
+    pub fn set_proxy(&self, proxy: Option<String>) {
+        let route = self.route.get_untracked();
+        self.push(Route { proxy, ..route });
+    }
+
+    fn push(&self, route: Route) {
         if let Ok(history) = window().history() {
             let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&url_of(&route)));
         }
@@ -95,7 +112,7 @@ impl Nav {
 /// A same-document URL: the query alone, or the bare path for the start page, so the app
 /// keeps working under whatever sub-path it is hosted at.
 fn url_of(route: &Route) -> String {
-    let query = route.to_query();
+    let query = route.to_query(build_proxy().as_deref());
     if query.is_empty() {
         window()
             .location()
@@ -106,8 +123,19 @@ fn url_of(route: &Route) -> String {
     }
 }
 
+/// The build's default proxy prefix: `<meta name="manifest-explorer-proxy">`, which
+/// `scripts/csp --proxy` writes (ignored unless it is a valid prefix).
+pub fn build_proxy() -> Option<String> {
+    let meta = document()
+        .query_selector("meta[name=manifest-explorer-proxy]")
+        .ok()??;
+    meta.get_attribute("content")
+        .filter(|p| valid_proxy_prefix(p))
+}
+
 fn route_from_location() -> Route {
-    Route::from_query(&window().location().search().unwrap_or_default())
+    let query = window().location().search().unwrap_or_default();
+    Route::from_query(&query, build_proxy().as_deref())
 }
 
 /// What the route resolves to.
@@ -208,6 +236,8 @@ pub fn App() -> impl IntoView {
             }
             .into_any();
         }
+        // The same route set again (after a log-in) fetches again, which the memo would hide.
+        nav.route.track();
         match store.with_value(|store| resolve(&route, store, nav.file.get())) {
             Shown::Start => view! { <StartPage /> }.into_any(),
             Shown::Reference(text) => match text.trim().parse::<Reference>() {

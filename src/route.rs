@@ -5,8 +5,14 @@
 //! from there, with `&mt=<media type>` and `&size=<bytes>` from the descriptor that linked to
 //! it (which endpoint to ask, and the size to verify); `&expect=<digest>` the digest a pasted
 //! document must have; `&view=raw` the raw bytes instead of the structured view; `&proxy=<url
-//! prefix>` the proxy through which registries are reached. Only the query is used, never the path, so the app
-//! works under any sub-path.
+//! prefix>` the proxy through which registries are reached, or `&proxy=direct` for none. Only
+//! the query is used, never the path, so the app works under any sub-path.
+//!
+//! A build may name a default proxy (`<meta name="manifest-explorer-proxy">`, written by
+//! `scripts/csp --proxy`): a URL without `proxy=` uses it, which is why `proxy=direct` exists
+//! (turning the default off must survive a reload). The route holds the proxy *in effect*;
+//! the URL says only how it differs from the build's default, so parsing and rendering take
+//! that default (see [`ProxyMode`]).
 //!
 //! Pure: parsing and rendering the query string is tested natively.
 
@@ -47,6 +53,8 @@ pub struct Route {
     pub media_type: Option<String>,
     /// Size of the object at `at`, as the linking descriptor declared it.
     pub size: Option<u64>,
+    /// The proxy prefix registries are reached through (`None`: directly), the build's
+    /// default already applied.
     pub proxy: Option<String>,
     /// Documents up to 8 MiB instead of 4 MiB (`&big=1`), when the person asked.
     pub big: bool,
@@ -59,10 +67,15 @@ pub struct Route {
 }
 
 impl Route {
-    /// Reads a query string (with or without the leading `?`). Unknown or malformed
-    /// parameters are ignored: a hand-edited URL degrades to less state, never to an error.
-    pub fn from_query(query: &str) -> Route {
-        let mut route = Route::default();
+    /// Reads a query string (with or without the leading `?`) on a page whose build's default
+    /// proxy is `default_proxy`. Unknown or malformed parameters are ignored (an invalid proxy
+    /// prefix too: the default applies): a hand-edited URL degrades to less state, never to an
+    /// error.
+    pub fn from_query(query: &str, default_proxy: Option<&str>) -> Route {
+        let mut route = Route {
+            proxy: default_proxy.map(str::to_owned),
+            ..Route::default()
+        };
         for pair in query.trim_start_matches('?').split('&') {
             let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
             let value = percent_decode(raw);
@@ -73,7 +86,8 @@ impl Route {
                 "at" => route.at = value.parse().ok(),
                 "mt" if !value.is_empty() => route.media_type = Some(value),
                 "size" => route.size = value.parse().ok(),
-                "proxy" if !value.is_empty() => route.proxy = Some(value),
+                "proxy" if value == DIRECT => route.proxy = None,
+                "proxy" if valid_proxy_prefix(&value) => route.proxy = Some(value),
                 "expect" => route.expect = value.parse().ok(),
                 "view" => match value.as_str() {
                     "raw" => route.view = ViewMode::Raw,
@@ -90,9 +104,10 @@ impl Route {
         route
     }
 
-    /// The query string for this route, starting with `?` (or empty for the start page).
-    /// A document over [`MAX_DOC_IN_URL`] bytes is left out: see [`Route::shareable`].
-    pub fn to_query(&self) -> String {
+    /// The query string for this route on a page whose build's default proxy is
+    /// `default_proxy`, starting with `?` (or empty for the start page). A document over
+    /// [`MAX_DOC_IN_URL`] bytes is left out: see [`Route::shareable`].
+    pub fn to_query(&self, default_proxy: Option<&str>) -> String {
         let mut parts = Vec::new();
         match &self.source {
             Source::Empty => {}
@@ -115,8 +130,11 @@ impl Route {
         if let Some(size) = self.size {
             parts.push(format!("size={size}"));
         }
-        if let Some(proxy) = &self.proxy {
-            parts.push(format!("proxy={}", percent_encode(proxy)));
+        match ProxyMode::of(self.proxy.as_deref(), default_proxy) {
+            ProxyMode::Default(_) => {}
+            ProxyMode::Direct if default_proxy.is_none() => {}
+            ProxyMode::Direct => parts.push(format!("proxy={DIRECT}")),
+            ProxyMode::Chosen(proxy) => parts.push(format!("proxy={}", percent_encode(proxy))),
         }
         match self.view {
             ViewMode::Structured => {}
@@ -148,6 +166,40 @@ impl Route {
             _ => true,
         }
     }
+}
+
+/// The `proxy=` value that turns the build's default proxy off.
+const DIRECT: &str = "direct";
+
+/// How registries are reached, as the page tells the person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProxyMode<'a> {
+    /// The page talks to registries itself (they must send CORS headers).
+    Direct,
+    /// Through the build's default proxy (the hosted page's own).
+    Default(&'a str),
+    /// Through a proxy the person chose (in the URL as `proxy=<prefix>`).
+    Chosen(&'a str),
+}
+
+impl<'a> ProxyMode<'a> {
+    /// The mode of the proxy in effect, `proxy`, on a page built with `default_proxy`.
+    pub fn of(proxy: Option<&'a str>, default_proxy: Option<&str>) -> ProxyMode<'a> {
+        match proxy {
+            None => ProxyMode::Direct,
+            Some(p) if Some(p) == default_proxy => ProxyMode::Default(p),
+            Some(p) => ProxyMode::Chosen(p),
+        }
+    }
+}
+
+/// Whether `text` can be a proxy prefix: an http(s) URL, or a path on this site (`/proxy/`,
+/// not `//host`, which would be another site). Anything else (`javascript:`, a bare word) is
+/// refused so that neither a link nor the build's meta can point requests somewhere odd.
+pub fn valid_proxy_prefix(text: &str) -> bool {
+    text.starts_with("https://")
+        || text.starts_with("http://")
+        || (text.starts_with('/') && !text.starts_with("//"))
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters and a few that are safe and
@@ -271,8 +323,8 @@ mod tests {
             },
         ];
         for route in routes {
-            let query = route.to_query();
-            assert_eq!(Route::from_query(&query), route, "{query}");
+            let query = route.to_query(None);
+            assert_eq!(Route::from_query(&query, None), route, "{query}");
         }
     }
 
@@ -305,7 +357,7 @@ mod tests {
             ),
         ];
         for (query, expected) in cases {
-            assert_eq!(&Route::from_query(query), expected, "{query}");
+            assert_eq!(&Route::from_query(query, None), expected, "{query}");
         }
     }
 
@@ -316,7 +368,111 @@ mod tests {
             ..Route::default()
         };
         assert!(!big.shareable());
-        assert_eq!(big.to_query(), "");
+        assert_eq!(big.to_query(None), "");
         assert_eq!(percent_encode("a b/c:d@e?"), "a%20b/c:d@e%3F");
+    }
+
+    const HOSTED: Option<&str> = Some("/proxy/");
+
+    #[test]
+    fn the_build_default_proxy_applies_unless_the_url_says_otherwise() {
+        // (query, build default, proxy in effect, mode)
+        let cases: &[(&str, Option<&str>, Option<&str>, ProxyMode)] = &[
+            ("", None, None, ProxyMode::Direct),
+            ("?ref=a/b", HOSTED, HOSTED, ProxyMode::Default("/proxy/")),
+            ("?proxy=direct", HOSTED, None, ProxyMode::Direct),
+            ("?proxy=direct", None, None, ProxyMode::Direct),
+            (
+                "?proxy=https://px.example/p/",
+                HOSTED,
+                Some("https://px.example/p/"),
+                ProxyMode::Chosen("https://px.example/p/"),
+            ),
+            (
+                "?proxy=/other/",
+                None,
+                Some("/other/"),
+                ProxyMode::Chosen("/other/"),
+            ),
+            // The default named explicitly is the default.
+            (
+                "?proxy=/proxy/",
+                HOSTED,
+                HOSTED,
+                ProxyMode::Default("/proxy/"),
+            ),
+            // Not a prefix: ignored, so the default applies.
+            (
+                "?proxy=javascript:alert(1)",
+                HOSTED,
+                HOSTED,
+                ProxyMode::Default("/proxy/"),
+            ),
+            ("?proxy=//evil.example/", None, None, ProxyMode::Direct),
+            ("?proxy=", HOSTED, HOSTED, ProxyMode::Default("/proxy/")),
+        ];
+        for &(query, default, proxy, mode) in cases {
+            let route = Route::from_query(query, default);
+            assert_eq!(route.proxy.as_deref(), proxy, "{query} with {default:?}");
+            assert_eq!(
+                ProxyMode::of(route.proxy.as_deref(), default),
+                mode,
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_url_names_the_proxy_only_where_it_differs_from_the_build_default() {
+        // (proxy in effect, build default, the proxy part of the query)
+        let cases: &[(Option<&str>, Option<&str>, &str)] = &[
+            (None, None, ""),
+            (HOSTED, HOSTED, ""),
+            // Turning the default off must survive a reload.
+            (None, HOSTED, "proxy=direct"),
+            (Some("/other/"), HOSTED, "proxy=/other/"),
+            (Some("/other/"), None, "proxy=/other/"),
+            (
+                Some("https://px.example/a b/"),
+                None,
+                "proxy=https://px.example/a%20b/",
+            ),
+        ];
+        for &(proxy, default, expected) in cases {
+            let route = Route {
+                source: Source::Reference("r.example/a:b".into()),
+                proxy: proxy.map(str::to_owned),
+                ..Route::default()
+            };
+            let query = route.to_query(default);
+            let rest = query.strip_prefix("?ref=r.example/a:b").unwrap();
+            assert_eq!(
+                rest.trim_start_matches('&'),
+                expected,
+                "{proxy:?} with {default:?}"
+            );
+            assert_eq!(Route::from_query(&query, default), route, "{query}");
+        }
+    }
+
+    #[test]
+    fn proxy_prefixes_are_urls_or_paths_on_this_site() {
+        for ok in [
+            "/proxy/",
+            "https://px.example/p/",
+            "http://127.0.0.1:8787/proxy/",
+        ] {
+            assert!(valid_proxy_prefix(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "proxy/",
+            "//evil.example/",
+            "javascript:alert(1)",
+            "direct",
+            "ftp://x/",
+        ] {
+            assert!(!valid_proxy_prefix(bad), "{bad}");
+        }
     }
 }

@@ -244,16 +244,19 @@ pub fn inspect(data: &[u8]) {
     let _ = recognise(doc, inspection.media_type());
 }
 
-/// `Route::from_query` ∘ `Route::to_query`, and the percent codec.
+/// `Route::from_query` ∘ `Route::to_query`, without and with a build default proxy, and the
+/// percent codec.
 pub fn route(data: &[u8]) {
     let query = String::from_utf8_lossy(data);
-    let parsed = Route::from_query(&query);
-    let rendered = parsed.to_query();
-    let again = Route::from_query(&rendered);
-    if parsed.shareable() {
-        assert_eq!(again, parsed, "{query:?} → {rendered:?}");
+    for default in [None, Some("/proxy/")] {
+        let parsed = Route::from_query(&query, default);
+        let rendered = parsed.to_query(default);
+        let again = Route::from_query(&rendered, default);
+        if parsed.shareable() {
+            assert_eq!(again, parsed, "{query:?} → {rendered:?}");
+        }
+        assert_eq!(again.to_query(default), rendered, "rendering is not stable");
     }
-    assert_eq!(again.to_query(), rendered, "rendering is not stable");
     assert_eq!(percent_decode(&percent_encode(&query)), query);
 }
 

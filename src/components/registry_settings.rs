@@ -1,11 +1,29 @@
 //! Registry access: a login kept in this tab's memory only, and the proxy prefix for
-//! registries that send no CORS headers (kept in the permalink; credentials never are).
+//! registries that send no CORS headers (kept in the permalink; credentials never are). It
+//! says which way registries are reached, and what a proxy's operator can and cannot do.
 
 use leptos::prelude::*;
 
-use crate::app::Nav;
+use crate::app::{build_proxy, Nav};
 use crate::client::Session;
 use crate::registry::Credentials;
+use crate::route::{valid_proxy_prefix, ProxyMode};
+
+/// What the person is told about `mode`, where they type credentials.
+fn describe(mode: ProxyMode) -> String {
+    let (prefix, whose) = match mode {
+        ProxyMode::Direct => {
+            return "Direct: this page talks to registries itself (they must send CORS headers)."
+                .into()
+        }
+        ProxyMode::Default(p) => (p, "this site's default"),
+        ProxyMode::Chosen(p) => (p, "chosen by you"),
+    };
+    format!(
+        "Through the proxy {prefix} ({whose}): it sees your credentials and what you fetch, but \
+         cannot fake content: every digest is checked here."
+    )
+}
 
 #[component]
 pub fn RegistrySettings() -> impl IntoView {
@@ -35,16 +53,16 @@ pub fn RegistrySettings() -> impl IntoView {
         session.with_value(|s| s.set_credentials(None));
         set_status.set(None);
     };
+    let mode = move || {
+        nav.route
+            .with(|r| describe(ProxyMode::of(r.proxy.as_deref(), build_proxy().as_deref())))
+    };
     let apply_proxy = move |_| {
         let text = proxy_text.get_untracked();
         let trimmed = text.trim();
-        let valid = trimmed.is_empty()
-            || trimmed.starts_with("https://")
-            || trimmed.starts_with("http://")
-            || trimmed.starts_with('/');
-        if valid {
+        if trimmed.is_empty() || valid_proxy_prefix(trimmed) {
             set_error.set(None);
-            nav.update(|r| r.proxy = (!trimmed.is_empty()).then(|| trimmed.to_owned()));
+            nav.set_proxy((!trimmed.is_empty()).then(|| trimmed.to_owned()));
         } else {
             set_error.set(Some(
                 "the proxy prefix must be an http(s) URL or a path on this site, e.g. /proxy/"
@@ -73,15 +91,20 @@ pub fn RegistrySettings() -> impl IntoView {
                     "Kept in this tab's memory only: never stored, never put in a URL, sent only to the "
                     "registry and its token server (another host only after you agree)."
                 </p>
+                <p class="proxy-mode" data-fact="proxy-mode">{mode}</p>
                 <label for="reg-proxy">"Proxy prefix"</label>
                 <input id="reg-proxy" type="text" autocomplete="off" spellcheck="false" placeholder="/proxy/ or https://explorer.example/proxy/"
                     prop:value=proxy_text on:input=move |ev| set_proxy_text.set(event_target_value(&ev)) />
                 <div class="buttons">
                     <button id="reg-proxy-apply" type="button" on:click=apply_proxy>"Use proxy"</button>
+                    <button id="reg-proxy-direct" type="button" on:click=move |_| {
+                        set_proxy_text.set(String::new());
+                        nav.set_proxy(None);
+                    }>"Go direct"</button>
                 </div>
                 <p class="hint">
-                    "Most public registries send no CORS headers, so a browser cannot read them directly. "
-                    "With a proxy prefix every registry request goes to PREFIX + host + path (see deploy/ in the source)."
+                    "Most public registries send no CORS headers, so a browser cannot read them directly: "
+                    "through a proxy, requests go to PREFIX + host + path (see deploy/ in the source)."
                 </p>
             </div>
             {move || error.get().map(|e| view! { <p class="input-error" role="alert">{e}</p> })}

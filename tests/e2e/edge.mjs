@@ -2,6 +2,7 @@
 // (scripts/edge → deploy/worker/ under workerd) with its CSP in proxy mode (connect-src
 // 'self', written by scripts/csp --proxy /proxy/), reading Debian's docker-registry with its
 // DEFAULT config (no CORS headers, as most public registries) through the same-origin proxy.
+// The page is opened without `proxy=`: the build's default (the proxy meta) must apply.
 //   node tests/e2e/edge.mjs dist
 // The harness fails a test on any securitypolicyviolation or console error.
 import fs from 'node:fs';
@@ -47,7 +48,8 @@ try {
   stops.push(edge.stop);
   const openHost = new URL(open.url).host;
   const basicHost = new URL(basic.url).host;
-  const home = `${edge.url}/?proxy=${encodeURIComponent('/proxy/')}`;
+  // No `proxy=`: the build's default proxy applies.
+  const home = `${edge.url}/`;
 
   // Every request the page makes must stay on its own origin (the proxy), and no URL may
   // carry the password.
@@ -86,6 +88,7 @@ try {
       const offOrigin = urls.filter((u) => !u.startsWith(edge.url));
       assertEq(JSON.stringify(offOrigin), '[]', 'requests off the page origin');
       assert(urls.some((u) => u.startsWith(`${edge.url}/proxy/${openHost}/v2/`)), 'registry reached through /proxy/');
+      assert(!page.url().includes('proxy='), `the default proxy is not put in the URL: ${page.url()}`);
       await page.screenshot({ path: `${outDir}/by-tag.png`, fullPage: true });
     }],
     ['registry without CORS, by digest: verified', async (page) => {
@@ -106,6 +109,30 @@ try {
       assert(urls.some((u) => u.startsWith(`${edge.url}/proxy/${hub.auth.host}/token`)), 'token requested through the proxy, once');
       assert(!urls.some((u) => u.includes(`/proxy/${new URL(edge.url).host}/`)), 'realm not proxied twice');
       assertEq(hub.seen('cdn').filter((x) => x.headers.authorization).length, 0, 'Authorization at the CDN');
+    }],
+    ['the page says it uses the build\'s default proxy; going direct is kept in the URL, across a reload', async (page) => {
+      await page.goto(home);
+      await page.locator('.registry-settings summary').click();
+      const mode = () => fact(page, 'proxy-mode');
+      assert(/^Through the proxy \/proxy\/ \(this site's default\).*cannot fake content/.test(await mode()), await mode());
+      await page.locator('#reg-proxy-direct').click();
+      assert(/^Direct:/.test(await mode()), await mode());
+      assert(new URL(page.url()).searchParams.get('proxy') === 'direct', page.url());
+      await page.reload();
+      assert(/^Direct:/.test(await mode()), `after a reload: ${await mode()}`);
+      // Going home keeps the choice (the proxy is a setting of the session).
+      await page.locator('a.home').click();
+      assert(new URL(page.url()).searchParams.get('proxy') === 'direct', `after going home: ${page.url()}`);
+      // Typing the default again makes it the default, and the URL says nothing.
+      await page.locator('.registry-settings summary').click();
+      await page.locator('#reg-proxy').fill('/proxy/');
+      await page.locator('#reg-proxy-apply').click();
+      assert(/\(this site's default\)/.test(await mode()), await mode());
+      assert(!page.url().includes('proxy='), page.url());
+      await page.locator('#reg-proxy').fill('https://px.example/p/');
+      await page.locator('#reg-proxy-apply').click();
+      assert(/^Through the proxy https:\/\/px\.example\/p\/ \(chosen by you\)/.test(await mode()), await mode());
+      assert(new URL(page.url()).searchParams.get('proxy') === 'https://px.example/p/', page.url());
     }],
     ['credentials: after log-in and log-out no storage holds them, and no URL ever did', async (page) => {
       const urls = watch(page);
