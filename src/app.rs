@@ -204,21 +204,14 @@ pub fn App() -> impl IntoView {
     let nav = Nav::page();
     provide_context(nav);
     // The selected path of a lazily loaded view is the module's business: the page renders
-    // such a view again only when what it shows changes. Any other route renders again on
-    // every update, even to an equal value (a log-in updates the route to fetch again).
-    let shown = Memo::new_with_compare(
-        move |_| {
-            let mut route = nav.route.get();
-            if Lazy::of(&route).is_some() {
-                route.path = None;
-            }
-            route
-        },
-        |old, new| match (old, new) {
-            (Some(old), Some(new)) if Lazy::of(new).is_some() => old != new,
-            _ => true,
-        },
-    );
+    // such a view again only when what it shows changes.
+    let shown = Memo::new(move |_| {
+        let mut route = nav.route.get();
+        if Lazy::of(&route).is_some() {
+            route.path = None;
+        }
+        route
+    });
 
     let store = StoredValue::new(Store::samples());
     provide_context(store);

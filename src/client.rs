@@ -69,6 +69,27 @@ struct State {
     consented: BTreeSet<String>,
 }
 
+/// The endpoint for `reference`, through `proxy` when one is in use. A prefix on this site
+/// ("/proxy/") is made absolute, so that `Endpoint::route` recognises a realm the proxy has
+/// already rewritten onto itself.
+pub fn endpoint(reference: &Reference, proxy: Option<&str>) -> Endpoint {
+    let endpoint = Endpoint::for_reference(reference);
+    match proxy {
+        None => endpoint,
+        Some(prefix) => {
+            let origin = leptos::prelude::window()
+                .location()
+                .origin()
+                .unwrap_or_default();
+            let prefix = match prefix.strip_prefix('/') {
+                Some(path) if !path.starts_with('/') => format!("{origin}{prefix}"),
+                _ => prefix.to_owned(),
+            };
+            endpoint.with_proxy(&prefix)
+        }
+    }
+}
+
 /// Per-tab registry session: credentials and tokens, in memory only.
 #[derive(Clone, Default)]
 pub struct Session(Rc<RefCell<State>>);

@@ -275,10 +275,7 @@ fn MergedLayers(rows: Vec<LayerRow>, reference: Reference) -> impl IntoView {
 pub fn ImageFs(reference: Reference, proxy: Option<String>, at: Option<Digest>) -> impl IntoView {
     let nav = expect_context::<Nav>();
     let session = expect_context::<StoredValue<Session, LocalStorage>>();
-    let mut endpoint = Endpoint::for_reference(&reference);
-    if let Some(prefix) = &proxy {
-        endpoint = endpoint.with_proxy(prefix);
-    }
+    let endpoint = crate::client::endpoint(&reference, proxy.as_deref());
     let resource = {
         let reference = reference.clone();
         LocalResource::new(move || {

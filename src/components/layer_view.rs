@@ -10,7 +10,6 @@ use crate::jobs::{ListQuery, Summary};
 use crate::layers::{self, Blob, Listing, Opening, Origin};
 use crate::oci::model::human_size;
 use crate::oci::{Digest, Reference};
-use crate::registry::Endpoint;
 use crate::route::ViewMode;
 
 /// The two verdicts: the compressed bytes against the digest they were addressed by, and the
@@ -205,10 +204,7 @@ pub fn LayerView(
     /// The config's diff_id for this layer, when the link came from a view that read it.
     diff: Option<Digest>,
 ) -> impl IntoView {
-    let mut endpoint = Endpoint::for_reference(&reference);
-    if let Some(prefix) = &proxy {
-        endpoint = endpoint.with_proxy(prefix);
-    }
+    let endpoint = crate::client::endpoint(&reference, proxy.as_deref());
     let Some(size) = layer.size else {
         return view! {
             <section class="notice error" role="alert">

@@ -269,17 +269,7 @@ pub fn RegistryView(
 ) -> impl IntoView {
     let session = expect_context::<StoredValue<Session, LocalStorage>>();
     let store = expect_context::<StoredValue<Store>>();
-    let mut endpoint = Endpoint::for_reference(&reference);
-    if let Some(prefix) = &proxy {
-        // A prefix on this site ("/proxy/") made absolute, so that Endpoint::route recognises
-        // a realm the proxy has already rewritten onto itself.
-        let origin = window().location().origin().unwrap_or_default();
-        let prefix = match prefix.strip_prefix('/') {
-            Some(path) if !path.starts_with('/') => format!("{origin}{prefix}"),
-            _ => prefix.clone(),
-        };
-        endpoint = endpoint.with_proxy(&prefix);
-    }
+    let endpoint = crate::client::endpoint(&reference, proxy.as_deref());
     let host = reference.registry().to_owned();
     let limit = Limits::raised(big).max_bytes;
     let fetch = {
