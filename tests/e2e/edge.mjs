@@ -11,6 +11,7 @@ import path from 'node:path';
 import { run, assert, assertEq } from './harness.mjs';
 import { startRegistry, writeHtpasswd } from '../registry/start.mjs';
 import { seed } from '../registry/seed.mjs';
+import { seedLayers } from '../registry/layers.mjs';
 import { startEdge } from '../proxy/engines.mjs';
 import { startTopology } from '../proxy/upstreams.mjs';
 import { lockDown } from '../../scripts/csp.mjs';
@@ -39,6 +40,7 @@ try {
   });
   stops.push(basic.stop);
   const c = (await seed(open.url, { only: ['multiarch'] })).content.multiarch;
+  const layered = (await seedLayers(open.url, { workDir: path.join(dir, 'layers') })).app;
   const noCors = await fetch(`${open.url}/v2/`);
   assertEq(noCors.headers.get('access-control-allow-origin'), null, 'the registry sends no CORS headers');
   // Docker-Hub-like: registry without CORS, token realm on 127.0.0.2, blobs redirected to 127.0.0.3.
@@ -90,6 +92,17 @@ try {
       assert(urls.some((u) => u.startsWith(`${edge.url}/proxy/${openHost}/v2/`)), 'registry reached through /proxy/');
       assert(!page.url().includes('proxy='), `the default proxy is not put in the URL: ${page.url()}`);
       await page.screenshot({ path: `${outDir}/by-tag.png`, fullPage: true });
+    }],
+    ['layers through the proxy: every blob downloaded by the worker, verified twice, merged', async (page) => {
+      const urls = watch(page);
+      await page.goto(`${home}?ref=${encodeURIComponent(`${openHost}/${layered.repo}:${layered.tag}`)}&view=fs`);
+      await page.waitForFunction((n) => document.querySelectorAll('[data-diff-verdict="diff_id verified"]').length === n,
+        layered.layers.length, { timeout: 60000 });
+      assertEq(await page.locator('.image-layers [data-verdict="verified"]').count(), layered.layers.length, 'every layer verified');
+      for (const l of layered.layers) {
+        assert(urls.some((u) => u.startsWith(`${edge.url}/proxy/${openHost}/v2/${layered.repo}/blobs/${l.digest}`)), `blob ${l.digest} fetched through the proxy`);
+      }
+      assert(urls.every((u) => u.startsWith(edge.url) || u.startsWith('blob:')), `only the page's origin: ${urls.filter((u) => !u.startsWith(edge.url))}`);
     }],
     ['registry without CORS, by digest: verified', async (page) => {
       const amd64 = c.manifests['linux/arm64'] ?? Object.values(c.manifests)[1];
