@@ -173,6 +173,9 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// Bytes the worker keeps in memory now, over all blobs.
     pub kept: u64,
+    /// The worker's whole wasm memory after the read: wasm memory never shrinks, so this is
+    /// its peak so far.
+    pub memory: u64,
 }
 
 /// One row of a listing, ready to show (`ls -l` columns).
@@ -656,6 +659,7 @@ impl Reply {
                 w.u64(s.entries);
                 w.list(&s.warnings, |w, x| w.str(x));
                 w.u64(s.kept);
+                w.u64(s.memory);
             }
             Reply::Rows { job, total, rows } => {
                 w.u8(3);
@@ -743,6 +747,7 @@ impl Reply {
                         entries: r.u64()?,
                         warnings: r.list(Reader::string)?,
                         kept: r.u64()?,
+                        memory: r.u64()?,
                     },
                 },
                 3 => Reply::Rows {

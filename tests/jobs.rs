@@ -113,6 +113,7 @@ fn replies() -> Vec<Reply> {
                 entries: 12,
                 warnings: vec!["trailing zeros".into()],
                 kept: 4096,
+                memory: 64 << 20,
             },
         },
         Reply::Rows {

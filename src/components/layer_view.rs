@@ -80,6 +80,7 @@ fn summary_facts(summary: &Summary) -> impl IntoView {
             <dt>"Size"</dt><dd>{format!("{} compressed, {} uncompressed", human_size(summary.size), human_size(summary.uncompressed))}</dd>
             <dt>"Entries"</dt><dd data-fact="entry-count">{summary.entries}</dd>
             <dt>"Kept in this tab"</dt><dd data-fact="kept">{human_size(summary.kept)}</dd>
+            <dt>"Worker memory"</dt><dd data-fact="worker-memory" title=format!("{} bytes", summary.memory)>{human_size(summary.memory)}</dd>
         </dl>
         {(!summary.warnings.is_empty()).then(|| view! {
             <ul class="warnings">{summary.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }.into_any()).collect_view()}</ul>

@@ -99,7 +99,11 @@ fn receive(data: JsValue) {
             let reply = match stream_through(job, &source, extra, open).await {
                 Ok(reading) => STATE.with(|s| reading.finish(&mut s.borrow_mut().store)),
                 Err(e) => Err(e),
-            };
+            }
+            .map(|mut summary| {
+                summary.memory = memory_bytes();
+                summary
+            });
             finish(
                 job,
                 reply.map(|summary| (Reply::Opened { job, summary }, None)),
@@ -144,6 +148,12 @@ fn receive(data: JsValue) {
             post(&reply, buffer);
         }
     }
+}
+
+/// The size of this worker's wasm memory (in 64 KiB pages; read with the wasm instruction,
+/// no JS import needed).
+fn memory_bytes() -> u64 {
+    core::arch::wasm32::memory_size::<0>() as u64 * 65_536
 }
 
 /// Posts the end of a streaming job.

@@ -266,6 +266,7 @@ impl Reading {
             entries: 0,
             warnings: Vec::new(),
             kept: 0,
+            memory: 0,
         };
         let verdict = match self.check {
             Check::Layer(reader) => match reader.finish() {

@@ -25,7 +25,7 @@ const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).
 const reg = await startRegistry({ name: 'layers', dir, storageDir });
 let site;
 try {
-  const { app: img, tampered, bomb } = await seedLayers(reg.url, { workDir: path.join(dir, 'work'), storageDir });
+  const { app: img, tampered, bomb, huge } = await seedLayers(reg.url, { workDir: path.join(dir, 'work'), storageDir });
   const host = new URL(reg.url).host;
   site = await serveDist(dist, '/explorer/');
   const ref = `${host}/${img.repo}:${img.tag}`;
@@ -175,6 +175,18 @@ try {
       await page.locator('[data-verdict]').first().waitFor({ timeout: 60000 });
       assertEq(await fact(page, 'verdict'), 'verified', 'read whole with raised caps');
       assertEq(await page.locator('tr[data-path="zeros"]').count(), 1, 'the file is listed');
+    }],
+    ['a 2 GiB layer streams through the worker in bounded memory (≤ 256 MiB)', async (page) => {
+      const l = huge.layers[0];
+      await page.goto(`${site.url}?ref=${encodeURIComponent(`${host}/${huge.repo}:${huge.tag}`)}&at=${l.digest}&mt=${encodeURIComponent(l.mediaType)}&size=${l.size}&view=files`);
+      // 2 GiB out of 0.26 MB is over the default 1000:1 ratio cap: raise it once.
+      await page.locator('#raise-caps').click({ timeout: 60000 });
+      await page.locator('[data-verdict]').first().waitFor({ timeout: 180000 });
+      assertEq(await fact(page, 'verdict'), 'verified', 'digest');
+      const memory = Number(await page.locator('[data-fact="worker-memory"]').getAttribute('title').then((t) => t.split(' ')[0]));
+      console.log(`     worker memory after streaming ${l.tarSize} bytes of tar: ${memory} bytes`);
+      assert(memory > 0 && memory <= 256 * 1024 * 1024, `worker memory ${memory} bytes`);
+      assertEq(await page.locator('tr[data-path="big.bin"] td.num').textContent(), String(l.tarSize - 1536), 'the file size');
     }],
     ['cancel stops a download; opening the layer again reads it', async (page) => {
       const l = img.layers[0];

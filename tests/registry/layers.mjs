@@ -10,8 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { makeClient, makePusher, sha256, MT } from './seed.mjs';
+import { execFileSync, spawn } from 'node:child_process';
+import { makeClient, makePusher, sha256, tarOneFile, MT } from './seed.mjs';
 
 const MTIME = '2024-01-02 03:04:05Z';
 const CREATED = '2024-01-02T03:04:05Z';
@@ -115,6 +115,36 @@ function estargz(root, files) {
   ]);
   if (footer.length !== 51) throw new Error(`eStargz footer is ${footer.length} bytes`);
   return { tar, blob: Buffer.concat([body, tocMember, footer]) };
+}
+
+/**
+ * A 2 GiB layer that is small to push: one file of a 64 KiB pseudo-random block repeated
+ * 32,768 times, through `zstd -3` (which finds the repeats), streamed so the 2 GiB never sit in
+ * memory here. Returns the blob and the tar's digest (the diff_id), computed as it streams.
+ */
+export async function hugeLayer(blocks = 32768) {
+  const block = noise(64 << 10, 'huge');
+  const size = blocks * block.length;
+  // The header of a one-file tar (seed.mjs writes it), then the data, then the end blocks.
+  const header = tarOneFile('big.bin', '').subarray(0, 512);
+  const h = Buffer.from(header);
+  h.write(size.toString(8).padStart(11, '0') + '\0', 124, 12, 'ascii');
+  h.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
+  const diff = crypto.createHash('sha256');
+  const zstd = spawn('zstd', ['-3', '-q', '-c']);
+  const out = [];
+  zstd.stdout.on('data', (d) => out.push(d));
+  const done = new Promise((resolve, reject) => { zstd.on('close', (code) => code === 0 ? resolve() : reject(new Error(`zstd exited ${code}`))); });
+  const write = (buf) => { diff.update(buf); return zstd.stdin.write(buf) ? null : new Promise((r) => zstd.stdin.once('drain', r)); };
+  await write(h);
+  for (let i = 0; i < blocks; i++) await write(block);
+  await write(Buffer.alloc(1024));
+  zstd.stdin.end();
+  await done;
+  return { blob: Buffer.concat(out), diffId: 'sha256:' + diff.digest('hex'), tarSize: size + 512 + 1024 };
 }
 
 /** The layers of `layers/app`: each a different compression, with whiteouts. */
@@ -238,5 +268,8 @@ export async function seedLayers(registryUrl, { workDir, storageDir }) {
   bomb.size = bomb.blob.length;
   bomb.diffId = sha256(bt);
   const bombImage = await push('layers/bomb', 'v1', [bomb]);
-  return { app, tampered, bomb: bombImage };
+  const h = await hugeLayer();
+  const huge = { kind: '2 GiB zstd', mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', blob: h.blob, digest: sha256(h.blob), size: h.blob.length, diffId: h.diffId, tarSize: h.tarSize };
+  const hugeImage = await push('layers/huge', 'v1', [huge]);
+  return { app, tampered, bomb: bombImage, huge: hugeImage };
 }
