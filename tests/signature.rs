@@ -7,12 +7,15 @@
 
 #[path = "signature_support/conformance.rs"]
 mod conformance;
+#[path = "signature_support/layers.rs"]
+mod layers;
 mod signature_support;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use conformance::{cases, DEFAULT_IDENTITY, DEFAULT_ISSUER, OPTIONAL_FILES};
+use conformance::{cases, DEFAULT_IDENTITY, DEFAULT_ISSUER};
+use layers::{envelope, manifest, pae, simple_signing, statement, Layer};
 use manifest_explorer::oci::{base64, Digest};
 use manifest_explorer::signature::notation::{notation_jws, Target};
 use manifest_explorer::signature::report::{
@@ -28,6 +31,25 @@ use signature_support::{der_cert, CertSpec, TestKey};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signature")
+}
+
+/// The file name behind each optional field of [`conformance::CaseFiles`].
+const OPTIONAL_FILES: [&str; 5] = [
+    "artifact",
+    "trusted_root.json",
+    "key.pub",
+    "identity",
+    "issuer",
+];
+
+/// The optional files a table entry has, named as in [`OPTIONAL_FILES`].
+fn present(c: &conformance::CaseFiles) -> Vec<&'static str> {
+    [c.artifact, c.root, c.key, c.identity, c.issuer]
+        .iter()
+        .zip(OPTIONAL_FILES)
+        .filter(|(f, _)| f.is_some())
+        .map(|(_, name)| name)
+        .collect()
 }
 
 /// The case table lists every case folder, with exactly the files each has.
@@ -50,7 +72,7 @@ fn case_table_matches_the_fixture_folders() {
     folders.sort();
     let table: Vec<(String, Vec<&str>)> = conformance::case_files()
         .iter()
-        .map(|c| (c.name.to_string(), c.present()))
+        .map(|c| (c.name.to_string(), present(c)))
         .collect();
     assert_eq!(table, folders);
 }
@@ -186,80 +208,6 @@ fn public_good() -> TrustedRoot {
 
 fn image(n: u32) -> Digest {
     Digest::sha256(format!("image manifest {n}").as_bytes())
-}
-
-fn simple_signing(digest: &str) -> Vec<u8> {
-    serde_json::to_vec(&serde_json::json!({
-        "critical": {
-            "identity": {"docker-reference": "registry.test/app"},
-            "image": {"docker-manifest-digest": digest},
-            "type": "cosign container image signature"
-        },
-        "optional": null
-    }))
-    .unwrap()
-}
-
-fn statement(digest: &Digest) -> Vec<u8> {
-    serde_json::to_vec(&serde_json::json!({
-        "_type": "https://in-toto.io/Statement/v1",
-        "subject": [{"name": "registry.test/app", "digest": {"sha256": digest.encoded()}}],
-        "predicateType": "https://slsa.dev/provenance/v1",
-        "predicate": {"buildDefinition": {"buildType": "test"}}
-    }))
-    .unwrap()
-}
-
-fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    // Written out from the DSSE spec, independently of the library's `pae`.
-    let mut out = format!(
-        "DSSEv1 {} {payload_type} {} ",
-        payload_type.len(),
-        payload.len()
-    )
-    .into_bytes();
-    out.extend_from_slice(payload);
-    out
-}
-
-fn envelope(payload_type: &str, payload: &[u8], sigs: &[Vec<u8>]) -> Vec<u8> {
-    let signatures: Vec<_> = sigs
-        .iter()
-        .map(|s| serde_json::json!({"keyid": "", "sig": base64::encode(s)}))
-        .collect();
-    serde_json::to_vec(&serde_json::json!({"payloadType": payload_type, "payload": base64::encode(payload), "signatures": signatures})).unwrap()
-}
-
-/// One layer of a signature manifest, as the tests build and mutate it.
-#[derive(Clone)]
-struct Layer {
-    media_type: String,
-    payload: Vec<u8>,
-    /// The descriptor's digest; `None` = the payload's real digest.
-    digest: Option<String>,
-    annotations: Vec<(String, String)>,
-}
-
-fn manifest(layers: &[Layer]) -> Vec<u8> {
-    let descriptors: Vec<_> = layers
-        .iter()
-        .map(|l| {
-            let annotations: serde_json::Map<String, serde_json::Value> = l.annotations.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
-            serde_json::json!({
-                "mediaType": l.media_type,
-                "size": l.payload.len(),
-                "digest": l.digest.clone().unwrap_or_else(|| Digest::sha256(&l.payload).to_string()),
-                "annotations": annotations
-            })
-        })
-        .collect();
-    serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "size": 2, "digest": Digest::sha256(b"{}").to_string()},
-        "layers": descriptors
-    }))
-    .unwrap()
 }
 
 fn cosign_rows(layers: &[Layer], image: &Digest, key_pem: Option<&str>) -> Vec<SignatureRow> {

@@ -101,33 +101,6 @@ pub struct CaseFiles {
     pub issuer: Option<&'static [u8]>,
 }
 
-/// The file name behind each optional field of [`CaseFiles`].
-pub const OPTIONAL_FILES: [&str; 5] = [
-    "artifact",
-    "trusted_root.json",
-    "key.pub",
-    "identity",
-    "issuer",
-];
-
-impl CaseFiles {
-    /// The optional files present, named as in [`OPTIONAL_FILES`].
-    pub fn present(&self) -> Vec<&'static str> {
-        [
-            self.artifact,
-            self.root,
-            self.key,
-            self.identity,
-            self.issuer,
-        ]
-        .iter()
-        .zip(OPTIONAL_FILES)
-        .filter(|(f, _)| f.is_some())
-        .map(|(_, name)| name)
-        .collect()
-    }
-}
-
 macro_rules! file_of {
     (artifact) => {
         "artifact"
