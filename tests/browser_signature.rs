@@ -477,3 +477,54 @@ async fn cosign_signatures_and_attestations_with_browser_keys() {
         assert_eq!(verdict(&att(bare), &img, Some(&key)).await, mismatch);
     }
 }
+
+/// A key WebCrypto refuses (a P-256 point off the curve, which only the import can tell) is
+/// "not verifiable here", as RustCrypto's refusal is natively; but a refusal behind a check
+/// that already failed does not hide that failure.
+#[wasm_bindgen_test]
+async fn engine_refusals_are_never_verdicts() {
+    use manifest_explorer::signature::crypto::{Hash, SigAlg};
+    use manifest_explorer::signature::{with_webcrypto, PublicKey};
+    let key = generate("P-256").await;
+    let mut off_curve = key.spki.clone();
+    let last = off_curve.len() - 1;
+    off_curve[last] ^= 0x01;
+    let off_curve = PublicKey::from_spki(&off_curve).unwrap();
+    let good = PublicKey::from_spki(&key.spki).unwrap();
+    let alg = SigAlg::Ecdsa(Hash::Sha256);
+    let message = b"message".to_vec();
+    let der = key.sign(&message).await;
+    let raw = good.signature_from_der(&der).unwrap();
+
+    let refused = with_webcrypto(|c| c.verify(&off_curve, alg, &message, &raw)).await;
+    assert!(
+        matches!(&refused, Err(WebCryptoError::Engine { .. })),
+        "{refused:?}"
+    );
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .starts_with("not verifiable here"));
+
+    let mut flipped = raw.clone();
+    flipped[0] ^= 0x01;
+    let behind_a_failure = with_webcrypto(|c| {
+        if c.verify(&good, alg, &message, &flipped)? {
+            c.verify(&off_curve, alg, &message, &raw)
+        } else {
+            Ok(false)
+        }
+    })
+    .await;
+    assert_eq!(behind_a_failure, Ok(Ok(false)));
+    let both = with_webcrypto(|c| {
+        Ok::<_, manifest_explorer::signature::CryptoError>(
+            c.verify(&good, alg, &message, &raw)? && c.verify(&off_curve, alg, &message, &raw)?,
+        )
+    })
+    .await;
+    assert!(
+        matches!(both, Err(WebCryptoError::Engine { .. })),
+        "{both:?}"
+    );
+}
