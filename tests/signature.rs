@@ -5,11 +5,17 @@
 //! library does not link (the WebCrypto backend gets its own wasm-bindgen tests).
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "signature_support/conformance.rs"]
+mod conformance;
+#[path = "signature_support/layers.rs"]
+mod layers;
 mod signature_support;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use conformance::{cases, DEFAULT_IDENTITY, DEFAULT_ISSUER};
+use layers::{envelope, manifest, pae, simple_signing, statement, Layer};
 use manifest_explorer::oci::{base64, Digest};
 use manifest_explorer::signature::notation::{notation_jws, Target};
 use manifest_explorer::signature::report::{
@@ -23,181 +29,79 @@ use manifest_explorer::signature::{
 };
 use signature_support::{der_cert, CertSpec, TestKey};
 
-const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
-const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
-
-/// Passing cases that need what is not implemented yet; each is printed when skipped.
-/// `_fail` cases are never skipped: they must be rejected whatever the reason.
-const SKIPPED: &[(&str, &str)] = &[];
-
-/// What each `_fail` case's README says is wrong, as (part of) the sentence that must name
-/// it; every `_fail` case is listed, so a case rejected for another reason is an error.
-fn expected_reason(case: &str) -> Option<String> {
-    let r = match case {
-        "checkpoint-bad-keyhint_fail"
-        | "invalid-checkpoint-signature_fail"
-        | "rekor2-checkpoint-no-matching-signature_fail" => wording::CHECKPOINT_INVALID,
-        "checkpoint-wrong-roothash_fail"
-        | "inclusion-proof-corrupted-hash_fail"
-        | "invalid-inclusion-proof_fail" => wording::PROOF_INVALID,
-        "integrated-time-in-future_fail"
-        | "intoto-expired-certificate_fail"
-        | "intoto-set-outside-signing-cert-validity_fail"
-        | "intoto-tsa-timestamp-outside-cert-validity_fail"
-        | "rekor2-timestamp-with-incorrect-time_fail" => wording::OUTSIDE_VALIDITY,
-        "invalid-ct-key_fail" => wording::SCT_INVALID,
-        "set-invalid-signature_fail" => wording::SET_INVALID,
-        "message-digest-mismatch_fail" | "wrong-material_fail" => "not this image",
-        "managed-key-no-key_fail" => wording::NEEDS_KEY,
-        "bundle-with-root-cert_fail" => wording::ROOT_IN_CHAIN,
-        "intoto-missing-inclusion-proof_fail" | "rekor2-no-inclusion-proof_fail" => {
-            wording::NO_PROOF
-        }
-        "rekor2-no-timestamp_fail" => "no verified signing time",
-        "rekor2-timestamp-payload-mismatch_fail" => "does not cover this signature",
-        "rekor2-timestamp-outside-trust-root-tsa-validity_fail"
-        | "rekor2-timestamp-outside-tsa-cert-validity_fail"
-        | "rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail"
-        | "rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail" => {
-            "not signed by a timestamp authority of the trust root"
-        }
-        "intoto-log-entry-mismatch_fail"
-        | "dsse-mismatch-envelope_fail"
-        | "dsse-mismatch-sig_fail"
-        | "dsse-invalid-sig_fail"
-        | "rekor2-dsse-mismatch-envelope_fail"
-        | "rekor2-dsse-mismatch-sig_fail"
-        | "rekor2-dsse-invalid-sig_fail"
-        | "wrong-hashedrekord-artifact_fail"
-        | "wrong-hashedrekord-cert-and-sig_fail"
-        | "wrong-hashedrekord-entry_fail"
-        | "incorrect-public-key_fail"
-        | "signature-mismatch_fail" => wording::LOG_MISMATCH,
-        "bundle-from-wrong-instance_fail" => "is not in the trust root",
-        "trust-root-tlog-missing-validity-start_fail" => "has no validFor.start",
-        "bundle-negative-log-index_fail" => "is negative",
-        "bundle-empty-certificate-chain_fail" => "empty certificate chain",
-        "bundle-invalid-base64-signature_fail" => "messageSignature.signature",
-        "bundle-malformed-json_fail" => "not JSON",
-        "bundle-unknown-version_fail" => "not a known Sigstore bundle version",
-        "rekor2-checkpoint-missing-log-signature_fail"
-        | "rekor2-checkpoint-missing-origin_fail"
-        | "rekor2-checkpoint-missing-root-hash_fail"
-        | "rekor2-checkpoint-missing-size_fail" => "checkpoint: ",
-        // Its key.pub is "…wrongkey==": not a key at all.
-        "managed-key-wrong-key_fail" => "PEM",
-        _ => return None,
-    };
-    Some(r.to_string())
-}
-
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signature")
 }
 
-struct Case {
-    name: String,
-    bundle: Vec<u8>,
-    artifact: Vec<u8>,
-    root: Vec<u8>,
-    trust: Trust,
+/// The file name behind each optional field of [`conformance::CaseFiles`].
+const OPTIONAL_FILES: [&str; 5] = [
+    "artifact",
+    "trusted_root.json",
+    "key.pub",
+    "identity",
+    "issuer",
+];
+
+/// The optional files a table entry has, named as in [`OPTIONAL_FILES`].
+fn present(c: &conformance::CaseFiles) -> Vec<&'static str> {
+    [c.artifact, c.root, c.key, c.identity, c.issuer]
+        .iter()
+        .zip(OPTIONAL_FILES)
+        .filter(|(f, _)| f.is_some())
+        .map(|(_, name)| name)
+        .collect()
 }
 
-fn read_text(path: &Path) -> Option<String> {
-    std::fs::read_to_string(path)
-        .ok()
-        .map(|s| s.trim().to_string())
-}
-
-fn cases() -> Vec<Case> {
+/// The case table lists every case folder, with exactly the files each has.
+#[test]
+fn case_table_matches_the_fixture_folders() {
     let base = fixtures().join("bundle-verify");
-    let default_artifact = std::fs::read(base.join("a.txt")).unwrap();
-    let default_root = std::fs::read(fixtures().join("trusted_root.json")).unwrap();
-    let mut names: Vec<String> = std::fs::read_dir(&base)
+    let mut folders: Vec<(String, Vec<&str>)> = std::fs::read_dir(&base)
         .unwrap()
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-        .into_iter()
-        .map(|name| {
-            let dir = base.join(&name);
-            let trust = match std::fs::read_to_string(dir.join("key.pub")) {
-                Ok(pem) => Trust::Key(pem),
-                Err(_) => Trust::Identity {
-                    identity: read_text(&dir.join("identity")).unwrap_or(DEFAULT_IDENTITY.into()),
-                    issuer: read_text(&dir.join("issuer")).unwrap_or(DEFAULT_ISSUER.into()),
-                },
-            };
-            Case {
-                bundle: std::fs::read(dir.join("bundle.sigstore.json")).unwrap(),
-                artifact: std::fs::read(dir.join("artifact")).unwrap_or(default_artifact.clone()),
-                root: std::fs::read(dir.join("trusted_root.json")).unwrap_or(default_root.clone()),
-                trust,
-                name,
-            }
+        .map(|e| {
+            let dir = e.path();
+            let present = OPTIONAL_FILES
+                .into_iter()
+                .filter(|f| dir.join(f).is_file())
+                .collect();
+            (e.file_name().to_string_lossy().into_owned(), present)
         })
-        .collect()
+        .collect();
+    folders.sort();
+    let table: Vec<(String, Vec<&str>)> = conformance::case_files()
+        .iter()
+        .map(|c| (c.name.to_string(), present(c)))
+        .collect();
+    assert_eq!(table, folders);
 }
 
 #[test]
 fn conformance_bundle_verify() {
     let cases = cases();
     assert_eq!(cases.len(), 70, "the vector set has 70 cases");
-    let (mut accepted, mut rejected, mut skipped) = (0, 0, 0);
-    let mut wrong = Vec::new();
-    for case in &cases {
-        let result = verify_bundle(&case.bundle, &case.artifact, &case.root, &case.trust);
-        let must_fail = case.name.ends_with("_fail");
-        if must_fail {
-            match &result {
-                Ok(v) => wrong.push(format!("FALSE ACCEPT {}: {:?}", case.name, v.signer)),
-                Err(e) => {
-                    println!("rejected {}: {e}", case.name);
-                    if let Some(reason) = expected_reason(&case.name) {
-                        if !e.to_string().contains(&reason) {
-                            wrong.push(format!(
-                                "WRONG REASON {}: {e} (expected {reason:?})",
-                                case.name
-                            ));
-                        }
-                    }
-                    rejected += 1;
-                }
-            }
-            continue;
-        }
-        if let Some((_, why)) = SKIPPED.iter().find(|(n, _)| *n == case.name) {
-            println!(
-                "SKIPPED {}: {why} (result: {})",
-                case.name,
-                result
-                    .as_ref()
-                    .map(|_| "accepted".to_string())
-                    .unwrap_or_else(|e| e.to_string())
-            );
-            skipped += 1;
-            continue;
-        }
-        match result {
-            Ok(v) => {
-                println!(
-                    "accepted {}: {:?}, log index {:?}",
-                    case.name, v.signer, v.log_index
-                );
-                accepted += 1;
-            }
-            Err(e) => wrong.push(format!("FALSE REJECT {}: {e}", case.name)),
-        }
+    let tally = conformance::judge(cases.iter().map(|case| {
+        (
+            case,
+            verify_bundle(case.bundle, case.artifact, case.root, &case.trust),
+        )
+    }));
+    for line in &tally.log {
+        println!("{line}");
     }
     println!(
-        "conformance: {accepted} accepted, {rejected} rejected, {skipped} skipped (of {})",
+        "conformance: {} accepted, {} rejected, {} skipped (of {})",
+        tally.accepted,
+        tally.rejected,
+        tally.skipped,
         cases.len()
     );
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert_eq!((accepted, rejected, skipped), (21, 49, 0));
+    assert!(tally.wrong.is_empty(), "{}", tally.wrong.join("\n"));
+    assert_eq!(
+        (tally.accepted, tally.rejected, tally.skipped),
+        conformance::EXPECTED_TALLY
+    );
 }
 
 #[test]
@@ -304,80 +208,6 @@ fn public_good() -> TrustedRoot {
 
 fn image(n: u32) -> Digest {
     Digest::sha256(format!("image manifest {n}").as_bytes())
-}
-
-fn simple_signing(digest: &str) -> Vec<u8> {
-    serde_json::to_vec(&serde_json::json!({
-        "critical": {
-            "identity": {"docker-reference": "registry.test/app"},
-            "image": {"docker-manifest-digest": digest},
-            "type": "cosign container image signature"
-        },
-        "optional": null
-    }))
-    .unwrap()
-}
-
-fn statement(digest: &Digest) -> Vec<u8> {
-    serde_json::to_vec(&serde_json::json!({
-        "_type": "https://in-toto.io/Statement/v1",
-        "subject": [{"name": "registry.test/app", "digest": {"sha256": digest.encoded()}}],
-        "predicateType": "https://slsa.dev/provenance/v1",
-        "predicate": {"buildDefinition": {"buildType": "test"}}
-    }))
-    .unwrap()
-}
-
-fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    // Written out from the DSSE spec, independently of the library's `pae`.
-    let mut out = format!(
-        "DSSEv1 {} {payload_type} {} ",
-        payload_type.len(),
-        payload.len()
-    )
-    .into_bytes();
-    out.extend_from_slice(payload);
-    out
-}
-
-fn envelope(payload_type: &str, payload: &[u8], sigs: &[Vec<u8>]) -> Vec<u8> {
-    let signatures: Vec<_> = sigs
-        .iter()
-        .map(|s| serde_json::json!({"keyid": "", "sig": base64::encode(s)}))
-        .collect();
-    serde_json::to_vec(&serde_json::json!({"payloadType": payload_type, "payload": base64::encode(payload), "signatures": signatures})).unwrap()
-}
-
-/// One layer of a signature manifest, as the tests build and mutate it.
-#[derive(Clone)]
-struct Layer {
-    media_type: String,
-    payload: Vec<u8>,
-    /// The descriptor's digest; `None` = the payload's real digest.
-    digest: Option<String>,
-    annotations: Vec<(String, String)>,
-}
-
-fn manifest(layers: &[Layer]) -> Vec<u8> {
-    let descriptors: Vec<_> = layers
-        .iter()
-        .map(|l| {
-            let annotations: serde_json::Map<String, serde_json::Value> = l.annotations.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
-            serde_json::json!({
-                "mediaType": l.media_type,
-                "size": l.payload.len(),
-                "digest": l.digest.clone().unwrap_or_else(|| Digest::sha256(&l.payload).to_string()),
-                "annotations": annotations
-            })
-        })
-        .collect();
-    serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "size": 2, "digest": Digest::sha256(b"{}").to_string()},
-        "layers": descriptors
-    }))
-    .unwrap()
 }
 
 fn cosign_rows(layers: &[Layer], image: &Digest, key_pem: Option<&str>) -> Vec<SignatureRow> {
@@ -1036,16 +866,16 @@ fn precomputed_rounds_match_rustcrypto() {
     use manifest_explorer::signature::{verify_bundle_with, Artifact, Precomputed};
     let mut max_rounds = 0;
     for case in cases() {
-        let direct = verify_bundle(&case.bundle, &case.artifact, &case.root, &case.trust);
+        let direct = verify_bundle(case.bundle, case.artifact, case.root, &case.trust);
         let mut backend = Precomputed::new();
         let mut rounds = 0;
         let result = loop {
             rounds += 1;
             assert!(rounds <= 10, "{}: no fixed point", case.name);
             let result = verify_bundle_with(
-                &case.bundle,
-                &Artifact::Bytes(&case.artifact),
-                &case.root,
+                case.bundle,
+                &Artifact::Bytes(case.artifact),
+                case.root,
                 &case.trust,
                 &backend,
             );

@@ -1,8 +1,8 @@
 //! Signature verification (issue 9): Sigstore bundles, cosign legacy signatures and
 //! attestations, as a pure core. Parsing (DER, X.509, PEM, canonical JSON, DSSE, Merkle
 //! proofs, checkpoints) is here; signature math goes through the [`Crypto`] trait, answered
-//! natively by [`RustCrypto`] and in the browser by a WebCrypto backend (see `crypto.rs` for
-//! how an asynchronous engine is driven).
+//! natively by [`RustCrypto`] and in the browser by WebCrypto (`webcrypto.rs`; see `crypto.rs`
+//! for how an asynchronous engine is driven).
 //!
 //! The order of checks and the wording of verdicts are documented in `docs/signatures.md`;
 //! the sentences themselves live in [`wording`].
@@ -21,6 +21,8 @@ pub mod tlog;
 pub mod trust_root;
 pub mod tsa;
 pub mod verify;
+#[cfg(target_arch = "wasm32")]
+pub mod webcrypto;
 pub mod wording;
 pub mod x509;
 
@@ -33,6 +35,8 @@ pub use report::{Options, Report, SignatureRow, Verdict};
 pub use rustcrypto::RustCrypto;
 pub use trust_root::{TrustRootError, TrustedRoot};
 pub use verify::{Check, Outcome, Signer};
+#[cfg(target_arch = "wasm32")]
+pub use webcrypto::{verify_bundle_webcrypto, with_webcrypto, WebCryptoError};
 
 use crate::oci::json;
 use crate::oci::Digest;
