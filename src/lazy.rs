@@ -36,6 +36,11 @@ pub enum Lazy {
     },
     /// A layer file opened from disk.
     LayerFile,
+    /// The signatures and attestations of the manifest `at` (or the reference's own).
+    Signatures {
+        reference: Reference,
+        at: Option<Digest>,
+    },
 }
 
 impl Lazy {
@@ -46,6 +51,9 @@ impl Lazy {
                 match Want::of(route.at.clone(), route.media_type.clone(), route.size) {
                     Ok(Want::Manifest(at)) if route.view == ViewMode::Fs => {
                         Some(Lazy::ImageFs { reference, at })
+                    }
+                    Ok(Want::Manifest(at)) if route.view == ViewMode::Sigs => {
+                        Some(Lazy::Signatures { reference, at })
                     }
                     Ok(_) => None,
                     Err(layer) => Some(Lazy::Layer { reference, layer }),
@@ -192,7 +200,7 @@ pub mod guest {
     use super::{Lazy, MOUNT, READY, UNMOUNT};
     use crate::app::Nav;
     use crate::client::Session;
-    use crate::components::{ImageFs, LayerFileView, LayerView};
+    use crate::components::{ImageFs, LayerFileView, LayerView, SignaturesView};
     use crate::registry::Credentials;
     use crate::route::Source;
 
@@ -225,6 +233,9 @@ pub mod guest {
                     <LayerView layer reference proxy=route.proxy.clone() diff=route.diff.clone() />
                 }
                 .into_any(),
+                Some(Lazy::Signatures { reference, at }) => {
+                    view! { <SignaturesView reference proxy=route.proxy.clone() at /> }.into_any()
+                }
                 Some(Lazy::LayerFile) => match nav.layer_file.get_untracked() {
                     Some(file) => view! { <LayerFileView file /> }.into_any(),
                     None => ().into_any(),

@@ -43,6 +43,8 @@ pub enum ViewMode {
     Files,
     /// The merged filesystem of the image manifest on screen.
     Fs,
+    /// The signatures and attestations of the image manifest on screen.
+    Sigs,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -93,6 +95,7 @@ impl Route {
                     "raw" => route.view = ViewMode::Raw,
                     "files" => route.view = ViewMode::Files,
                     "fs" => route.view = ViewMode::Fs,
+                    "sigs" => route.view = ViewMode::Sigs,
                     _ => {}
                 },
                 "path" => route.path = Some(percent_decode_bytes(raw)),
@@ -141,6 +144,7 @@ impl Route {
             ViewMode::Raw => parts.push("view=raw".to_owned()),
             ViewMode::Files => parts.push("view=files".to_owned()),
             ViewMode::Fs => parts.push("view=fs".to_owned()),
+            ViewMode::Sigs => parts.push("view=sigs".to_owned()),
         }
         if let Some(diff) = &self.diff {
             parts.push(format!("diff={diff}"));
@@ -314,6 +318,12 @@ mod tests {
                 source: Source::Reference("127.0.0.1:5000/layers:gzip".into()),
                 view: ViewMode::Fs,
                 path: Some(Vec::new()),
+                ..Route::default()
+            },
+            Route {
+                source: Source::Reference("127.0.0.1:5000/signed:v1".into()),
+                at: Some(D.parse().unwrap()),
+                view: ViewMode::Sigs,
                 ..Route::default()
             },
             Route {

@@ -341,11 +341,22 @@ pub fn RegistryView(
                         r.path = None;
                     };
                     let href = nav.href(to_fs.clone());
+                    let sigs_at = Some(fetched.verified.digest.clone());
+                    let to_sigs = move |r: &mut Route| {
+                        r.at = sigs_at.clone();
+                        r.view = ViewMode::Sigs;
+                        r.path = None;
+                    };
+                    let sigs_href = nav.href(to_sigs.clone());
                     view! {
                         <p><a id="browse-fs" href=href on:click=move |ev| {
                             ev.prevent_default();
                             nav.update(to_fs.clone());
-                        }>"Browse the files of this image (all layers, merged)"</a></p>
+                        }>"Browse the files of this image (all layers, merged)"</a>
+                        " · "<a id="browse-sigs" href=sigs_href on:click=move |ev| {
+                            ev.prevent_default();
+                            nav.update(to_sigs.clone());
+                        }>"Signatures and attestations"</a></p>
                         <Referrers endpoint=endpoint.clone() reference=reference.clone() subject />
                     }
                 })}
