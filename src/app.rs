@@ -218,14 +218,14 @@ pub fn App() -> impl IntoView {
     provide_context(StoredValue::new_local(Session::default()));
     let body = move || {
         let route = shown.get();
-        if Lazy::of(&route).is_some() {
+        if let Some(lazy) = Lazy::of(&route) {
             let reference = match &route.source {
                 Source::Reference(text) => text.trim().parse::<Reference>().ok(),
                 _ => None,
             };
             return view! {
                 {reference.map(|reference| view! { <ReferenceView reference /> })}
-                <LazyView />
+                <LazyView module=lazy.module() />
             }
             .into_any();
         }

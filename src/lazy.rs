@@ -1,12 +1,15 @@
-//! The lazily loaded views (wasm only): what is inside layers — one layer's files, the merged
+//! The lazily loaded views (wasm only). What is inside layers — one layer's files, the merged
 //! filesystem of an image, a layer file from disk — lives in a second Leptos module
-//! (`src/bin/views.rs`), fetched the first time a person opens one, so the first load carries
-//! none of it (it costs more than the rest of the page's budget has room for).
+//! (`src/bin/views.rs`), and signature verification in a third (`src/bin/sigs.rs`), each
+//! fetched the first time a person opens such a view, so the first load carries none of it
+//! (the layer views alone cost more than the page's budget has room for), and opening layers
+//! does not fetch the verifier.
 //!
-//! The two modules share nothing in memory; they meet in the DOM and the URL:
+//! The modules share nothing in memory; they meet in the DOM and the URL:
 //! - The page ([`host`]) renders a placeholder `<div>` where such a view belongs, loads the
-//!   module once (a same-origin `<script>`, allowed by `script-src 'self'`), and dispatches
-//!   `manifest-explorer:mount` on `window` with the element, the layer file from disk if any,
+//!   view's [`Module`] once (a same-origin `<script>`, allowed by `script-src 'self'`), and
+//!   dispatches `manifest-explorer:mount:<module>` on `window` with the element, the layer file
+//!   from disk if any,
 //!   and the session's credentials and consented token realms (in memory only, as in the page).
 //!   Removing the placeholder dispatches `manifest-explorer:unmount`.
 //! - The module ([`guest`]) mounts its own Leptos root there. Both read the route from the URL;
@@ -17,9 +20,35 @@ use crate::components::{LayerBlob, Want};
 use crate::oci::{Digest, Reference};
 use crate::route::{Route, Source, ViewMode};
 
-const MOUNT: &str = "manifest-explorer:mount";
+/// Ids are unique across modules: every module ignores ids it did not mount.
 const UNMOUNT: &str = "manifest-explorer:unmount";
-const READY: &str = "manifest-explorer:views-ready";
+
+/// A lazily loaded module: its binary name, and the names of its events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Module {
+    /// `src/bin/views.rs`: the layer views.
+    Views,
+    /// `src/bin/sigs.rs`: the signatures panel and its verifier.
+    Signatures,
+}
+
+impl Module {
+    /// The Cargo binary (and `<meta name="manifest-explorer-…">`) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Module::Views => "views",
+            Module::Signatures => "sigs",
+        }
+    }
+
+    fn mount_event(self) -> String {
+        format!("manifest-explorer:mount:{}", self.name())
+    }
+
+    fn ready_event(self) -> String {
+        format!("manifest-explorer:ready:{}", self.name())
+    }
+}
 
 /// A view that lives in the lazily loaded module.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +73,14 @@ pub enum Lazy {
 }
 
 impl Lazy {
+    /// The module the view lives in.
+    pub fn module(&self) -> Module {
+        match self {
+            Lazy::Signatures { .. } => Module::Signatures,
+            _ => Module::Views,
+        }
+    }
+
     pub fn of(route: &Route) -> Option<Lazy> {
         match &route.source {
             Source::Reference(text) => {
@@ -68,22 +105,33 @@ impl Lazy {
 /// The page's side: the placeholder and the loading of the module.
 pub mod host {
     use std::cell::{Cell, RefCell};
+    use std::collections::BTreeMap;
 
     use js_sys::{Array, Object, Reflect};
     use leptos::prelude::*;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
 
-    use super::{MOUNT, READY, UNMOUNT};
+    use super::{Module, UNMOUNT};
     use crate::app::Nav;
     use crate::client::Session;
 
-    thread_local! {
-        static READY_SEEN: Cell<bool> = const { Cell::new(false) };
-        static LOADING: Cell<bool> = const { Cell::new(false) };
+    /// A module's loading state.
+    #[derive(Default)]
+    struct State {
+        ready: bool,
+        loading: bool,
         /// Mount requests made before the module said it is ready.
-        static WAITING: RefCell<Vec<Object>> = const { RefCell::new(Vec::new()) };
+        waiting: Vec<Object>,
+    }
+
+    thread_local! {
+        static STATES: RefCell<BTreeMap<&'static str, State>> = const { RefCell::new(BTreeMap::new()) };
         static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    }
+
+    fn with_state<T>(module: Module, f: impl FnOnce(&mut State) -> T) -> T {
+        STATES.with(|s| f(s.borrow_mut().entry(module.name()).or_default()))
     }
 
     fn dispatch(name: &str, detail: &JsValue) {
@@ -94,35 +142,42 @@ pub mod host {
         }
     }
 
-    fn module_url() -> String {
+    fn module_url(module: Module) -> String {
+        let name = module.name();
         document()
-            .query_selector("meta[name=manifest-explorer-views]")
+            .query_selector(&format!("meta[name=manifest-explorer-{name}]"))
             .ok()
             .flatten()
             .and_then(|m| m.get_attribute("content"))
-            .unwrap_or_else(|| "./views.js".into())
+            .unwrap_or_else(|| format!("./{name}.js"))
     }
 
     /// Loads the module once; mounts waiting requests when it is ready.
-    fn load(on_error: impl Fn() + 'static) {
-        if LOADING.with(|l| l.replace(true)) {
+    fn load(module: Module, on_error: impl Fn() + 'static) {
+        if with_state(module, |s| std::mem::replace(&mut s.loading, true)) {
             return;
         }
-        let ready = Closure::<dyn FnMut()>::new(|| {
-            READY_SEEN.with(|r| r.set(true));
-            for detail in WAITING.with(|w| std::mem::take(&mut *w.borrow_mut())) {
-                dispatch(MOUNT, &detail);
+        let ready = Closure::<dyn FnMut()>::new(move || {
+            let waiting = with_state(module, |s| {
+                s.ready = true;
+                std::mem::take(&mut s.waiting)
+            });
+            for detail in waiting {
+                dispatch(&module.mount_event(), &detail);
             }
         });
-        let _ = window().add_event_listener_with_callback(READY, ready.as_ref().unchecked_ref());
+        let _ = window().add_event_listener_with_callback(
+            &module.ready_event(),
+            ready.as_ref().unchecked_ref(),
+        );
         ready.forget();
         let Ok(script) = document().create_element("script") else {
             on_error();
             return;
         };
-        let _ = script.set_attribute("src", &module_url());
+        let _ = script.set_attribute("src", &module_url(module));
         let failed = Closure::<dyn FnMut()>::new(move || {
-            LOADING.with(|l| l.set(false));
+            with_state(module, |s| s.loading = false);
             on_error();
         });
         let _ = script.add_event_listener_with_callback("error", failed.as_ref().unchecked_ref());
@@ -136,9 +191,9 @@ pub mod host {
         let _ = Reflect::set(detail, &JsValue::from_str(key), value);
     }
 
-    /// Where a lazily loaded view goes: a placeholder the module mounts into.
+    /// Where a lazily loaded view goes: a placeholder `module` mounts into.
     #[component]
-    pub fn LazyView() -> impl IntoView {
+    pub fn LazyView(module: Module) -> impl IntoView {
         let nav = expect_context::<Nav>();
         let session = expect_context::<StoredValue<Session, LocalStorage>>();
         let node = NodeRef::<leptos::html::Div>::new();
@@ -164,11 +219,11 @@ pub mod host {
                 list.push(&JsValue::from_str(&realm));
             }
             set(&detail, "realms", &list);
-            if READY_SEEN.with(Cell::get) {
-                dispatch(MOUNT, &detail);
+            if with_state(module, |s| s.ready) {
+                dispatch(&module.mount_event(), &detail);
             } else {
-                WAITING.with(|w| w.borrow_mut().push(detail));
-                load(move || failed.set(true));
+                with_state(module, |s| s.waiting.push(detail));
+                load(module, move || failed.set(true));
             }
         });
         on_cleanup(move || {
@@ -178,10 +233,10 @@ pub mod host {
         });
         view! {
             <div class="lazy-view" node_ref=node>
-                <p class="loading" role="status">"Loading the layer viewer…"</p>
+                <p class="loading" role="status">"Loading…"</p>
             </div>
             {move || failed.get().then(|| view! {
-                <p class="input-error" role="alert">"The layer viewer could not be loaded (network error, or a newer version was deployed: reload the page)."</p>
+                <p class="input-error" role="alert">"This view could not be loaded (network error, or a newer version was deployed: reload the page)."</p>
             })}
         }
     }
@@ -197,12 +252,12 @@ pub mod guest {
     use leptos::prelude::*;
     use wasm_bindgen::{JsCast, JsValue};
 
-    use super::{Lazy, MOUNT, READY, UNMOUNT};
+    use super::{Lazy, Module, UNMOUNT};
     use crate::app::Nav;
     use crate::client::Session;
     use crate::components::{ImageFs, LayerFileView, LayerView, SignaturesView};
     use crate::registry::Credentials;
-    use crate::route::Source;
+    use crate::route::{Route, Source};
 
     thread_local! {
         /// Mounted roots by the page's id; dropping one unmounts it.
@@ -217,35 +272,51 @@ pub mod guest {
         get(detail, "id").as_f64().map(|n| n as u32)
     }
 
-    /// What the current route shows, rendered here.
-    #[component]
-    fn Guest() -> impl IntoView {
-        let nav = expect_context::<Nav>();
-        // Only a change of what is shown rebuilds the view; the selected path does not.
-        let shown = Memo::new(move |_| Lazy::of(&nav.route.get()));
-        move || {
-            let route = nav.route.get_untracked();
-            match shown.get() {
-                Some(Lazy::ImageFs { reference, at }) => {
-                    view! { <ImageFs reference proxy=route.proxy.clone() at /> }.into_any()
-                }
-                Some(Lazy::Layer { reference, layer }) => view! {
-                    <LayerView layer reference proxy=route.proxy.clone() diff=route.diff.clone() />
-                }
-                .into_any(),
-                Some(Lazy::Signatures { reference, at }) => {
-                    view! { <SignaturesView reference proxy=route.proxy.clone() at /> }.into_any()
-                }
-                Some(Lazy::LayerFile) => match nav.layer_file.get_untracked() {
-                    Some(file) => view! { <LayerFileView file /> }.into_any(),
-                    None => ().into_any(),
-                },
-                None => ().into_any(),
+    /// How a module renders the views it holds (each binary passes its own, so it links only
+    /// its own components).
+    pub type Render = fn(Lazy, &Route, Nav) -> AnyView;
+
+    /// The layer views (`src/bin/views.rs`).
+    pub fn layer_views(lazy: Lazy, route: &Route, nav: Nav) -> AnyView {
+        match lazy {
+            Lazy::ImageFs { reference, at } => {
+                view! { <ImageFs reference proxy=route.proxy.clone() at /> }.into_any()
             }
+            Lazy::Layer { reference, layer } => view! {
+                <LayerView layer reference proxy=route.proxy.clone() diff=route.diff.clone() />
+            }
+            .into_any(),
+            Lazy::LayerFile => match nav.layer_file.get_untracked() {
+                Some(file) => view! { <LayerFileView file /> }.into_any(),
+                None => ().into_any(),
+            },
+            Lazy::Signatures { .. } => ().into_any(),
         }
     }
 
-    fn mount(detail: JsValue) {
+    /// The signatures panel (`src/bin/sigs.rs`).
+    pub fn signature_views(lazy: Lazy, route: &Route, _: Nav) -> AnyView {
+        match lazy {
+            Lazy::Signatures { reference, at } => {
+                view! { <SignaturesView reference proxy=route.proxy.clone() at /> }.into_any()
+            }
+            _ => ().into_any(),
+        }
+    }
+
+    /// What the current route shows, rendered here.
+    #[component]
+    fn Guest(render: Render) -> impl IntoView {
+        let nav = expect_context::<Nav>();
+        // Only a change of what is shown rebuilds the view; the selected path does not.
+        let shown = Memo::new(move |_| Lazy::of(&nav.route.get()));
+        move || match shown.get() {
+            Some(lazy) => render(lazy, &nav.route.get_untracked(), nav),
+            None => ().into_any(),
+        }
+    }
+
+    fn mount(detail: JsValue, render: Render) {
         let (Some(id), Ok(element)) = (
             id_of(&detail),
             get(&detail, "element").dyn_into::<web_sys::HtmlElement>(),
@@ -276,17 +347,17 @@ pub mod guest {
             }
             provide_context(nav);
             provide_context(StoredValue::new_local(session));
-            view! { <Guest /> }
+            view! { <Guest render /> }
         });
         ROOTS.with(|r| r.borrow_mut().insert(id, Box::new(root)));
     }
 
-    /// Starts the module: listens for mount requests, then tells the page it is ready.
-    pub fn start() {
+    /// Starts `module`: listens for mount requests, then tells the page it is ready.
+    pub fn start(module: Module, render: Render) {
         console_error_panic_hook::set_once();
-        let on_mount = window_event_listener_untyped(MOUNT, |ev| {
+        let on_mount = window_event_listener_untyped(&module.mount_event(), move |ev| {
             if let Some(ev) = ev.dyn_ref::<web_sys::CustomEvent>() {
-                mount(ev.detail());
+                mount(ev.detail(), render);
             }
         });
         let on_unmount = window_event_listener_untyped(UNMOUNT, |ev| {
@@ -299,7 +370,7 @@ pub mod guest {
         });
         // The listeners live as long as the page.
         std::mem::forget((on_mount, on_unmount));
-        if let Ok(ev) = web_sys::Event::new(READY) {
+        if let Ok(ev) = web_sys::Event::new(&module.ready_event()) {
             let _ = window().dispatch_event(&ev);
         }
     }

@@ -4,7 +4,8 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    manifest_explorer::lazy::guest::start();
+    use manifest_explorer::lazy::{guest, Module};
+    guest::start(Module::Views, guest::layer_views);
 }
 
 #[cfg(not(target_arch = "wasm32"))]
