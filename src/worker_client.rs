@@ -32,11 +32,6 @@ thread_local! {
     static CLIENT: RefCell<Option<Rc<RefCell<Client>>>> = const { RefCell::new(None) };
 }
 
-/// Why the worker could not be used at all.
-pub fn spawn_error() -> Option<String> {
-    client().err()
-}
-
 fn worker_url() -> String {
     leptos::prelude::document()
         .query_selector("meta[name=manifest-explorer-worker]")
