@@ -20,6 +20,12 @@ use crate::signature::report::{Format, Options, Verdict, MAX_LAYERS};
 use crate::signature::webcrypto::{cosign_manifest_webcrypto, sigstore_bundle_webcrypto};
 use crate::signature::{parse_public_key_pem, Outcome, SignatureRow, TrustedRoot};
 
+/// `targets/trusted_root.json` of github.com/sigstore/root-signing at commit
+/// 60cf2ce8b2e45d600dc17c4421e8c751e75772be (its content last changed 2025-09; Rekor v1 and v2,
+/// Fulcio, CT logs, timestamp.sigstore.dev). 6.8 kB; only this module carries it.
+const PUBLIC_GOOD_ROOT: &[u8] = include_bytes!("../signature/public_good_trusted_root.json");
+const PUBLIC_GOOD_ROOT_DATE: &str = "2026-08-21";
+
 /// Blobs of signature manifests larger than this are not fetched (their row says so).
 const MAX_SIGNATURE_BLOB: u64 = 4 * 1024 * 1024;
 /// Bundle referrers looked at.
@@ -195,18 +201,16 @@ async fn verify_all(
         "" => None,
         text => Some(parse_public_key_pem(text).map_err(|e| format!("public key: {e}"))?),
     };
-    let root = TrustedRoot {
-        tlogs: Vec::new(),
-        ctlogs: Vec::new(),
-        certificate_authorities: Vec::new(),
-        timestamp_authorities: Vec::new(),
-    };
+    // Sigstore's public-good trust root, embedded in this lazily loaded module (see
+    // PUBLIC_GOOD_ROOT): keyless signatures are checked against it, and verdicts name its date.
+    let root = TrustedRoot::parse(PUBLIC_GOOD_ROOT)
+        .map_err(|e| format!("the embedded trust root does not parse: {e}"))?;
     let identity = (!identity.trim().is_empty()).then(|| (identity.trim(), issuer.trim()));
     let options = Options {
         key: key.as_ref(),
         identity,
         root: &root,
-        root_date: "",
+        root_date: PUBLIC_GOOD_ROOT_DATE,
     };
     let mut shown = Vec::new();
     for found in &loaded.found {
