@@ -223,6 +223,18 @@ fn tar(members: &[Member]) -> Vec<u8> {
     out
 }
 
+/// Appends a meta entry (PAX `x`/`g`, GNU `L`/`K`): its header, its payload, padding to a block.
+fn push_meta(t: &mut Vec<u8>, name: &[u8], typeflag: u8, payload: &[u8]) {
+    t.extend(header_raw(
+        name,
+        typeflag,
+        octal12(payload.len() as u64),
+        b"",
+    ));
+    t.extend_from_slice(payload);
+    t.resize(t.len().div_ceil(512) * 512, 0);
+}
+
 fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
     // The length counts itself: find the fixed point.
     let body = key.len() + value.len() + 3;
@@ -261,15 +273,7 @@ fn hand_made_tar_edge_cases() {
     // PAX size wins over the header size (CVE-2026-33055 shape): the header says 0, the PAX
     // record 5, so 5 bytes of data follow and the next header is found after them.
     let mut t = Vec::new();
-    let rec = pax_record("size", b"5");
-    t.extend(header_raw(
-        b"PaxHeader",
-        b'x',
-        octal12(rec.len() as u64),
-        b"",
-    ));
-    t.extend(&rec);
-    t.resize(1024, 0);
+    push_meta(&mut t, b"PaxHeader", b'x', &pax_record("size", b"5"));
     t.extend(header_raw(b"five", b'0', octal12(0), b""));
     t.extend(b"12345");
     t.resize(2048, 0);
@@ -289,18 +293,8 @@ fn hand_made_tar_edge_cases() {
     // An `x` record followed by an `L`: the PAX path applies to the file, not to the L
     // header (GHSA-3pv8-6f4r-ffg2 shape); L then overrides it, as in Go.
     let mut t = Vec::new();
-    let rec = pax_record("path", b"from-pax");
-    t.extend(header_raw(
-        b"PaxHeader",
-        b'x',
-        octal12(rec.len() as u64),
-        b"",
-    ));
-    t.extend(&rec);
-    t.resize(1024, 0);
-    t.extend(header_raw(b"././@LongLink", b'L', octal12(9), b""));
-    t.extend(b"from-gnu\0");
-    t.resize(2048, 0);
+    push_meta(&mut t, b"PaxHeader", b'x', &pax_record("path", b"from-pax"));
+    push_meta(&mut t, b"././@LongLink", b'L', b"from-gnu\0");
     t.extend(header_raw(b"short", b'0', octal12(0), b""));
     t.resize(t.len() + 1024, 0);
     let got = read(&t).unwrap();
@@ -473,10 +467,8 @@ fn hostile_tar_headers_are_named_errors() {
         (
             "bad PAX record",
             {
-                let rec = b"12 path=abc\n9 x\n".to_vec();
-                let mut t = header_raw(b"PaxHeader", b'x', octal12(rec.len() as u64), b"");
-                t.extend(rec);
-                t.resize(1024, 0);
+                let mut t = Vec::new();
+                push_meta(&mut t, b"PaxHeader", b'x', b"12 path=abc\n9 x\n");
                 t.extend(tar(&[(b"f", b'0', b"", b"")]));
                 t
             },
@@ -1829,23 +1821,13 @@ fn pax_keys_global_headers_and_odd_types() {
         records.extend(pax_record(k, v));
     }
     let mut t = Vec::new();
-    let global = pax_record("comment", b"global, ignored");
-    t.extend(header_raw(
+    push_meta(
+        &mut t,
         b"GlobalHead",
         b'g',
-        octal12(global.len() as u64),
-        b"",
-    ));
-    t.extend(&global);
-    t.resize(1024, 0);
-    t.extend(header_raw(
-        b"PaxHeader",
-        b'x',
-        octal12(records.len() as u64),
-        b"",
-    ));
-    t.extend(&records);
-    t.resize(t.len().div_ceil(512) * 512, 0);
+        &pax_record("comment", b"global, ignored"),
+    );
+    push_meta(&mut t, b"PaxHeader", b'x', &records);
     t.extend(header_raw(b"short", b'2', octal12(0), b"short-target"));
     // GNU dumpdir 'D' (data follows) and an unknown type 'Z': listed, data skipped.
     t.extend(header_raw(b"dumpdir", b'D', octal12(3), b""));
