@@ -8,6 +8,11 @@
 //! prefix>` the proxy through which registries are reached, or `&proxy=direct` for none. Only
 //! the query is used, never the path, so the app works under any sub-path.
 //!
+//! A comparison (`view=compare`) has the reference and `at` as its first side, and
+//! `&vs=<reference>` / `&vsat=<digest>` as its second; `&pa=` / `&pb=` pick each side's
+//! platform in an index (`linux/arm64`), `&notime=1` ignores timestamps, `&files=1` runs the
+//! file diff, and `&tags=a,b,c` compares several tags of the first side's repository.
+//!
 //! A build may name a default proxy (`<meta name="manifest-explorer-proxy">`, written by
 //! `scripts/csp --proxy`): a URL without `proxy=` uses it, which is why `proxy=direct` exists
 //! (turning the default off must survive a reload). The route holds the proxy *in effect*;
@@ -45,6 +50,26 @@ pub enum ViewMode {
     Fs,
     /// The signatures and attestations of the image manifest on screen.
     Sigs,
+    /// The reference (and `at`) compared with the [`Compare`] side.
+    Compare,
+}
+
+/// The second side of a comparison, and how to compare (`view=compare`).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Compare {
+    /// The other reference (`vs=`), a tag or digest reference.
+    pub vs: Option<String>,
+    /// The manifest navigated to on that side (`vsat=`).
+    pub vs_at: Option<Digest>,
+    /// The platform picked in an index on each side (`pa=`, `pb=`).
+    pub platform_a: Option<String>,
+    pub platform_b: Option<String>,
+    /// Ignore timestamps in the config diff (`notime=1`).
+    pub no_time: bool,
+    /// Download the differing layers and diff the files (`files=1`).
+    pub files: bool,
+    /// Several tags of the first side's repository (`tags=a,b`): the shared-layer matrix.
+    pub tags: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -66,6 +91,7 @@ pub struct Route {
     pub path: Option<Vec<u8>>,
     /// The layer's diff_id, when the link came from a view that read the image config.
     pub diff: Option<Digest>,
+    pub compare: Compare,
 }
 
 impl Route {
@@ -96,11 +122,25 @@ impl Route {
                     "files" => route.view = ViewMode::Files,
                     "fs" => route.view = ViewMode::Fs,
                     "sigs" => route.view = ViewMode::Sigs,
+                    "compare" => route.view = ViewMode::Compare,
                     _ => {}
                 },
                 "path" => route.path = Some(percent_decode_bytes(raw)),
                 "diff" => route.diff = value.parse().ok(),
                 "big" if value == "1" => route.big = true,
+                "vs" if !value.is_empty() => route.compare.vs = Some(value),
+                "vsat" => route.compare.vs_at = value.parse().ok(),
+                "pa" if !value.is_empty() => route.compare.platform_a = Some(value),
+                "pb" if !value.is_empty() => route.compare.platform_b = Some(value),
+                "notime" if value == "1" => route.compare.no_time = true,
+                "files" if value == "1" => route.compare.files = true,
+                "tags" => {
+                    route.compare.tags = value
+                        .split(',')
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                }
                 _ => {}
             }
         }
@@ -145,6 +185,25 @@ impl Route {
             ViewMode::Files => parts.push("view=files".to_owned()),
             ViewMode::Fs => parts.push("view=fs".to_owned()),
             ViewMode::Sigs => parts.push("view=sigs".to_owned()),
+            ViewMode::Compare => parts.push("view=compare".to_owned()),
+        }
+        let c = &self.compare;
+        let texts = [("vs", &c.vs), ("pa", &c.platform_a), ("pb", &c.platform_b)];
+        for (key, value) in texts {
+            if let Some(v) = value {
+                parts.push(format!("{key}={}", percent_encode(v)));
+            }
+        }
+        if let Some(d) = &c.vs_at {
+            parts.push(format!("vsat={d}"));
+        }
+        for (key, on) in [("notime", c.no_time), ("files", c.files)] {
+            if on {
+                parts.push(format!("{key}=1"));
+            }
+        }
+        if !c.tags.is_empty() {
+            parts.push(format!("tags={}", percent_encode(&c.tags.join(","))));
         }
         if let Some(diff) = &self.diff {
             parts.push(format!("diff={diff}"));
@@ -327,6 +386,26 @@ mod tests {
                 ..Route::default()
             },
             Route {
+                source: Source::Reference("127.0.0.1:5000/app:v1".into()),
+                at: Some(D.parse().unwrap()),
+                view: ViewMode::Compare,
+                compare: Compare {
+                    vs: Some("127.0.0.1:5000/app@".to_owned() + D),
+                    vs_at: Some(D.parse().unwrap()),
+                    platform_a: Some("linux/arm64/v8".into()),
+                    platform_b: Some("windows/amd64 10.0.1 +win32k".into()),
+                    no_time: true,
+                    files: true,
+                    tags: vec!["v1".into(), "v2.0-rc_1".into()],
+                },
+                ..Route::default()
+            },
+            Route {
+                source: Source::Reference("r.example/a/b:c".into()),
+                view: ViewMode::Compare,
+                ..Route::default()
+            },
+            Route {
                 source: Source::Document("{\"a\": \"b&c=d%+\"}\n".into()),
                 expect: Some(D.parse().unwrap()),
                 ..Route::default()
@@ -344,6 +423,17 @@ mod tests {
             ("", Route::default()),
             ("?", Route::default()),
             ("?at=sha256:XYZ&view=bogus&zzz", Route::default()),
+            // Empty or malformed comparison parameters are dropped, empty tags skipped.
+            (
+                "?vs=&vsat=sha256:1&pa=&notime=yes&files=0&tags=,a,,b,",
+                Route {
+                    compare: Compare {
+                        tags: vec!["a".into(), "b".into()],
+                        ..Compare::default()
+                    },
+                    ..Route::default()
+                },
+            ),
             (
                 "?ref=%zz%4",
                 Route {
@@ -369,6 +459,26 @@ mod tests {
         for (query, expected) in cases {
             assert_eq!(&Route::from_query(query, None), expected, "{query}");
         }
+    }
+
+    #[test]
+    fn a_comparison_permalink_is_readable() {
+        let route = Route {
+            source: Source::Reference("r.example/app:v1".into()),
+            view: ViewMode::Compare,
+            compare: Compare {
+                vs: Some("r.example/app:v2".into()),
+                platform_a: Some("linux/arm64".into()),
+                no_time: true,
+                tags: vec!["v1".into(), "v2".into()],
+                ..Compare::default()
+            },
+            ..Route::default()
+        };
+        assert_eq!(
+            route.to_query(None),
+            "?ref=r.example/app:v1&view=compare&vs=r.example/app:v2&pa=linux/arm64&notime=1&tags=v1%2Cv2"
+        );
     }
 
     #[test]

@@ -7,9 +7,10 @@ use std::time::Instant;
 
 use manifest_explorer::compare::{
     align_history, compare, diff_annotations, diff_configs, diff_files, diff_indexes, keyed_diff,
-    matrix, platform_key, Attribute, Cell, ConfigOptions, FileFacts, FileKind, FileOptions,
-    HistoryRow, KeyedChange,
+    matrix, merged_facts, pick_platform, platform_key, Attribute, Cell, ConfigOptions, FileFacts,
+    FileKind, FileOptions, HistoryRow, KeyedChange, PickError,
 };
+use manifest_explorer::layer::{LayerReader, Listing, ReadOptions, Tree};
 use manifest_explorer::oci::json;
 use manifest_explorer::oci::model::{ImageConfig, ImageManifest, Index, Platform};
 use manifest_explorer::oci::Digest;
@@ -930,4 +931,171 @@ fn benchmark_file_diff_of_100k_entries() {
         diff.removed.len(),
         diff.added.len()
     );
+}
+
+#[test]
+fn platform_pick_wanted_preferred_or_first() {
+    let arm = json!({"os": "linux", "architecture": "arm64", "variant": "v8"});
+    let amd = json!({"os": "linux", "architecture": "amd64"});
+    let win = json!({"os": "windows", "architecture": "amd64", "os.version": "10.0.1"});
+    let idx = index(
+        vec![
+            attestation("att", "arm"),
+            platform_entry("arm", arm),
+            platform_entry("amd", amd),
+            platform_entry("win", win),
+        ],
+        json!({}),
+    );
+    // (wanted, preferred, picked entry seed or error)
+    let cases: &[(Option<&str>, Option<&str>, Result<&str, &str>)] = &[
+        (None, None, Ok("arm")),
+        (Some("linux/amd64"), None, Ok("amd")),
+        // A prefix at a component boundary: the variant and os.version may be left out.
+        (Some("linux/arm64"), None, Ok("arm")),
+        (Some("windows/amd64"), None, Ok("win")),
+        (Some("linux/arm"), None, Err("linux/arm")),
+        (Some("unknown/unknown"), None, Err("unknown/unknown")),
+        // The other side's platform is preferred when this side has it.
+        (None, Some("linux/amd64"), Ok("amd")),
+        (None, Some("linux/s390x"), Ok("arm")),
+        // What the person asked for wins over the preference.
+        (Some("linux/arm64/v8"), Some("linux/amd64"), Ok("arm")),
+    ];
+    for &(wanted, prefer, expected) in cases {
+        let got = pick_platform(&idx, wanted, prefer);
+        match expected {
+            Ok(seed) => assert_eq!(
+                got.unwrap().descriptor.digest.text(),
+                Some(digest(seed)),
+                "{wanted:?} {prefer:?}"
+            ),
+            Err(name) => {
+                let message = got.unwrap_err().to_string();
+                assert!(message.contains(name), "{message}");
+                // The error lists what there is, never the attestation.
+                let available = message.split("it has: ").nth(1).unwrap();
+                assert_eq!(
+                    available,
+                    "linux/arm64/v8, linux/amd64, windows/amd64 10.0.1"
+                );
+            }
+        }
+    }
+    let only_attestations = index(vec![attestation("att", "gone")], json!({}));
+    assert_eq!(
+        pick_platform(&only_attestations, None, None),
+        Err(PickError::NoImages)
+    );
+}
+
+/// A ustar member: (name, typeflag, mode, data, link).
+type TarMember<'a> = (&'a str, u8, u32, &'a [u8], &'a str);
+
+/// A small tar written here, field by field (ustar, numeric owner 0).
+fn tar_of(members: &[TarMember]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, typeflag, mode, data, link) in members {
+        let mut h = vec![0u8; 512];
+        h[..name.len()].copy_from_slice(name.as_bytes());
+        let octal = |n: u64, width: usize| format!("{n:0w$o}\0", w = width - 1);
+        h[100..108].copy_from_slice(octal(u64::from(*mode), 8).as_bytes());
+        h[108..116].copy_from_slice(octal(0, 8).as_bytes());
+        h[116..124].copy_from_slice(octal(0, 8).as_bytes());
+        h[124..136].copy_from_slice(octal(data.len() as u64, 12).as_bytes());
+        h[136..148].copy_from_slice(octal(1_700_000_000, 12).as_bytes());
+        h[156] = *typeflag;
+        h[157..157 + link.len()].copy_from_slice(link.as_bytes());
+        h[257..263].copy_from_slice(b"ustar\0");
+        h[263..265].copy_from_slice(b"00");
+        h[148..156].fill(b' ');
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        out.extend(h);
+        out.extend_from_slice(data);
+        out.resize(out.len().div_ceil(512) * 512, 0);
+    }
+    out.resize(out.len() + 1024, 0);
+    out
+}
+
+fn listing(tar: &[u8]) -> Listing {
+    let mut reader = LayerReader::new(
+        None,
+        None,
+        ReadOptions {
+            hash_files: true,
+            ..ReadOptions::default()
+        },
+    );
+    reader.push(tar).unwrap();
+    reader.finish().unwrap().listing
+}
+
+#[test]
+fn file_diff_of_two_merged_trees_from_real_tars() {
+    let base = tar_of(&[
+        ("etc/", b'5', 0o755, b"", ""),
+        ("etc/conf", b'0', 0o644, b"colour=red\n", ""),
+        ("etc/old.txt", b'0', 0o644, b"to be removed\n", ""),
+        ("etc/same", b'0', 0o644, b"unchanged\n", ""),
+        ("bin/tool", b'0', 0o644, b"#!/bin/sh\n", ""),
+        ("bin/sh", b'2', 0o777, b"", "busybox"),
+    ]);
+    let upper = tar_of(&[
+        ("etc/.wh.old.txt", b'0', 0o644, b"", ""),
+        // Same size, other bytes: only the content digest tells.
+        ("etc/conf", b'0', 0o644, b"colour=blu\n", ""),
+        ("bin/tool", b'0', 0o755, b"#!/bin/sh\n", ""),
+        ("bin/sh", b'2', 0o777, b"", "dash"),
+        ("srv/new.bin", b'0', 0o600, &[7u8; 3000], ""),
+    ]);
+    let left = merged_facts(&Tree::from_layers([listing(&base)]));
+    let right = merged_facts(&Tree::from_layers([listing(&base), listing(&upper)]));
+    // Implicit parent directories (bin, srv) have no entry: nothing to compare.
+    let paths = |f: &[FileFacts]| -> Vec<String> {
+        f.iter()
+            .map(|f| String::from_utf8_lossy(&f.path).into_owned())
+            .collect()
+    };
+    let mut left_paths = paths(&left);
+    left_paths.sort();
+    assert_eq!(
+        left_paths,
+        [
+            "bin/sh",
+            "bin/tool",
+            "etc",
+            "etc/conf",
+            "etc/old.txt",
+            "etc/same"
+        ]
+    );
+    let conf = left.iter().find(|f| f.path == b"etc/conf").unwrap();
+    assert_eq!(conf.content, Some(Digest::sha256(b"colour=red\n")));
+    assert_eq!(conf.kind, FileKind::Regular);
+    let mut d = diff_files(left, right, FileOptions::default());
+    d.sort_by_size_change();
+    assert_eq!(paths(&d.added), ["srv/new.bin"]);
+    assert_eq!(paths(&d.removed), ["etc/old.txt"]);
+    let changed: Vec<(String, Vec<Attribute>)> = d
+        .changed
+        .iter()
+        .map(|c| {
+            (
+                String::from_utf8_lossy(&c.left.path).into_owned(),
+                c.changed.iter().collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("bin/sh".to_owned(), vec![Attribute::Link]),
+            ("bin/tool".to_owned(), vec![Attribute::Mode]),
+            ("etc/conf".to_owned(), vec![Attribute::Content]),
+        ]
+    );
+    assert_eq!(d.unchanged, 2, "etc and etc/same");
+    assert_eq!(d.size_delta(), 3000 - 14);
 }

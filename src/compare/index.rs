@@ -139,3 +139,66 @@ pub fn diff_indexes(left: &Index, right: &Index) -> IndexDiff {
     diff.added = right_sides.into_iter().flatten().collect();
     diff
 }
+
+/// The entry of an index a comparison shows (see [`pick_platform`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pick {
+    /// The entry's [`platform_key`].
+    pub key: String,
+    pub descriptor: crate::oci::model::Descriptor,
+}
+
+/// Why no entry was picked.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PickError {
+    #[error("the index has no image entries (only attestations, or nothing)")]
+    NoImages,
+    #[error("the index has no platform {wanted:?}; it has: {available}")]
+    NoSuchPlatform { wanted: String, available: String },
+}
+
+/// Whether `wanted` names the platform `key`: exactly, or as a prefix ending at a `/` or a
+/// space (`linux/arm64` picks `linux/arm64/v8`, `windows/amd64` a Windows build).
+fn names(wanted: &str, key: &str) -> bool {
+    key == wanted
+        || key
+            .strip_prefix(wanted)
+            .is_some_and(|rest| rest.starts_with('/') || rest.starts_with(' '))
+}
+
+/// The image entry of `index` to compare: the platform the person `wanted` (error when there
+/// is none), else the one `prefer`red (the other side's, so two indexes compare like with
+/// like), else the first. Attestations are never picked.
+pub fn pick_platform(
+    index: &Index,
+    wanted: Option<&str>,
+    prefer: Option<&str>,
+) -> Result<Pick, PickError> {
+    let images: Vec<Pick> = index
+        .platform_groups()
+        .groups
+        .into_iter()
+        .filter_map(|g| match &g.image.kind {
+            EntryKind::Platform(p) => Some(Pick {
+                key: platform_key(p),
+                descriptor: g.image.descriptor,
+            }),
+            _ => None,
+        })
+        .collect();
+    let find = |name: &str| images.iter().find(|p| names(name, &p.key)).cloned();
+    if let Some(wanted) = wanted {
+        return find(wanted).ok_or_else(|| PickError::NoSuchPlatform {
+            wanted: wanted.to_owned(),
+            available: images
+                .iter()
+                .map(|p| p.key.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    prefer
+        .and_then(find)
+        .or_else(|| images.first().cloned())
+        .ok_or(PickError::NoImages)
+}

@@ -1,5 +1,6 @@
 //! Two (or more) images side by side: what they share and what changed, from the documents
-//! alone ([`layers`], [`config`], [`index`]) and from their merged filesystems ([`files`]).
+//! alone ([`layers`], [`config`], [`index`]) and from their merged filesystems ([`files`],
+//! [`merged`]).
 //!
 //! Rules from the field (LAYERS.md §5 "Traps", §6 "Compare"):
 //! - layers are matched by compressed digest, never by position (container-diff#239: one
@@ -13,6 +14,7 @@ pub mod config;
 pub mod files;
 pub mod index;
 pub mod layers;
+pub mod merged;
 
 use std::collections::BTreeMap;
 
@@ -22,10 +24,13 @@ pub use config::{
 pub use files::{
     diff_files, Attribute, Attributes, FileChange, FileDiff, FileFacts, FileKind, FileOptions,
 };
-pub use index::{diff_indexes, platform_key, IndexChange, IndexDiff, IndexSide};
+pub use index::{
+    diff_indexes, pick_platform, platform_key, IndexChange, IndexDiff, IndexSide, Pick, PickError,
+};
 pub use layers::{
     compare, matrix, BlobRow, Cell, Comparison, ImageFigures, LayerRef, Matrix, SharedLayer,
 };
+pub use merged::merged_facts;
 
 use crate::oci::model::Annotations;
 
