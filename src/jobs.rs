@@ -44,6 +44,8 @@ pub enum Request {
         diff_id: Option<Digest>,
         as_layer: bool,
         caps: CapsMsg,
+        /// Hash each regular file of the layer (the file diff compares contents).
+        hash_files: bool,
     },
     /// Stops the job `job` (a running download).
     Cancel { job: u32 },
@@ -69,6 +71,15 @@ pub enum Request {
     /// Forgets the bytes of every kept blob (listings stay; files are then read by
     /// downloading their layer again).
     Clear { job: u32 },
+    /// The files that differ between the merged filesystems of the layers `left` and of the
+    /// layers `right` (each lowest first, all open), at most `limit` rows.
+    DiffFiles {
+        job: u32,
+        left: Vec<String>,
+        right: Vec<String>,
+        compare_mtime: bool,
+        limit: u32,
+    },
 }
 
 /// How the rows of a listing are chosen.
@@ -136,6 +147,49 @@ pub enum Reply {
         /// The read stopped at one of the caps (a person may raise them and retry).
         cap: bool,
     },
+    FileDiff {
+        job: u32,
+        diff: FileDiffMsg,
+    },
+}
+
+/// The file diff of two merged filesystems: the counts and bytes of all of it, and the
+/// rows with the largest size change first (added and removed files count their size).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileDiffMsg {
+    pub added: u64,
+    pub removed: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+    pub added_bytes: u64,
+    pub removed_bytes: u64,
+    /// Net size change from left to right, in bytes.
+    pub delta: i64,
+    pub rows: Vec<DiffRow>,
+}
+
+/// One path that differs: added (only `right`), removed (only `left`) or changed (both, with
+/// the names of the attributes that differ).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiffRow {
+    pub path: Vec<u8>,
+    pub shown: String,
+    pub left: Option<FileSide>,
+    pub right: Option<FileSide>,
+    pub changed: Vec<String>,
+}
+
+/// A path's facts on one side, ready to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileSide {
+    /// The `ls -l` type letter.
+    pub kind: char,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub size: u64,
+    pub link: Option<String>,
+    pub content: Option<Digest>,
 }
 
 impl Reply {
@@ -150,7 +204,8 @@ impl Reply {
             | Reply::Blob { job, .. }
             | Reply::Analysis { job, .. }
             | Reply::Cleared { job, .. }
-            | Reply::Failed { job, .. } => Some(*job),
+            | Reply::Failed { job, .. }
+            | Reply::FileDiff { job, .. } => Some(*job),
         }
     }
 }
@@ -301,6 +356,10 @@ impl Writer {
     fn u8(&mut self, v: u8) {
         self.0.push(v);
     }
+    /// Zigzag: small negative numbers stay small.
+    fn i64(&mut self, v: i64) {
+        self.u64(((v << 1) ^ (v >> 63)) as u64);
+    }
     fn bool(&mut self, v: bool) {
         self.0.push(u8::from(v));
     }
@@ -362,6 +421,10 @@ impl<'a> Reader<'a> {
     }
     fn bool(&mut self) -> Result<bool, WireError> {
         Ok(self.u8()? != 0)
+    }
+    fn i64(&mut self) -> Result<i64, WireError> {
+        let v = self.u64()?;
+        Ok((v >> 1) as i64 ^ -((v & 1) as i64))
     }
     fn bytes(&mut self) -> Result<&'a [u8], WireError> {
         let len = self.u64()?;
@@ -432,6 +495,7 @@ impl Request {
                 diff_id,
                 as_layer,
                 caps,
+                hash_files,
             } => {
                 w.u8(1);
                 w.u64((*job).into());
@@ -456,6 +520,7 @@ impl Request {
                 w.u64(caps.max_entries);
                 w.u64(caps.max_output);
                 w.u64(caps.max_ratio);
+                w.bool(*hash_files);
             }
             Request::Cancel { job } => {
                 w.u8(2);
@@ -500,6 +565,20 @@ impl Request {
                 w.u8(7);
                 w.u64((*job).into());
             }
+            Request::DiffFiles {
+                job,
+                left,
+                right,
+                compare_mtime,
+                limit,
+            } => {
+                w.u8(8);
+                w.u64((*job).into());
+                w.list(left, |w, k| w.str(k));
+                w.list(right, |w, k| w.str(k));
+                w.bool(*compare_mtime);
+                w.u64((*limit).into());
+            }
         }
         w.0
     }
@@ -527,6 +606,7 @@ impl Request {
                         max_output: r.u64()?,
                         max_ratio: r.u64()?,
                     },
+                    hash_files: r.bool()?,
                 },
                 2 => Request::Cancel { job: r.u32()? },
                 3 => Request::List {
@@ -558,10 +638,39 @@ impl Request {
                     keys: r.list(Reader::string)?,
                 },
                 7 => Request::Clear { job: r.u32()? },
+                8 => Request::DiffFiles {
+                    job: r.u32()?,
+                    left: r.list(Reader::string)?,
+                    right: r.list(Reader::string)?,
+                    compare_mtime: r.bool()?,
+                    limit: r.u32()?,
+                },
                 tag => return Err(WireError::UnknownTag { tag, at: 0 }),
             })
         })
     }
+}
+
+fn write_side(w: &mut Writer, s: &FileSide) {
+    w.u64(u64::from(u32::from(s.kind)));
+    w.u64(s.mode.into());
+    w.u64(s.uid);
+    w.u64(s.gid);
+    w.u64(s.size);
+    w.opt(&s.link, |w, l| w.str(l));
+    w.opt(&s.content, Writer::digest);
+}
+
+fn read_side(r: &mut Reader) -> Result<FileSide, WireError> {
+    Ok(FileSide {
+        kind: char::from_u32(r.u32()?).unwrap_or('?'),
+        mode: r.u32()?,
+        uid: r.u64()?,
+        gid: r.u64()?,
+        size: r.u64()?,
+        link: r.opt(Reader::string)?,
+        content: r.opt(Reader::digest)?,
+    })
 }
 
 fn write_row(w: &mut Writer, row: &Row) {
@@ -717,6 +826,23 @@ impl Reply {
                 w.str(error);
                 w.bool(*cap);
             }
+            Reply::FileDiff { job, diff: d } => {
+                w.u8(9);
+                w.u64((*job).into());
+                for n in [d.added, d.removed, d.changed, d.unchanged] {
+                    w.u64(n);
+                }
+                w.u64(d.added_bytes);
+                w.u64(d.removed_bytes);
+                w.i64(d.delta);
+                w.list(&d.rows, |w, row| {
+                    w.bytes(&row.path);
+                    w.str(&row.shown);
+                    w.opt(&row.left, write_side);
+                    w.opt(&row.right, write_side);
+                    w.list(&row.changed, |w, c| w.str(c));
+                });
+            }
         }
         w.0
     }
@@ -797,6 +923,27 @@ impl Reply {
                     job: r.u32()?,
                     error: r.string()?,
                     cap: r.bool()?,
+                },
+                9 => Reply::FileDiff {
+                    job: r.u32()?,
+                    diff: FileDiffMsg {
+                        added: r.u64()?,
+                        removed: r.u64()?,
+                        changed: r.u64()?,
+                        unchanged: r.u64()?,
+                        added_bytes: r.u64()?,
+                        removed_bytes: r.u64()?,
+                        delta: r.i64()?,
+                        rows: r.list(|r| {
+                            Ok(DiffRow {
+                                path: r.bytes()?.to_vec(),
+                                shown: r.string()?,
+                                left: r.opt(read_side)?,
+                                right: r.opt(read_side)?,
+                                changed: r.list(Reader::string)?,
+                            })
+                        })?,
+                    },
                 },
                 tag => return Err(WireError::UnknownTag { tag, at: 0 }),
             })

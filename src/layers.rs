@@ -15,7 +15,9 @@ use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::client::Session;
-use crate::jobs::{Analysis, CapsMsg, ListQuery, Reply, Request, Row, Source, Summary};
+use crate::jobs::{
+    Analysis, CapsMsg, FileDiffMsg, ListQuery, Reply, Request, Row, Source, Summary,
+};
 use crate::oci::{Digest, Reference};
 use crate::registry::Endpoint;
 use crate::worker_client;
@@ -30,6 +32,14 @@ pub const DEFAULT_CAPS: CapsMsg = CapsMsg {
 thread_local! {
     static OPENED: RefCell<BTreeMap<String, Summary>> = const { RefCell::new(BTreeMap::new()) };
     static CAPS: RefCell<CapsMsg> = const { RefCell::new(DEFAULT_CAPS) };
+    static HASH_FILES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the layers this module opens from now on hash each regular file: the compare
+/// module turns it on (the file diff compares contents); the layer views do not pay for it.
+/// Each module has its own worker, so the two never share a listing made the other way.
+pub fn set_hash_files(on: bool) {
+    HASH_FILES.with(|h| h.set(on));
 }
 
 /// The caps in force for this tab's session.
@@ -144,6 +154,7 @@ impl Opening {
                     diff_id: blob.diff_id,
                     as_layer: blob.as_layer,
                     caps: caps(),
+                    hash_files: HASH_FILES.with(|h| h.get()),
                 },
                 extra,
                 move |reply, _| match reply {
@@ -327,6 +338,31 @@ pub fn analyse(keys: Vec<String>, done: impl Fn(Result<Analysis, String>) + 'sta
         done,
         |reply, _| match reply {
             Reply::Analysis { analysis, .. } => Ok(analysis),
+            other => unexpected(other),
+        },
+    );
+}
+
+/// The files that differ between the images formed by the open layers `left` and `right`
+/// (at most `limit` rows, largest size change first).
+pub fn diff_files(
+    left: Vec<String>,
+    right: Vec<String>,
+    compare_mtime: bool,
+    limit: u32,
+    done: impl Fn(Result<FileDiffMsg, String>) + 'static,
+) {
+    ask(
+        |job| Request::DiffFiles {
+            job,
+            left,
+            right,
+            compare_mtime,
+            limit,
+        },
+        done,
+        |reply, _| match reply {
+            Reply::FileDiff { diff, .. } => Ok(diff),
             other => unexpected(other),
         },
     );

@@ -5,8 +5,8 @@ mod common;
 
 use common::Lcg;
 use manifest_explorer::jobs::{
-    Analysis, CapsMsg, Culprit, LayerFigures, ListQuery, Mark, Reply, Request, Row, RowState,
-    Source, Summary, WireError,
+    Analysis, CapsMsg, Culprit, DiffRow, FileDiffMsg, FileSide, LayerFigures, ListQuery, Mark,
+    Reply, Request, Row, RowState, Source, Summary, WireError,
 };
 use manifest_explorer::oci::Digest;
 
@@ -32,6 +32,7 @@ fn requests() -> Vec<Request> {
             diff_id: Some(digest(2)),
             as_layer: true,
             caps,
+            hash_files: true,
         },
         Request::Open {
             job: u32::MAX,
@@ -43,6 +44,7 @@ fn requests() -> Vec<Request> {
             diff_id: None,
             as_layer: false,
             caps,
+            hash_files: false,
         },
         Request::Cancel { job: 0 },
         Request::List {
@@ -79,6 +81,13 @@ fn requests() -> Vec<Request> {
             keys: vec!["x".into()],
         },
         Request::Clear { job: 9 },
+        Request::DiffFiles {
+            job: 10,
+            left: vec!["a".into(), "b".into()],
+            right: vec![],
+            compare_mtime: true,
+            limit: u32::MAX,
+        },
     ]
 }
 
@@ -190,6 +199,57 @@ fn replies() -> Vec<Reply> {
             job: 8,
             error: "decompression ratio above 1000:1".into(),
             cap: true,
+        },
+        Reply::FileDiff {
+            job: 9,
+            diff: FileDiffMsg {
+                added: 1,
+                removed: 2,
+                changed: 3,
+                unchanged: u64::MAX,
+                added_bytes: 10,
+                removed_bytes: 20,
+                delta: i64::MIN,
+                rows: vec![
+                    DiffRow {
+                        path: b"etc/\xffconf".to_vec(),
+                        shown: "etc/\\xffconf".into(),
+                        left: Some(FileSide {
+                            kind: '-',
+                            mode: 0o4755,
+                            uid: 0,
+                            gid: u64::MAX,
+                            size: 5,
+                            link: None,
+                            content: Some(digest(6)),
+                        }),
+                        right: Some(FileSide {
+                            kind: 'l',
+                            mode: 0o777,
+                            uid: 1,
+                            gid: 2,
+                            size: 0,
+                            link: Some("../x".into()),
+                            content: None,
+                        }),
+                        changed: vec!["type".into(), "link".into()],
+                    },
+                    DiffRow {
+                        path: vec![],
+                        shown: String::new(),
+                        left: None,
+                        right: None,
+                        changed: vec![],
+                    },
+                ],
+            },
+        },
+        Reply::FileDiff {
+            job: 10,
+            diff: FileDiffMsg {
+                delta: -3,
+                ..FileDiffMsg::default()
+            },
         },
     ]
 }

@@ -21,6 +21,22 @@ pub enum FileKind {
     Other,
 }
 
+impl FileKind {
+    /// The `ls -l` type letter (`h` for a hard link, `?` for other types).
+    pub fn letter(self) -> char {
+        match self {
+            FileKind::Regular => '-',
+            FileKind::Directory => 'd',
+            FileKind::Symlink => 'l',
+            FileKind::Hardlink => 'h',
+            FileKind::CharDevice => 'c',
+            FileKind::BlockDevice => 'b',
+            FileKind::Fifo => 'p',
+            FileKind::Other => '?',
+        }
+    }
+}
+
 /// What is known about one path of a merged filesystem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileFacts {
@@ -63,6 +79,20 @@ impl Attribute {
         Attribute::Content,
         Attribute::Mtime,
     ];
+
+    /// The attribute's name as the UI shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Attribute::Kind => "type",
+            Attribute::Mode => "mode",
+            Attribute::Uid => "uid",
+            Attribute::Gid => "gid",
+            Attribute::Size => "size",
+            Attribute::Link => "link",
+            Attribute::Content => "content",
+            Attribute::Mtime => "mtime",
+        }
+    }
 
     fn bit(self) -> u8 {
         1 << (self as u8)

@@ -86,6 +86,7 @@ fn receive(data: JsValue) {
             diff_id,
             as_layer,
             caps,
+            hash_files,
         } => wasm_bindgen_futures::spawn_local(async move {
             let open = store::Open {
                 key,
@@ -93,6 +94,7 @@ fn receive(data: JsValue) {
                 diff_id,
                 as_layer,
                 caps,
+                hash_files,
                 capture: None,
                 origin: Some((source.clone(), extra.clone())),
             };

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::compare::{diff_files, merged_facts, FileFacts, FileOptions};
 use crate::jobs::{self, CapsMsg, ListQuery, Reply, Request, RowState, Summary};
 use crate::layer::changes::{efficiency, layer_changes};
 use crate::layer::path::display;
@@ -27,6 +28,8 @@ pub struct Open {
     pub diff_id: Option<Digest>,
     pub as_layer: bool,
     pub caps: CapsMsg,
+    /// Hash each regular file (for the file diff).
+    pub hash_files: bool,
     /// Keep one entry's content (reading a file out of a blob that is not kept).
     pub capture: Option<Capture>,
     /// Where the blob came from, to read it again for a file when it is too big to keep.
@@ -208,8 +211,8 @@ impl Reading {
                 open.diff_id.clone(),
                 ReadOptions {
                     caps: caps(open.caps),
+                    hash_files: open.hash_files,
                     capture: open.capture.clone(),
-                    ..ReadOptions::default()
                 },
             ))),
             Some((digest, size)) => Check::Verify(Verifier::new(digest.clone(), Some(*size))),
@@ -364,20 +367,24 @@ impl Store {
         summary
     }
 
+    /// The merged tree of the open layers `keys`, lowest first.
+    fn build_tree(&self, keys: &[String]) -> Result<Tree, String> {
+        let mut tree = Tree::new();
+        for key in keys {
+            let listing = self
+                .kept
+                .get(key)
+                .and_then(|k| k.listing.clone())
+                .ok_or_else(|| format!("layer {key} is not open in this tab (open it first)"))?;
+            tree.push_layer(listing);
+        }
+        Ok(tree)
+    }
+
     /// The merged tree of `keys` (cached for the last set asked about).
     fn tree(&mut self, keys: &[String]) -> Result<&(Vec<String>, Tree, Index), String> {
         if self.view.as_ref().is_none_or(|(k, _, _)| k != keys) {
-            let mut tree = Tree::new();
-            for key in keys {
-                let listing = self
-                    .kept
-                    .get(key)
-                    .and_then(|k| k.listing.clone())
-                    .ok_or_else(|| {
-                        format!("layer {key} is not open in this tab (open it first)")
-                    })?;
-                tree.push_layer(listing);
-            }
+            let tree = self.build_tree(keys)?;
             let index = Index::new(&tree);
             self.view = Some((keys.to_vec(), tree, index));
         }
@@ -453,6 +460,7 @@ impl Store {
                     diff_id: None,
                     as_layer: true,
                     caps: kept.caps,
+                    hash_files: false,
                     capture: Some(capture),
                     origin: None,
                 },
@@ -510,6 +518,76 @@ impl Store {
         })
     }
 
+    /// The file diff of two images, each the open layers of its keys (compare module).
+    fn diff_files(
+        &self,
+        job: u32,
+        left: &[String],
+        right: &[String],
+        compare_mtime: bool,
+        limit: u32,
+    ) -> Result<Reply, String> {
+        let facts =
+            |keys: &[String]| -> Result<_, String> { Ok(merged_facts(&self.build_tree(keys)?)) };
+        let mut d = diff_files(facts(left)?, facts(right)?, FileOptions { compare_mtime });
+        d.sort_by_size_change();
+        let side = |f: &FileFacts| jobs::FileSide {
+            kind: f.kind.letter(),
+            mode: f.mode,
+            uid: f.uid,
+            gid: f.gid,
+            size: f.size,
+            link: f.link.as_deref().map(display),
+            content: f.content.clone(),
+        };
+        // All three lists by size change, largest first, as one list.
+        let mut rows: Vec<(u64, jobs::DiffRow)> = Vec::new();
+        let row = |f: &FileFacts, left, right, changed| jobs::DiffRow {
+            path: f.path.clone(),
+            shown: display(&f.path),
+            left,
+            right,
+            changed,
+        };
+        rows.extend(
+            d.added
+                .iter()
+                .map(|f| (f.size, row(f, None, Some(side(f)), Vec::new()))),
+        );
+        rows.extend(
+            d.removed
+                .iter()
+                .map(|f| (f.size, row(f, Some(side(f)), None, Vec::new()))),
+        );
+        rows.extend(d.changed.iter().map(|c| {
+            let names = c.changed.iter().map(|a| a.name().to_owned()).collect();
+            let delta = c.size_delta().unsigned_abs();
+            let delta = u64::try_from(delta).unwrap_or(u64::MAX);
+            (
+                delta,
+                row(&c.left, Some(side(&c.left)), Some(side(&c.right)), names),
+            )
+        }));
+        rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.path.cmp(&b.1.path)));
+        rows.truncate(limit as usize);
+        let delta = d
+            .size_delta()
+            .clamp(i128::from(i64::MIN), i128::from(i64::MAX));
+        Ok(Reply::FileDiff {
+            job,
+            diff: jobs::FileDiffMsg {
+                added: d.added.len() as u64,
+                removed: d.removed.len() as u64,
+                changed: d.changed.len() as u64,
+                unchanged: d.unchanged as u64,
+                added_bytes: d.added_bytes(),
+                removed_bytes: d.removed_bytes(),
+                delta: delta as i64,
+                rows: rows.into_iter().map(|(_, r)| r).collect(),
+            },
+        })
+    }
+
     pub fn answer(&mut self, request: Request) -> (Reply, Option<Vec<u8>>) {
         match request {
             Request::List { job, keys, query } => match self.list(job, &keys, &query) {
@@ -529,6 +607,16 @@ impl Store {
                     Some(bytes),
                 ),
                 None => failed(job, format!("{key} is not kept in memory (over {KEEP_ONE} bytes, or cleared): download it again")),
+            },
+            Request::DiffFiles {
+                job,
+                left,
+                right,
+                compare_mtime,
+                limit,
+            } => match self.diff_files(job, &left, &right, compare_mtime, limit) {
+                Ok(reply) => (reply, None),
+                Err(e) => failed(job, e),
             },
             Request::Clear { job } => {
                 // The bytes go; listings stay, and a file is then read by downloading its
