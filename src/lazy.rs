@@ -1,6 +1,7 @@
 //! The lazily loaded views (wasm only). What is inside layers — one layer's files, the merged
 //! filesystem of an image, a layer file from disk — lives in a second Leptos module
-//! (`src/bin/views.rs`), and signature verification in a third (`src/bin/sigs.rs`), each
+//! (`src/bin/views.rs`), signature verification in a third (`src/bin/sigs.rs`) and comparisons
+//! in a fourth (`src/bin/compare.rs`), each
 //! fetched the first time a person opens such a view, so the first load carries none of it
 //! (the layer views alone cost more than the page's budget has room for), and opening layers
 //! does not fetch the verifier.
@@ -30,6 +31,8 @@ pub enum Module {
     Views,
     /// `src/bin/sigs.rs`: the signatures panel and its verifier.
     Signatures,
+    /// `src/bin/compare.rs`: two images (or several tags) side by side.
+    Compare,
 }
 
 impl Module {
@@ -38,6 +41,7 @@ impl Module {
         match self {
             Module::Views => "views",
             Module::Signatures => "sigs",
+            Module::Compare => "compare",
         }
     }
 
@@ -70,6 +74,12 @@ pub enum Lazy {
         reference: Reference,
         at: Option<Digest>,
     },
+    /// The reference (at `at`) compared with the other side the route names.
+    Compare {
+        reference: Reference,
+        at: Option<Digest>,
+        compare: crate::route::Compare,
+    },
 }
 
 impl Lazy {
@@ -77,6 +87,7 @@ impl Lazy {
     pub fn module(&self) -> Module {
         match self {
             Lazy::Signatures { .. } => Module::Signatures,
+            Lazy::Compare { .. } => Module::Compare,
             _ => Module::Views,
         }
     }
@@ -85,6 +96,13 @@ impl Lazy {
         match &route.source {
             Source::Reference(text) => {
                 let reference: Reference = text.trim().parse().ok()?;
+                if route.view == ViewMode::Compare {
+                    return Some(Lazy::Compare {
+                        reference,
+                        at: route.at.clone(),
+                        compare: route.compare.clone(),
+                    });
+                }
                 match Want::of(route.at.clone(), route.media_type.clone(), route.size) {
                     Ok(Want::Manifest(at)) if route.view == ViewMode::Fs => {
                         Some(Lazy::ImageFs { reference, at })
@@ -255,7 +273,7 @@ pub mod guest {
     use super::{Lazy, Module, UNMOUNT};
     use crate::app::Nav;
     use crate::client::Session;
-    use crate::components::{ImageFs, LayerFileView, LayerView, SignaturesView};
+    use crate::components::{CompareView, ImageFs, LayerFileView, LayerView, SignaturesView};
     use crate::registry::Credentials;
     use crate::route::{Route, Source};
 
@@ -290,7 +308,7 @@ pub mod guest {
                 Some(file) => view! { <LayerFileView file /> }.into_any(),
                 None => ().into_any(),
             },
-            Lazy::Signatures { .. } => ().into_any(),
+            Lazy::Signatures { .. } | Lazy::Compare { .. } => ().into_any(),
         }
     }
 
@@ -299,6 +317,21 @@ pub mod guest {
         match lazy {
             Lazy::Signatures { reference, at } => {
                 view! { <SignaturesView reference proxy=route.proxy.clone() at /> }.into_any()
+            }
+            _ => ().into_any(),
+        }
+    }
+
+    /// The comparison views (`src/bin/compare.rs`); layers opened there hash their files.
+    pub fn compare_views(lazy: Lazy, route: &Route, _: Nav) -> AnyView {
+        crate::layers::set_hash_files(true);
+        match lazy {
+            Lazy::Compare {
+                reference,
+                at,
+                compare,
+            } => {
+                view! { <CompareView reference at compare proxy=route.proxy.clone() /> }.into_any()
             }
             _ => ().into_any(),
         }

@@ -933,6 +933,13 @@ fn benchmark_file_diff_of_100k_entries() {
     );
 }
 
+/// (wanted, preferred, the picked entry's seed or a text the error must contain).
+type PickCase = (
+    Option<&'static str>,
+    Option<&'static str>,
+    Result<&'static str, &'static str>,
+);
+
 #[test]
 fn platform_pick_wanted_preferred_or_first() {
     let arm = json!({"os": "linux", "architecture": "arm64", "variant": "v8"});
@@ -947,8 +954,7 @@ fn platform_pick_wanted_preferred_or_first() {
         ],
         json!({}),
     );
-    // (wanted, preferred, picked entry seed or error)
-    let cases: &[(Option<&str>, Option<&str>, Result<&str, &str>)] = &[
+    let cases: &[PickCase] = &[
         (None, None, Ok("arm")),
         (Some("linux/amd64"), None, Ok("amd")),
         // A prefix at a component boundary: the variant and os.version may be left out.

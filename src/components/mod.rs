@@ -5,6 +5,7 @@
 mod annotations_table;
 mod catalog_panel;
 mod commands;
+mod compare_view;
 mod config_view;
 mod copy_button;
 mod descriptor_table;
@@ -37,6 +38,7 @@ mod verdict;
 pub use annotations_table::AnnotationsTable;
 pub use catalog_panel::CatalogPanel;
 pub use commands::Commands;
+pub use compare_view::CompareView;
 pub use config_view::ConfigView;
 pub use copy_button::CopyButton;
 pub use descriptor_table::DescriptorTable;

@@ -348,6 +348,13 @@ pub fn RegistryView(
                         r.path = None;
                     };
                     let sigs_href = nav.href(to_sigs.clone());
+                    let vs_at = Some(fetched.verified.digest.clone());
+                    let to_compare = move |r: &mut Route| {
+                        r.at = vs_at.clone();
+                        r.view = ViewMode::Compare;
+                        r.path = None;
+                    };
+                    let compare_href = nav.href(to_compare.clone());
                     view! {
                         <p><a id="browse-fs" href=href on:click=move |ev| {
                             ev.prevent_default();
@@ -356,7 +363,11 @@ pub fn RegistryView(
                         " · "<a id="browse-sigs" href=sigs_href on:click=move |ev| {
                             ev.prevent_default();
                             nav.update(to_sigs.clone());
-                        }>"Signatures and attestations"</a></p>
+                        }>"Signatures and attestations"</a>
+                        " · "<a id="browse-compare" href=compare_href on:click=move |ev| {
+                            ev.prevent_default();
+                            nav.update(to_compare.clone());
+                        }>"Compare with…"</a></p>
                         <Referrers endpoint=endpoint.clone() reference=reference.clone() subject />
                     }
                 })}

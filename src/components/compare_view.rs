@@ -1,0 +1,1152 @@
+//! The compare view (`view=compare`, in the lazily loaded `compare` module): two images side
+//! by side, or several tags of one repository. What the pure core (`crate::compare`) works
+//! out is rendered here: from the descriptors at once (shared and unique layers, sizes, the
+//! deduplicated total, the first divergence), then the config, annotation and index diffs,
+//! and on request the file diff of the two merged filesystems, read by this module's own
+//! layer worker (every distinct layer once, verified, each regular file hashed).
+//!
+//! Every figure on screen carries its exact value in `data-bytes` (the text is rounded by
+//! `human_size`), so a test can compare it with what it computes itself.
+
+use leptos::prelude::*;
+
+use super::{Commands, ProgressBar};
+use crate::app::Nav;
+use crate::client::Session;
+use crate::compare::{self, Cell, Comparison, HistoryRow, KeyedChange};
+use crate::jobs::{DiffRow, FileDiffMsg, FileSide};
+use crate::layers::{self, Blob, Opening, Origin};
+use crate::oci::json;
+use crate::oci::model::{human_size, ImageConfig, ImageManifest, Index};
+use crate::oci::{Digest, Limits, Reference};
+use crate::registry::Endpoint;
+use crate::route::{Compare as Spec, Route, Source, ViewMode};
+
+/// Rows of the file diff the worker sends (largest size change first).
+const DIFF_ROWS: u32 = 2000;
+
+/// One side as the route names it.
+#[derive(Clone)]
+struct Want {
+    text: String,
+    at: Option<Digest>,
+    platform: Option<String>,
+}
+
+/// What a reference names at the top: an index to pick from, or an image manifest.
+enum Top {
+    Index(Digest, Index),
+    Manifest(Digest, ImageManifest),
+}
+
+/// One side, resolved down to an image manifest and its config.
+#[derive(Clone)]
+struct Side {
+    name: &'static str,
+    reference: Reference,
+    endpoint: Endpoint,
+    /// The index the side started from, its picked platform and all its platforms.
+    index: Option<(Digest, Index)>,
+    platform: Option<String>,
+    platforms: Vec<String>,
+    digest: Digest,
+    manifest: ImageManifest,
+    config: Option<ImageConfig>,
+    config_digest: Option<Digest>,
+    config_error: Option<String>,
+}
+
+impl Side {
+    /// `repo@sha256:…` of the manifest compared: what a command line should name.
+    fn pinned(&self) -> String {
+        format!("{}@{}", self.reference.name(), self.digest)
+    }
+
+    /// A route in this side's repository.
+    fn route(&self, change: impl FnOnce(&mut Route)) -> Route {
+        let mut route = Route {
+            source: Source::Reference(self.reference.to_string()),
+            ..Route::default()
+        };
+        change(&mut route);
+        route
+    }
+}
+
+async fn top(
+    session: &Session,
+    endpoint: &Endpoint,
+    reference: &Reference,
+    at: Option<&Digest>,
+) -> Result<Top, String> {
+    let limit = Limits::raised(false).max_bytes;
+    let fetched = session
+        .manifest(endpoint, reference, at, limit)
+        .await
+        .map_err(|e| format!("{reference}: {e}"))?;
+    let doc = json::parse(&fetched.bytes, json::DEFAULT_MAX_DEPTH)
+        .map_err(|e| format!("{reference}: {e}"))?;
+    let digest = fetched.verified.digest;
+    Ok(if doc.get("manifests").is_some() {
+        Top::Index(digest, Index::from_json(&doc))
+    } else {
+        Top::Manifest(digest, ImageManifest::from_json(&doc))
+    })
+}
+
+/// The manifest of a top document: itself, or the platform `wanted` (else `prefer`, else the
+/// first) of an index, fetched.
+async fn resolve(
+    session: &Session,
+    name: &'static str,
+    reference: Reference,
+    endpoint: Endpoint,
+    first: Top,
+    wanted: Option<&str>,
+    prefer: Option<&str>,
+) -> Result<Side, String> {
+    let (index, platform, platforms, digest, manifest) =
+        match first {
+            Top::Manifest(digest, manifest) => (None, None, Vec::new(), digest, manifest),
+            Top::Index(index_digest, index) => {
+                let pick = compare::pick_platform(&index, wanted, prefer)
+                    .map_err(|e| format!("{name} ({reference}): {e}"))?;
+                let digest =
+                    pick.descriptor.digest.parsed().cloned().ok_or_else(|| {
+                        format!("{name}: the entry {} has no valid digest", pick.key)
+                    })?;
+                let platforms = index
+                    .platform_groups()
+                    .groups
+                    .iter()
+                    .filter_map(|g| match &g.image.kind {
+                        crate::oci::model::EntryKind::Platform(p) => Some(compare::platform_key(p)),
+                        _ => None,
+                    })
+                    .collect();
+                match top(session, &endpoint, &reference, Some(&digest)).await? {
+                    Top::Manifest(digest, manifest) => (
+                        Some((index_digest, index)),
+                        Some(pick.key),
+                        platforms,
+                        digest,
+                        manifest,
+                    ),
+                    Top::Index(..) => {
+                        return Err(format!(
+                        "{name}: the entry {} is an index again (nested indexes are not compared)",
+                        pick.key
+                    ))
+                    }
+                }
+            }
+        };
+    let config_descriptor = manifest
+        .config
+        .as_ref()
+        .and_then(|c| Some((c.digest.parsed()?.clone(), c.byte_size())));
+    let (mut config, mut config_error) = (None, None);
+    if let Some((config_digest, size)) = &config_descriptor {
+        match session
+            .blob(&endpoint, &reference, config_digest, *size)
+            .await
+        {
+            Ok(blob) => match json::parse(&blob.bytes, json::DEFAULT_MAX_DEPTH) {
+                Ok(j) => config = Some(ImageConfig::from_json(&j)),
+                Err(e) => config_error = Some(format!("the config is not JSON: {e}")),
+            },
+            Err(e) => config_error = Some(format!("the config could not be read: {e}")),
+        }
+    }
+    Ok(Side {
+        name,
+        reference,
+        endpoint,
+        index,
+        platform,
+        platforms,
+        digest,
+        manifest,
+        config,
+        config_digest: config_descriptor.map(|(d, _)| d),
+        config_error,
+    })
+}
+
+fn parse_reference(name: &str, text: &str) -> Result<Reference, String> {
+    text.trim()
+        .parse::<Reference>()
+        .map_err(|e| format!("{name}: {text:?} is not a reference: {e}"))
+}
+
+/// Both sides: tops first, so that with no platform asked for, the second index picks the
+/// platform the first one showed (like with like), and the first picks the second's when
+/// only the second was asked for.
+async fn load_pair(
+    session: Session,
+    proxy: Option<String>,
+    a: Want,
+    b: Want,
+) -> Result<(Side, Side), String> {
+    let ra = parse_reference("A", &a.text)?;
+    let rb = parse_reference("B", &b.text)?;
+    let ea = crate::client::endpoint(&ra, proxy.as_deref());
+    let eb = crate::client::endpoint(&rb, proxy.as_deref());
+    let ta = top(&session, &ea, &ra, a.at.as_ref()).await?;
+    let tb = top(&session, &eb, &rb, b.at.as_ref()).await?;
+    let (wa, wb) = (a.platform.as_deref(), b.platform.as_deref());
+    if wa.is_none() && wb.is_some() {
+        let sb = resolve(&session, "B", rb, eb, tb, wb, None).await?;
+        let sa = resolve(&session, "A", ra, ea, ta, None, sb.platform.as_deref()).await?;
+        return Ok((sa, sb));
+    }
+    let sa = resolve(&session, "A", ra, ea, ta, wa, None).await?;
+    let sb = resolve(&session, "B", rb, eb, tb, wb, sa.platform.as_deref()).await?;
+    Ok((sa, sb))
+}
+
+/// An in-app link (a plain click navigates here, a middle click opens a tab).
+fn link(nav: Nav, route: Route, id: Option<&'static str>, label: String) -> impl IntoView {
+    let href = nav.href(|r| *r = route.clone());
+    view! {
+        <a id=id href=href on:click=move |ev: leptos::ev::MouseEvent| {
+            if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0 {
+                return;
+            }
+            ev.prevent_default();
+            nav.go(route.clone());
+        }>{label}</a>
+    }
+}
+
+/// A figure: rounded text, exact bytes in `data-bytes`.
+fn bytes_fact(fact: &'static str, bytes: u64, extra: String) -> impl IntoView {
+    view! {
+        <dd data-fact=fact data-bytes=bytes.to_string()>{format!("{}{extra}", human_size(bytes))}</dd>
+    }
+}
+
+fn layer_link(nav: Nav, side: &Side, position: usize, digest: &str) -> AnyView {
+    let Some(layer) = side.manifest.layers.get(position) else {
+        return view! { <code>{digest.to_owned()}</code> }.into_any();
+    };
+    let Some(parsed) = layer.digest.parsed().cloned() else {
+        return view! { <code class="invalid">{digest.to_owned()}</code> }.into_any();
+    };
+    let label = parsed.short();
+    let route = side.route(|r| {
+        r.at = Some(parsed);
+        r.media_type = layer.media_type.clone();
+        r.size = layer.byte_size();
+        r.view = ViewMode::Files;
+    });
+    view! { <span class="digest" data-digest=digest.to_owned()>{link(nav, route, None, label)}</span> }
+        .into_any()
+}
+
+/// A row of the layer table: state, position in A, in B, digest, size.
+type LayerRow = (&'static str, Option<usize>, Option<usize>, String, u64);
+
+fn descriptor_view(nav: Nav, c: &Comparison, a: &Side, b: &Side) -> impl IntoView {
+    let config = match c.config_equal {
+        Some(true) => "the same config blob",
+        Some(false) => "different config blobs",
+        None => "unknown (a side has no config digest)",
+    };
+    let divergence = match c.diverges_at {
+        Some(i) => format!("layer {}", i + 1),
+        None => "none: the same layer list".to_owned(),
+    };
+    let layers = |n: usize| format!(" ({n} layers, config included)");
+    let mut rows: Vec<LayerRow> = Vec::new();
+    rows.extend(c.shared.iter().map(|s| {
+        (
+            "shared",
+            Some(s.left),
+            Some(s.right),
+            s.digest.clone(),
+            s.size,
+        )
+    }));
+    let unique = |state, refs: &[compare::LayerRef], left: bool| {
+        refs.iter()
+            .map(|l| {
+                let at = Some(l.position);
+                let (pa, pb) = if left { (at, None) } else { (None, at) };
+                (state, pa, pb, l.digest.clone().unwrap_or_default(), l.size)
+            })
+            .collect::<Vec<_>>()
+    };
+    rows.extend(unique("only-a", &c.only_left, true));
+    rows.extend(unique("only-b", &c.only_right, false));
+    let table = rows
+        .into_iter()
+        .map(|(state, pa, pb, digest, size)| {
+            let position = |p: Option<usize>| p.map(|i| format!("L{}", i + 1)).unwrap_or_default();
+            let shown = match (pa, pb) {
+                (Some(i), _) => layer_link(nav, a, i, &digest),
+                (None, Some(i)) => layer_link(nav, b, i, &digest),
+                _ => ().into_any(),
+            };
+            view! {
+                <tr data-state=state>
+                    <td>{state.replace('-', " ")}</td>
+                    <td>{position(pa)}</td>
+                    <td>{position(pb)}</td>
+                    <td>{shown}</td>
+                    <td class="num" data-bytes=size.to_string()>{human_size(size)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="compare-descriptors">
+            <h3>"Layers and sizes (from the manifests)"</h3>
+            <dl class="facts">
+                <dt>"A"</dt>{bytes_fact("size-a", c.left.listed_bytes, layers(c.left.layers))}
+                <dt>"B"</dt>{bytes_fact("size-b", c.right.listed_bytes, layers(c.right.layers))}
+                <dt>"Shared"</dt>{bytes_fact("shared", c.shared_bytes, format!(" ({} layers)", c.shared.len()))}
+                <dt>"Only in A"</dt>{bytes_fact("only-a", c.left.unique_bytes, format!(" ({} blobs)", c.left.unique_blobs))}
+                <dt>"Only in B"</dt>{bytes_fact("only-b", c.right.unique_bytes, format!(" ({} blobs)", c.right.unique_blobs))}
+                <dt>"Stored once for both"</dt>{bytes_fact("dedup", c.dedup_bytes, " (what a registry keeps for the two)".to_owned())}
+                <dt>"Config"</dt><dd data-fact="config-equal">{config}</dd>
+                <dt>"Same base"</dt><dd data-fact="common-base" data-layers=c.common_base.to_string()>{format!("up to layer {}", c.common_base)}</dd>
+                <dt>"First divergence"</dt><dd data-fact="diverges-at">{divergence}</dd>
+            </dl>
+            {(!c.size_conflicts.is_empty()).then(|| view! {
+                <p class="input-error" data-fact="size-conflicts">{format!("Declared with two different sizes: {}", c.size_conflicts.join(", "))}</p>
+            })}
+            <table class="compare-layers">
+                <thead><tr><th>""</th><th>"In A"</th><th>"In B"</th><th>"Digest"</th><th>"Size"</th></tr></thead>
+                <tbody>{table}</tbody>
+            </table>
+        </section>
+    }
+}
+
+fn commands(a: &Side, b: &Side, no_time: bool) -> Vec<(&'static str, String)> {
+    let mut list = vec![(
+        "regctl",
+        format!("regctl manifest diff {} {}", a.pinned(), b.pinned()),
+    )];
+    if let (Some(ca), Some(cb)) = (&a.config_digest, &b.config_digest) {
+        list.push((
+            "regctl",
+            format!(
+                "regctl blob diff-config {} {ca} {} {cb}",
+                a.reference.name(),
+                b.reference.name()
+            ),
+        ));
+    }
+    let semantic = if no_time { " --semantic" } else { "" };
+    list.push((
+        "diffoci",
+        format!("diffoci diff{semantic} {} {}", a.pinned(), b.pinned()),
+    ));
+    list
+}
+
+fn keyed_rows(changes: &[KeyedChange], kind: &'static str) -> impl IntoView {
+    let rows = changes
+        .iter()
+        .map(|c| {
+            view! {
+                <tr data-kind=kind data-key=c.key.clone()>
+                    <td><code>{c.key.clone()}</code></td>
+                    <td><code>{c.left.clone().unwrap_or_else(|| "—".into())}</code></td>
+                    <td><code>{c.right.clone().unwrap_or_else(|| "—".into())}</code></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    rows
+}
+
+fn list_text(items: &[String]) -> String {
+    if items.is_empty() {
+        "(none)".to_owned()
+    } else {
+        items.join(" ")
+    }
+}
+
+fn config_view(nav: Nav, a: &Side, b: &Side, no_time: bool) -> impl IntoView {
+    let toggle = view! {
+        <label class="toggle">
+            <input id="ignore-timestamps" type="checkbox" prop:checked=no_time on:change=move |_| {
+                nav.update(|r| r.compare.no_time = !no_time);
+            } />
+            " Ignore timestamps"
+        </label>
+    };
+    let body = match (&a.config, &b.config) {
+        (Some(ca), Some(cb)) => {
+            let d = compare::diff_configs(
+                ca,
+                cb,
+                compare::ConfigOptions {
+                    ignore_timestamps: no_time,
+                },
+            );
+            if d.is_empty() {
+                view! { <p data-fact="config-same">"The configs are the same."</p> }.into_any()
+            } else {
+                let mut rows = Vec::new();
+                for f in &d.fields {
+                    rows.push((
+                        f.field.to_owned(),
+                        f.left.clone().unwrap_or_default(),
+                        f.right.clone().unwrap_or_default(),
+                    ));
+                }
+                for (name, pair) in [("Entrypoint", &d.entrypoint), ("Cmd", &d.cmd)] {
+                    if let Some((l, r)) = pair {
+                        rows.push((format!("config.{name}"), list_text(l), list_text(r)));
+                    }
+                }
+                for (name, set) in [("ExposedPorts", &d.exposed_ports), ("Volumes", &d.volumes)] {
+                    if !set.is_empty() {
+                        rows.push((
+                            format!("config.{name}"),
+                            format!("removed: {}", list_text(&set.removed)),
+                            format!("added: {}", list_text(&set.added)),
+                        ));
+                    }
+                }
+                let fields = rows
+                    .into_iter()
+                    .map(|(field, l, r)| {
+                        let key = field.clone();
+                        view! {
+                            <tr data-field=key><td>{field}</td><td><code>{l}</code></td><td><code>{r}</code></td></tr>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <table class="config-diff">
+                        <thead><tr><th>"Field"</th><th>"A"</th><th>"B"</th></tr></thead>
+                        <tbody>
+                            {fields}
+                            {keyed_rows(&d.env, "env")}
+                            {keyed_rows(&d.labels, "label")}
+                        </tbody>
+                    </table>
+                    {history_view(&d.history)}
+                }
+                .into_any()
+            }
+        }
+        _ => {
+            let why = [a, b]
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{}: {}",
+                        s.name,
+                        s.config_error.clone().unwrap_or_else(|| {
+                            if s.config.is_some() {
+                                "read".into()
+                            } else {
+                                "no config".into()
+                            }
+                        })
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            view! { <p class="hint">{format!("The configs cannot be compared ({why}).")}</p> }
+                .into_any()
+        }
+    };
+    view! {
+        <section class="compare-config">
+            <h3>"Config"</h3>
+            {toggle}
+            {body}
+        </section>
+    }
+}
+
+fn history_view(rows: &[HistoryRow]) -> impl IntoView {
+    let text = |c: &Option<String>| c.clone().unwrap_or_else(|| "(no created_by)".into());
+    let body = rows
+        .iter()
+        .map(|row| {
+            let (state, l, r, step, note) = match row {
+                HistoryRow::Same {
+                    left,
+                    right,
+                    created_by,
+                    changes,
+                } => {
+                    let note = changes
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "{}: {} → {}",
+                                c.field,
+                                c.left.as_deref().unwrap_or("—"),
+                                c.right.as_deref().unwrap_or("—")
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    let state = if changes.is_empty() {
+                        "same"
+                    } else {
+                        "changed"
+                    };
+                    (state, Some(*left), Some(*right), text(created_by), note)
+                }
+                HistoryRow::Removed { left, created_by } => (
+                    "removed",
+                    Some(*left),
+                    None,
+                    text(created_by),
+                    String::new(),
+                ),
+                HistoryRow::Added { right, created_by } => {
+                    ("added", None, Some(*right), text(created_by), String::new())
+                }
+            };
+            let n = |i: Option<usize>| i.map(|i| (i + 1).to_string()).unwrap_or_default();
+            view! {
+                <tr data-history=state>
+                    <td>{state}</td><td>{n(l)}</td><td>{n(r)}</td>
+                    <td><code class="created-by">{step}</code></td><td>{note}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h4>"History, step by step"</h4>
+        <table class="history-diff">
+            <thead><tr><th>""</th><th>"A"</th><th>"B"</th><th>"Step"</th><th>"Also differs"</th></tr></thead>
+            <tbody>{body}</tbody>
+        </table>
+    }
+}
+
+fn annotations_view(a: &Side, b: &Side) -> impl IntoView {
+    let manifests = compare::diff_annotations(&a.manifest.annotations, &b.manifest.annotations);
+    let indexes = match (&a.index, &b.index) {
+        (Some((_, ia)), Some((_, ib))) => Some(compare::diff_indexes(ia, ib)),
+        _ => None,
+    };
+    let index = indexes.map(|d| {
+        let side_text = |s: &compare::IndexSide| {
+            format!("{} {}", s.key, s.digest.clone().unwrap_or_default())
+        };
+        let items = d
+            .added
+            .iter()
+            .map(|s| ("added", side_text(s)))
+            .chain(d.removed.iter().map(|s| ("removed", side_text(s))))
+            .chain(d.changed.iter().map(|c| {
+                let what = if c.digest_changed() {
+                    "digest changed"
+                } else {
+                    "attestations changed"
+                };
+                ("changed", format!("{}: {what}", c.left.key))
+            }))
+            .map(|(state, text)| view! { <li data-index-change=state>{format!("{state}: {text}")}</li> })
+            .collect_view();
+        view! {
+            <h4>"Index"</h4>
+            <p data-fact="index-unchanged">{format!("{} platforms unchanged.", d.unchanged.len())}</p>
+            <ul class="index-diff">{items}</ul>
+            {(!d.annotations.is_empty()).then(|| view! {
+                <table class="annotations-diff"><tbody>{keyed_rows(&d.annotations, "index-annotation")}</tbody></table>
+            })}
+        }
+    });
+    view! {
+        <section class="compare-annotations">
+            <h3>"Annotations"</h3>
+            {if manifests.is_empty() {
+                view! { <p class="hint">"The manifests' annotations are the same."</p> }.into_any()
+            } else {
+                view! { <table class="annotations-diff"><tbody>{keyed_rows(&manifests, "annotation")}</tbody></table> }.into_any()
+            }}
+            {index}
+        </section>
+    }
+}
+
+/// The layers of a side as blobs the worker opens (keyed by digest, so a shared layer is
+/// read once).
+fn blobs(side: &Side) -> Result<Vec<Blob>, String> {
+    side.manifest
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| {
+            let digest = layer
+                .digest
+                .parsed()
+                .cloned()
+                .ok_or_else(|| format!("{}: layer {} has no valid digest", side.name, i + 1))?;
+            let size = layer
+                .byte_size()
+                .ok_or_else(|| format!("{}: layer {} has no valid size", side.name, i + 1))?;
+            let diff_id = side
+                .config
+                .as_ref()
+                .and_then(|c| c.diff_ids.get(i))
+                .and_then(|d| d.parse().ok());
+            Ok(Blob {
+                origin: Origin::Registry {
+                    endpoint: side.endpoint.clone(),
+                    reference: side.reference.clone(),
+                },
+                key: digest.to_string(),
+                expected: Some((digest, size)),
+                diff_id,
+                as_layer: true,
+            })
+        })
+        .collect()
+}
+
+fn side_text(s: &FileSide) -> String {
+    let content = s
+        .content
+        .as_ref()
+        .map(|d| format!(" {}", d.short()))
+        .unwrap_or_default();
+    let link = s
+        .link
+        .as_ref()
+        .map(|l| format!(" → {l}"))
+        .unwrap_or_default();
+    format!(
+        "{} {:04o} {}:{} {}{content}{link}",
+        s.kind,
+        s.mode,
+        s.uid,
+        s.gid,
+        human_size(s.size)
+    )
+}
+
+fn diff_table(nav: Nav, a: &Side, b: &Side, d: FileDiffMsg, by_path: bool) -> impl IntoView {
+    let mut rows = d.rows;
+    if by_path {
+        rows.sort_by(|x, y| x.path.cmp(&y.path));
+    }
+    let file_link = |side: &Side, row: &DiffRow| {
+        let route = side.route(|r| {
+            r.at = Some(side.digest.clone());
+            r.view = ViewMode::Fs;
+            r.path = Some(row.path.clone());
+        });
+        link(nav, route, None, format!("in {}", side.name))
+    };
+    let body = rows
+        .iter()
+        .map(|row| {
+            let change = match (&row.left, &row.right) {
+                (None, Some(_)) => "added",
+                (Some(_), None) => "removed",
+                _ => "changed",
+            };
+            let size = |s: &Option<FileSide>| s.as_ref().map_or(0, |s| i128::from(s.size));
+            let delta = size(&row.right) - size(&row.left);
+            let delta_text = match delta {
+                0 => "0".to_owned(),
+                d if d > 0 => format!("+{}", human_size(d as u64)),
+                d => format!("−{}", human_size(d.unsigned_abs() as u64)),
+            };
+            let links = (
+                row.left.as_ref().map(|_| file_link(a, row)),
+                row.right.as_ref().map(|_| file_link(b, row)),
+            );
+            view! {
+                <tr data-path=row.shown.clone() data-change=change data-delta=delta.to_string()>
+                    <td>{change}</td>
+                    <td><code>{row.shown.clone()}</code> " " {links.0} " " {links.1}</td>
+                    <td class="num">{delta_text}</td>
+                    <td data-changed=row.changed.join(",")>{row.changed.join(", ")}</td>
+                    <td><code>{row.left.as_ref().map(side_text)}</code></td>
+                    <td><code>{row.right.as_ref().map(side_text)}</code></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let shown = rows.len() as u64;
+    let total = d.added + d.removed + d.changed;
+    let delta = d.delta;
+    let delta_text = if delta >= 0 {
+        format!("+{}", human_size(delta as u64))
+    } else {
+        format!("−{}", human_size(delta.unsigned_abs()))
+    };
+    view! {
+        <dl class="facts">
+            <dt>"Added"</dt><dd data-fact="files-added" data-bytes=d.added_bytes.to_string()>{format!("{} files, {}", d.added, human_size(d.added_bytes))}</dd>
+            <dt>"Removed"</dt><dd data-fact="files-removed" data-bytes=d.removed_bytes.to_string()>{format!("{} files, {}", d.removed, human_size(d.removed_bytes))}</dd>
+            <dt>"Changed"</dt><dd data-fact="files-changed">{d.changed.to_string()}</dd>
+            <dt>"Unchanged"</dt><dd data-fact="files-unchanged">{d.unchanged.to_string()}</dd>
+            <dt>"Net size change"</dt><dd data-fact="files-delta" data-bytes=delta.to_string()>{delta_text}</dd>
+        </dl>
+        {(shown < total).then(|| view! { <p class="hint">{format!("The {shown} largest changes of {total} are listed.")}</p> })}
+        <table class="file-diff">
+            <thead><tr><th>""</th><th>"Path"</th><th>"Size change"</th><th>"What differs"</th><th>"A"</th><th>"B"</th></tr></thead>
+            <tbody>{body}</tbody>
+        </table>
+    }
+}
+
+/// The file diff: every distinct layer of both sides opened in turn (lowest first), then the
+/// diff of the two merged trees, computed in the worker.
+#[component]
+fn FileDiff(a: Side, b: Side) -> impl IntoView {
+    let nav = expect_context::<Nav>();
+    let session = expect_context::<StoredValue<Session, LocalStorage>>();
+    let (blobs_a, blobs_b) = match (blobs(&a), blobs(&b)) {
+        (Ok(x), Ok(y)) => (x, y),
+        (Err(e), _) | (_, Err(e)) => {
+            return view! { <p class="input-error" data-fact="file-diff-error">{e}</p> }.into_any()
+        }
+    };
+    let keys_a: Vec<String> = blobs_a.iter().map(|b| b.key.clone()).collect();
+    let keys_b: Vec<String> = blobs_b.iter().map(|b| b.key.clone()).collect();
+    let mut distinct: Vec<Blob> = Vec::new();
+    for blob in blobs_a.into_iter().chain(blobs_b) {
+        if !distinct.iter().any(|d| d.key == blob.key) {
+            distinct.push(blob);
+        }
+    }
+    let total_bytes: u64 = distinct
+        .iter()
+        .filter_map(|b| b.expected.as_ref().map(|(_, s)| *s))
+        .sum();
+    let openings: Vec<Opening> = distinct.iter().map(|_| Opening::default()).collect();
+    let next = RwSignal::new(0usize);
+    let failed = RwSignal::new(None::<String>);
+    let result = RwSignal::new(None::<Result<FileDiffMsg, String>>);
+    let started = js_sys::Date::now();
+    let elapsed = RwSignal::new(None::<u64>);
+    {
+        let (distinct, openings) = (distinct.clone(), openings.clone());
+        let count = distinct.len();
+        Effect::new(move |_| {
+            let i = next.get();
+            if failed.get_untracked().is_some() {
+                return;
+            }
+            let (Some(blob), Some(opening)) = (distinct.get(i), openings.get(i)) else {
+                if i == count && result.get_untracked().is_none() {
+                    let (ka, kb) = (keys_a.clone(), keys_b.clone());
+                    layers::diff_files(ka, kb, false, DIFF_ROWS, move |r| {
+                        elapsed.set(Some((js_sys::Date::now() - started) as u64));
+                        result.set(Some(r));
+                    });
+                }
+                return;
+            };
+            if let Some(e) = opening.error.get() {
+                failed.set(Some(format!("layer {}: {e}", blob.key)));
+            } else if let Some(s) = opening.summary.get() {
+                if s.digest_verified == Some(true) && s.diff_id_verified != Some(false) {
+                    next.set(i + 1);
+                } else {
+                    failed.set(Some(format!(
+                        "layer {} does not match its digest or diff_id: its files are not compared",
+                        blob.key
+                    )));
+                }
+            } else if !opening.busy() && opening.progress.get_untracked().is_none() {
+                opening.start(session.get_value(), blob.clone());
+            }
+        });
+    }
+    let count = distinct.len();
+    let progress = move || {
+        let i = next.get();
+        let current = openings.get(i).copied();
+        (i < count).then(|| {
+            view! {
+                <p class="hint" data-fact="file-diff-progress">{format!("Reading layer {} of {count} ({} in all)…", i + 1, human_size(total_bytes))}</p>
+                {current.and_then(|o| o.progress.get()).map(|p| {
+                    let o = current;
+                    view! { <ProgressBar progress=p on_cancel=Callback::new(move |_| { if let Some(o) = o { o.cancel(); } }) /> }
+                })}
+            }
+        })
+    };
+    let by_path = RwSignal::new(false);
+    let shown = move || {
+        match result.get() {
+        None => None,
+        Some(Err(e)) => {
+            Some(view! { <p class="input-error" data-fact="file-diff-error">{e}</p> }.into_any())
+        }
+        Some(Ok(d)) => Some(
+            view! {
+                <p class="hint" data-fact="file-diff-time" data-ms=elapsed.get().unwrap_or(0).to_string()>
+                    {format!("{count} layers read and verified, files compared in {} ms.", elapsed.get().unwrap_or(0))}
+                </p>
+                <label class="toggle">
+                    <input id="diff-sort-path" type="checkbox" prop:checked=by_path on:change=move |_| by_path.update(|p| *p = !*p) />
+                    " Sort by path (default: largest size change first)"
+                </label>
+                {diff_table(nav, &a, &b, d, by_path.get())}
+            }
+            .into_any(),
+        ),
+    }
+    };
+    view! {
+        {progress}
+        {move || failed.get().map(|e| view! { <p class="input-error" data-fact="file-diff-error">{e}</p> })}
+        {shown}
+    }
+    .into_any()
+}
+
+fn side_header(
+    nav: Nav,
+    side: &Side,
+    platform_key: fn(&mut Route) -> &mut Option<String>,
+) -> impl IntoView {
+    let own = side.route(|r| r.at = Some(side.digest.clone()));
+    let select = (!side.platforms.is_empty()).then(|| {
+        let picked = side.platform.clone().unwrap_or_default();
+        let options = side
+            .platforms
+            .iter()
+            .map(|p| view! { <option value=p.clone() selected=*p == picked>{p.clone()}</option> })
+            .collect_view();
+        let id = format!("platform-{}", side.name.to_lowercase());
+        view! {
+            " platform "
+            <select id=id on:change=move |ev| {
+                let value = event_target_value(&ev);
+                nav.update(|r| {
+                    *platform_key(r) = Some(value);
+                    r.compare.files = false;
+                });
+            }>{options}</select>
+        }
+    });
+    view! {
+        <p class="compare-side" data-side=side.name>
+            <strong>{side.name}</strong> ": " <code>{side.reference.to_string()}</code> " "
+            {link(nav, own, None, side.digest.short())}
+            {select}
+        </p>
+    }
+}
+
+fn platform_a(r: &mut Route) -> &mut Option<String> {
+    &mut r.compare.platform_a
+}
+
+fn platform_b(r: &mut Route) -> &mut Option<String> {
+    &mut r.compare.platform_b
+}
+
+#[component]
+fn Pair(a: Want, b: Want, spec: Spec, proxy: Option<String>) -> impl IntoView {
+    let nav = expect_context::<Nav>();
+    let session = expect_context::<StoredValue<Session, LocalStorage>>();
+    let resource = LocalResource::new(move || {
+        load_pair(session.get_value(), proxy.clone(), a.clone(), b.clone())
+    });
+    let started = js_sys::Date::now();
+    move || {
+        match resource.get() {
+        None => view! { <p class="loading" role="status">"Reading both manifests and configs…"</p> }.into_any(),
+        Some(Err(e)) => view! {
+            <section class="notice error" role="alert"><p data-fact="compare-error">{e}</p></section>
+        }
+        .into_any(),
+        Some(Ok((a, b))) => {
+            let t0 = js_sys::Date::now();
+            let c = compare::compare(&a.manifest, &b.manifest);
+            let compare_ms = js_sys::Date::now() - t0;
+            let loaded_ms = t0 - started;
+            let files = if spec.files {
+                view! { <FileDiff a=a.clone() b=b.clone() /> }.into_any()
+            } else {
+                view! {
+                    <button id="file-diff" type="button" on:click=move |_| nav.update(|r| r.compare.files = true)>
+                        "Compare the files (downloads and verifies every layer of both)"
+                    </button>
+                }
+                .into_any()
+            };
+            view! {
+                {side_header(nav, &a, platform_a)}
+                {side_header(nav, &b, platform_b)}
+                <p class="hint" data-fact="compare-time" data-ms=format!("{compare_ms:.3}")>
+                    {format!("Documents read in {loaded_ms:.0} ms; compared in {compare_ms:.2} ms.")}
+                </p>
+                {descriptor_view(nav, &c, &a, &b)}
+                {config_view(nav, &a, &b, spec.no_time)}
+                {annotations_view(&a, &b)}
+                <section class="compare-files">
+                    <h3>"Files"</h3>
+                    {files}
+                </section>
+                <Commands commands=commands(&a, &b, spec.no_time) />
+            }
+            .into_any()
+        }
+    }
+    }
+}
+
+/// Several tags of one repository: which blobs each has, and the deduplicated size.
+#[component]
+fn TagsMatrix(
+    reference: Reference,
+    tags: Vec<String>,
+    platform: Option<String>,
+    proxy: Option<String>,
+) -> impl IntoView {
+    let session = expect_context::<StoredValue<Session, LocalStorage>>();
+    let name = reference.name();
+    let resource = {
+        let (tags, name) = (tags.clone(), name.clone());
+        LocalResource::new(move || {
+            let (tags, name, platform, proxy) =
+                (tags.clone(), name.clone(), platform.clone(), proxy.clone());
+            let session = session.get_value();
+            async move {
+                let mut images = Vec::new();
+                let mut prefer: Option<String> = None;
+                for tag in &tags {
+                    let reference = parse_reference(tag, &format!("{name}:{tag}"))?;
+                    let endpoint = crate::client::endpoint(&reference, proxy.as_deref());
+                    let first = top(&session, &endpoint, &reference, None).await?;
+                    let side = resolve(
+                        &session,
+                        "tag",
+                        reference,
+                        endpoint,
+                        first,
+                        platform.as_deref(),
+                        prefer.as_deref(),
+                    )
+                    .await?;
+                    prefer = prefer.or(side.platform.clone());
+                    images.push((tag.clone(), side));
+                }
+                Ok::<_, String>(images)
+            }
+        })
+    };
+    move || match resource.get() {
+        None => {
+            view! { <p class="loading" role="status">"Reading the tags' manifests…"</p> }.into_any()
+        }
+        Some(Err(e)) => {
+            view! { <p class="input-error" data-fact="compare-error">{e}</p> }.into_any()
+        }
+        Some(Ok(images)) => {
+            let manifests: Vec<&ImageManifest> = images.iter().map(|(_, s)| &s.manifest).collect();
+            let m = compare::matrix(&manifests);
+            let head = images
+                .iter()
+                .map(|(tag, s)| view! { <th title=s.digest.to_string()>{tag.clone()}</th> })
+                .collect_view();
+            let rows = m
+                .rows
+                .iter()
+                .map(|row| {
+                    let cells = row
+                        .cells
+                        .iter()
+                        .map(|c| match c {
+                            Cell::Absent => view! { <td data-cell="absent"></td> }.into_any(),
+                            Cell::Config => view! { <td data-cell="config">"config"</td> }.into_any(),
+                            Cell::Layer(i) => view! { <td data-cell="layer">{format!("L{}", i + 1)}</td> }.into_any(),
+                        })
+                        .collect_view();
+                    let digest = row.digest.clone().unwrap_or_else(|| "(no digest)".into());
+                    let short = digest.parse::<Digest>().map(|d| d.short()).unwrap_or_else(|_| digest.clone());
+                    let title = digest.clone();
+                    view! {
+                        <tr data-digest=digest data-images=row.image_count().to_string()>
+                            <td><code title=title>{short}</code></td>
+                            <td class="num" data-bytes=row.size.to_string()>{human_size(row.size)}</td>
+                            {cells}
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let figures = images
+                .iter()
+                .zip(&m.images)
+                .map(|((tag, _), f)| {
+                    view! {
+                        <tr data-tag=tag.clone()>
+                            <td>{tag.clone()}</td>
+                            <td class="num" data-fact="tag-size" data-bytes=f.listed_bytes.to_string()>{human_size(f.listed_bytes)}</td>
+                            <td class="num" data-fact="tag-unique" data-bytes=f.unique_bytes.to_string()>{human_size(f.unique_bytes)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let pulled: u64 = m
+                .images
+                .iter()
+                .map(|f| f.listed_bytes)
+                .fold(0, u64::saturating_add);
+            view! {
+                <section class="compare-matrix">
+                    <h3>{format!("{} tags of {name}", images.len())}</h3>
+                    <dl class="facts">
+                        <dt>"Stored once for all"</dt>{bytes_fact("matrix-dedup", m.dedup_bytes, format!(" ({} distinct blobs)", m.rows.len()))}
+                        <dt>"Pulled one by one"</dt>{bytes_fact("matrix-listed", pulled, String::new())}
+                    </dl>
+                    <table class="tag-figures">
+                        <thead><tr><th>"Tag"</th><th>"Size"</th><th>"Only in this tag"</th></tr></thead>
+                        <tbody>{figures}</tbody>
+                    </table>
+                    <table class="blob-matrix">
+                        <thead><tr><th>"Blob"</th><th>"Size"</th>{head}</tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </section>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The first page of the repository's tags, as checkboxes, to compare several.
+#[component]
+fn TagPicker(reference: Reference, proxy: Option<String>) -> impl IntoView {
+    let nav = expect_context::<Nav>();
+    let session = expect_context::<StoredValue<Session, LocalStorage>>();
+    let tags = RwSignal::new(None::<Result<Vec<String>, String>>);
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let endpoint = crate::client::endpoint(&reference, proxy.as_deref());
+    let load = move |_| {
+        let (endpoint, reference) = (endpoint.clone(), reference.clone());
+        leptos::task::spawn_local(async move {
+            let listed = session
+                .get_value()
+                .tags(&endpoint, &reference, None)
+                .await
+                .map(|(list, _)| list.tags)
+                .map_err(|e| e.to_string());
+            tags.set(Some(listed));
+        });
+    };
+    let list = move || match tags.get() {
+        None => ().into_any(),
+        Some(Err(e)) => view! { <p class="input-error">{e}</p> }.into_any(),
+        Some(Ok(list)) => {
+            let boxes = list
+                .into_iter()
+                .map(|tag| {
+                    let t = tag.clone();
+                    view! {
+                        <label class="tag-choice">
+                            <input type="checkbox" data-tag=tag.clone() on:change=move |_| chosen.update(|c| {
+                                match c.iter().position(|x| *x == t) {
+                                    Some(i) => { c.remove(i); }
+                                    None => c.push(t.clone()),
+                                }
+                            }) />
+                            " " {tag}
+                        </label>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="tag-choices">{boxes}</div>
+                <button id="compare-tags" type="button" on:click=move |_| {
+                    let tags = chosen.get_untracked();
+                    nav.update(|r| { r.compare.tags = tags; r.compare.vs = None; r.compare.files = false; });
+                }>"Compare the chosen tags"</button>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="tag-picker">
+            <h3>"Or: several tags of this repository"</h3>
+            <button id="list-tags-to-compare" type="button" on:click=load>"List tags"</button>
+            {list}
+        </section>
+    }
+}
+
+#[component]
+pub fn CompareView(
+    reference: Reference,
+    at: Option<Digest>,
+    compare: Spec,
+    proxy: Option<String>,
+) -> impl IntoView {
+    let nav = expect_context::<Nav>();
+    let typed = RwSignal::new(compare.vs.clone().unwrap_or_default());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = typed.get_untracked().trim().to_owned();
+        nav.update(|r| {
+            r.compare.vs = (!text.is_empty()).then_some(text);
+            r.compare.vs_at = None;
+            r.compare.platform_b = None;
+            r.compare.files = false;
+            r.compare.tags = Vec::new();
+        });
+    };
+    let swap = move |_| {
+        nav.update(|r| {
+            let Some(other) = r.compare.vs.take() else {
+                return;
+            };
+            if let Source::Reference(own) =
+                std::mem::replace(&mut r.source, Source::Reference(other))
+            {
+                r.compare.vs = Some(own);
+            }
+            std::mem::swap(&mut r.at, &mut r.compare.vs_at);
+            std::mem::swap(&mut r.compare.platform_a, &mut r.compare.platform_b);
+            r.compare.files = false;
+        });
+    };
+    let body = if !compare.tags.is_empty() {
+        view! { <TagsMatrix reference=reference.clone() tags=compare.tags.clone() platform=compare.platform_a.clone() proxy=proxy.clone() /> }.into_any()
+    } else if let Some(vs) = compare.vs.clone() {
+        let a = Want {
+            text: reference.to_string(),
+            at,
+            platform: compare.platform_a.clone(),
+        };
+        let b = Want {
+            text: vs,
+            at: compare.vs_at.clone(),
+            platform: compare.platform_b.clone(),
+        };
+        view! { <Pair a b spec=compare.clone() proxy=proxy.clone() /> }.into_any()
+    } else {
+        view! {
+            <p class="hint">"Type the reference to compare with (a tag or a digest, in any repository or registry)."</p>
+            <TagPicker reference=reference.clone() proxy=proxy.clone() />
+        }
+        .into_any()
+    };
+    view! {
+        <section class="compare">
+            <h2>"Compare"</h2>
+            <form class="compare-with" on:submit=submit>
+                <label for="compare-vs">"Compare with"</label>
+                <input id="compare-vs" type="text" spellcheck="false" autocomplete="off"
+                    placeholder="e.g. registry.example/app:v2"
+                    prop:value=typed on:input=move |ev| typed.set(event_target_value(&ev)) />
+                <button id="compare-go" type="submit">"Compare"</button>
+                <button id="compare-swap" type="button" on:click=swap disabled=compare.vs.is_none()>"Swap A and B"</button>
+            </form>
+            {body}
+        </section>
+    }
+}
