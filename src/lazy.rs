@@ -78,7 +78,8 @@ pub enum Lazy {
     Compare {
         reference: Reference,
         at: Option<Digest>,
-        compare: crate::route::Compare,
+        /// The route's comparison parameters, read in the module (`route::Compare::of`).
+        query: Vec<(String, String)>,
     },
 }
 
@@ -100,7 +101,7 @@ impl Lazy {
                     return Some(Lazy::Compare {
                         reference,
                         at: route.at.clone(),
-                        compare: route.compare.clone(),
+                        query: route.compare.clone(),
                     });
                 }
                 match Want::of(route.at.clone(), route.media_type.clone(), route.size) {
@@ -326,11 +327,8 @@ pub mod guest {
     pub fn compare_views(lazy: Lazy, route: &Route, _: Nav) -> AnyView {
         crate::layers::set_hash_files(true);
         match lazy {
-            Lazy::Compare {
-                reference,
-                at,
-                compare,
-            } => {
+            Lazy::Compare { reference, at, .. } => {
+                let compare = crate::route::Compare::of(route);
                 view! { <CompareView reference at compare proxy=route.proxy.clone() /> }.into_any()
             }
             _ => ().into_any(),

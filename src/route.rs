@@ -54,6 +54,10 @@ pub enum ViewMode {
     Compare,
 }
 
+/// The query keys of a comparison. The page only carries them (raw, in [`Route::compare`]);
+/// the compare module reads them with [`Compare::of`], so their parsing costs the page nothing.
+const COMPARE_KEYS: [&str; 7] = ["vs", "vsat", "pa", "pb", "notime", "files", "tags"];
+
 /// The second side of a comparison, and how to compare (`view=compare`).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Compare {
@@ -91,7 +95,55 @@ pub struct Route {
     pub path: Option<Vec<u8>>,
     /// The layer's diff_id, when the link came from a view that read the image config.
     pub diff: Option<Digest>,
-    pub compare: Compare,
+    /// The comparison's parameters as the query has them (see [`Compare`]).
+    pub compare: Vec<(String, String)>,
+}
+
+impl Compare {
+    /// The comparison the route's parameters describe; empty or malformed ones are dropped.
+    pub fn of(route: &Route) -> Compare {
+        let mut c = Compare::default();
+        for (key, value) in &route.compare {
+            let text = || (!value.is_empty()).then(|| value.clone());
+            match key.as_str() {
+                "vs" => c.vs = text(),
+                "vsat" => c.vs_at = value.parse().ok(),
+                "pa" => c.platform_a = text(),
+                "pb" => c.platform_b = text(),
+                "notime" => c.no_time = value == "1",
+                "files" => c.files = value == "1",
+                "tags" => {
+                    c.tags = value
+                        .split(',')
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                }
+                _ => {}
+            }
+        }
+        c
+    }
+
+    /// Writes this comparison into `route`'s parameters (only what is set).
+    pub fn apply(&self, route: &mut Route) {
+        let mut pairs = Vec::new();
+        let texts = [
+            ("vs", self.vs.clone()),
+            ("vsat", self.vs_at.as_ref().map(Digest::to_string)),
+            ("pa", self.platform_a.clone()),
+            ("pb", self.platform_b.clone()),
+            ("notime", self.no_time.then(|| "1".to_owned())),
+            ("files", self.files.then(|| "1".to_owned())),
+            ("tags", (!self.tags.is_empty()).then(|| self.tags.join(","))),
+        ];
+        for (key, value) in texts {
+            if let Some(v) = value {
+                pairs.push((key.to_owned(), v));
+            }
+        }
+        route.compare = pairs;
+    }
 }
 
 impl Route {
@@ -128,19 +180,7 @@ impl Route {
                 "path" => route.path = Some(percent_decode_bytes(raw)),
                 "diff" => route.diff = value.parse().ok(),
                 "big" if value == "1" => route.big = true,
-                "vs" if !value.is_empty() => route.compare.vs = Some(value),
-                "vsat" => route.compare.vs_at = value.parse().ok(),
-                "pa" if !value.is_empty() => route.compare.platform_a = Some(value),
-                "pb" if !value.is_empty() => route.compare.platform_b = Some(value),
-                "notime" if value == "1" => route.compare.no_time = true,
-                "files" if value == "1" => route.compare.files = true,
-                "tags" => {
-                    route.compare.tags = value
-                        .split(',')
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                }
+                k if COMPARE_KEYS.contains(&k) => route.compare.push((k.to_owned(), value)),
                 _ => {}
             }
         }
@@ -187,23 +227,8 @@ impl Route {
             ViewMode::Sigs => parts.push("view=sigs".to_owned()),
             ViewMode::Compare => parts.push("view=compare".to_owned()),
         }
-        let c = &self.compare;
-        let texts = [("vs", &c.vs), ("pa", &c.platform_a), ("pb", &c.platform_b)];
-        for (key, value) in texts {
-            if let Some(v) = value {
-                parts.push(format!("{key}={}", percent_encode(v)));
-            }
-        }
-        if let Some(d) = &c.vs_at {
-            parts.push(format!("vsat={d}"));
-        }
-        for (key, on) in [("notime", c.no_time), ("files", c.files)] {
-            if on {
-                parts.push(format!("{key}=1"));
-            }
-        }
-        if !c.tags.is_empty() {
-            parts.push(format!("tags={}", percent_encode(&c.tags.join(","))));
+        for (key, value) in &self.compare {
+            parts.push(format!("{key}={}", percent_encode(value)));
         }
         if let Some(diff) = &self.diff {
             parts.push(format!("diff={diff}"));
@@ -386,21 +411,6 @@ mod tests {
                 ..Route::default()
             },
             Route {
-                source: Source::Reference("127.0.0.1:5000/app:v1".into()),
-                at: Some(D.parse().unwrap()),
-                view: ViewMode::Compare,
-                compare: Compare {
-                    vs: Some("127.0.0.1:5000/app@".to_owned() + D),
-                    vs_at: Some(D.parse().unwrap()),
-                    platform_a: Some("linux/arm64/v8".into()),
-                    platform_b: Some("windows/amd64 10.0.1 +win32k".into()),
-                    no_time: true,
-                    files: true,
-                    tags: vec!["v1".into(), "v2.0-rc_1".into()],
-                },
-                ..Route::default()
-            },
-            Route {
                 source: Source::Reference("r.example/a/b:c".into()),
                 view: ViewMode::Compare,
                 ..Route::default()
@@ -423,17 +433,6 @@ mod tests {
             ("", Route::default()),
             ("?", Route::default()),
             ("?at=sha256:XYZ&view=bogus&zzz", Route::default()),
-            // Empty or malformed comparison parameters are dropped, empty tags skipped.
-            (
-                "?vs=&vsat=sha256:1&pa=&notime=yes&files=0&tags=,a,,b,",
-                Route {
-                    compare: Compare {
-                        tags: vec!["a".into(), "b".into()],
-                        ..Compare::default()
-                    },
-                    ..Route::default()
-                },
-            ),
             (
                 "?ref=%zz%4",
                 Route {
@@ -462,22 +461,68 @@ mod tests {
     }
 
     #[test]
-    fn a_comparison_permalink_is_readable() {
-        let route = Route {
-            source: Source::Reference("r.example/app:v1".into()),
-            view: ViewMode::Compare,
-            compare: Compare {
-                vs: Some("r.example/app:v2".into()),
-                platform_a: Some("linux/arm64".into()),
+    fn comparisons_round_trip_through_the_query() {
+        let comparisons = [
+            Compare::default(),
+            Compare {
+                vs: Some("127.0.0.1:5000/app@".to_owned() + D),
+                vs_at: Some(D.parse().unwrap()),
+                platform_a: Some("linux/arm64/v8".into()),
+                platform_b: Some("windows/amd64 10.0.1 +win32k".into()),
                 no_time: true,
-                tags: vec!["v1".into(), "v2".into()],
+                files: true,
+                tags: vec!["v1".into(), "v2.0-rc_1".into()],
+            },
+            Compare {
+                tags: vec!["only".into()],
                 ..Compare::default()
             },
+        ];
+        for compare in comparisons {
+            let mut route = Route {
+                source: Source::Reference("127.0.0.1:5000/app:v1".into()),
+                at: Some(D.parse().unwrap()),
+                view: ViewMode::Compare,
+                ..Route::default()
+            };
+            compare.apply(&mut route);
+            let query = route.to_query(None);
+            let back = Route::from_query(&query, None);
+            assert_eq!(back, route, "{query}");
+            assert_eq!(Compare::of(&back), compare, "{query}");
+        }
+    }
+
+    #[test]
+    fn a_comparison_permalink_is_readable_and_odd_values_drop() {
+        let mut route = Route {
+            source: Source::Reference("r.example/app:v1".into()),
+            view: ViewMode::Compare,
             ..Route::default()
         };
+        Compare {
+            vs: Some("r.example/app:v2".into()),
+            platform_a: Some("linux/arm64".into()),
+            no_time: true,
+            tags: vec!["v1".into(), "v2".into()],
+            ..Compare::default()
+        }
+        .apply(&mut route);
         assert_eq!(
             route.to_query(None),
             "?ref=r.example/app:v1&view=compare&vs=r.example/app:v2&pa=linux/arm64&notime=1&tags=v1%2Cv2"
+        );
+        // Empty or malformed values are dropped, empty tags skipped; unknown keys ignored.
+        let odd = Route::from_query(
+            "?vs=&vsat=sha256:1&pa=&notime=yes&files=0&tags=,a,,b,&vz=1",
+            None,
+        );
+        assert_eq!(
+            Compare::of(&odd),
+            Compare {
+                tags: vec!["a".into(), "b".into()],
+                ..Compare::default()
+            }
         );
     }
 

@@ -22,6 +22,13 @@ use crate::oci::{Digest, Limits, Reference};
 use crate::registry::Endpoint;
 use crate::route::{Compare as Spec, Route, Source, ViewMode};
 
+/// Milliseconds (fractional) from the page's clock, finer than `Date.now()`.
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
 /// Rows of the file diff the worker sends (largest size change first).
 const DIFF_ROWS: u32 = 2000;
 
@@ -205,6 +212,15 @@ async fn load_pair(
     Ok((sa, sb))
 }
 
+/// Changes the comparison in the route (and goes there).
+fn change(nav: Nav, f: impl FnOnce(&mut Spec)) {
+    nav.update(|r| {
+        let mut c = Spec::of(r);
+        f(&mut c);
+        c.apply(r);
+    });
+}
+
 /// An in-app link (a plain click navigates here, a middle click opens a tab).
 fn link(nav: Nav, route: Route, id: Option<&'static str>, label: String) -> impl IntoView {
     let href = nav.href(|r| *r = route.clone());
@@ -375,7 +391,7 @@ fn config_view(nav: Nav, a: &Side, b: &Side, no_time: bool) -> impl IntoView {
     let toggle = view! {
         <label class="toggle">
             <input id="ignore-timestamps" type="checkbox" prop:checked=no_time on:change=move |_| {
-                nav.update(|r| r.compare.no_time = !no_time);
+                change(nav, |c| c.no_time = !no_time);
             } />
             " Ignore timestamps"
         </label>
@@ -810,7 +826,7 @@ fn FileDiff(a: Side, b: Side) -> impl IntoView {
 fn side_header(
     nav: Nav,
     side: &Side,
-    platform_key: fn(&mut Route) -> &mut Option<String>,
+    platform_key: fn(&mut Spec) -> &mut Option<String>,
 ) -> impl IntoView {
     let own = side.route(|r| r.at = Some(side.digest.clone()));
     let select = (!side.platforms.is_empty()).then(|| {
@@ -825,9 +841,9 @@ fn side_header(
             " platform "
             <select id=id on:change=move |ev| {
                 let value = event_target_value(&ev);
-                nav.update(|r| {
-                    *platform_key(r) = Some(value);
-                    r.compare.files = false;
+                change(nav, |c| {
+                    *platform_key(c) = Some(value);
+                    c.files = false;
                 });
             }>{options}</select>
         }
@@ -841,12 +857,12 @@ fn side_header(
     }
 }
 
-fn platform_a(r: &mut Route) -> &mut Option<String> {
-    &mut r.compare.platform_a
+fn platform_a(c: &mut Spec) -> &mut Option<String> {
+    &mut c.platform_a
 }
 
-fn platform_b(r: &mut Route) -> &mut Option<String> {
-    &mut r.compare.platform_b
+fn platform_b(c: &mut Spec) -> &mut Option<String> {
+    &mut c.platform_b
 }
 
 #[component]
@@ -856,7 +872,7 @@ fn Pair(a: Want, b: Want, spec: Spec, proxy: Option<String>) -> impl IntoView {
     let resource = LocalResource::new(move || {
         load_pair(session.get_value(), proxy.clone(), a.clone(), b.clone())
     });
-    let started = js_sys::Date::now();
+    let started = now();
     move || {
         match resource.get() {
         None => view! { <p class="loading" role="status">"Reading both manifests and configs…"</p> }.into_any(),
@@ -865,15 +881,16 @@ fn Pair(a: Want, b: Want, spec: Spec, proxy: Option<String>) -> impl IntoView {
         }
         .into_any(),
         Some(Ok((a, b))) => {
-            let t0 = js_sys::Date::now();
+            let t0 = now();
             let c = compare::compare(&a.manifest, &b.manifest);
-            let compare_ms = js_sys::Date::now() - t0;
-            let loaded_ms = t0 - started;
+            // Integers only: float formatting would cost this module kilobytes.
+            let compare_us = ((now() - t0) * 1000.0) as u64;
+            let loaded_ms = (t0 - started) as u64;
             let files = if spec.files {
                 view! { <FileDiff a=a.clone() b=b.clone() /> }.into_any()
             } else {
                 view! {
-                    <button id="file-diff" type="button" on:click=move |_| nav.update(|r| r.compare.files = true)>
+                    <button id="file-diff" type="button" on:click=move |_| change(nav, |c| c.files = true)>
                         "Compare the files (downloads and verifies every layer of both)"
                     </button>
                 }
@@ -882,8 +899,8 @@ fn Pair(a: Want, b: Want, spec: Spec, proxy: Option<String>) -> impl IntoView {
             view! {
                 {side_header(nav, &a, platform_a)}
                 {side_header(nav, &b, platform_b)}
-                <p class="hint" data-fact="compare-time" data-ms=format!("{compare_ms:.3}")>
-                    {format!("Documents read in {loaded_ms:.0} ms; compared in {compare_ms:.2} ms.")}
+                <p class="hint" data-fact="compare-time" data-us=compare_us.to_string()>
+                    {format!("Documents read in {loaded_ms} ms; compared in {compare_us} µs.")}
                 </p>
                 {descriptor_view(nav, &c, &a, &b)}
                 {config_view(nav, &a, &b, spec.no_time)}
@@ -1064,7 +1081,7 @@ fn TagPicker(reference: Reference, proxy: Option<String>) -> impl IntoView {
                 <div class="tag-choices">{boxes}</div>
                 <button id="compare-tags" type="button" on:click=move |_| {
                     let tags = chosen.get_untracked();
-                    nav.update(|r| { r.compare.tags = tags; r.compare.vs = None; r.compare.files = false; });
+                    change(nav, |c| { c.tags = tags; c.vs = None; c.files = false; });
                 }>"Compare the chosen tags"</button>
             }
             .into_any()
@@ -1091,27 +1108,29 @@ pub fn CompareView(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = typed.get_untracked().trim().to_owned();
-        nav.update(|r| {
-            r.compare.vs = (!text.is_empty()).then_some(text);
-            r.compare.vs_at = None;
-            r.compare.platform_b = None;
-            r.compare.files = false;
-            r.compare.tags = Vec::new();
+        change(nav, |c| {
+            c.vs = (!text.is_empty()).then_some(text);
+            c.vs_at = None;
+            c.platform_b = None;
+            c.files = false;
+            c.tags = Vec::new();
         });
     };
     let swap = move |_| {
         nav.update(|r| {
-            let Some(other) = r.compare.vs.take() else {
+            let mut c = Spec::of(r);
+            let Some(other) = c.vs.take() else {
                 return;
             };
             if let Source::Reference(own) =
                 std::mem::replace(&mut r.source, Source::Reference(other))
             {
-                r.compare.vs = Some(own);
+                c.vs = Some(own);
             }
-            std::mem::swap(&mut r.at, &mut r.compare.vs_at);
-            std::mem::swap(&mut r.compare.platform_a, &mut r.compare.platform_b);
-            r.compare.files = false;
+            std::mem::swap(&mut r.at, &mut c.vs_at);
+            std::mem::swap(&mut c.platform_a, &mut c.platform_b);
+            c.files = false;
+            c.apply(r);
         });
     };
     let body = if !compare.tags.is_empty() {
