@@ -227,6 +227,29 @@ fn PinnedDigest(
     }
 }
 
+/// A link to another view (`view`) of the manifest `at` just fetched; one function for the
+/// three of them, so the page carries its code once.
+fn view_link(
+    nav: Nav,
+    id: &'static str,
+    label: &'static str,
+    at: Digest,
+    view: ViewMode,
+) -> impl IntoView {
+    let go = move |r: &mut Route| {
+        r.at = Some(at.clone());
+        r.view = view;
+        r.path = None;
+    };
+    let href = nav.href(go.clone());
+    view! {
+        <a id=id href=href on:click=move |ev| {
+            ev.prevent_default();
+            nav.update(go.clone());
+        }>{label}</a>
+    }
+}
+
 /// The `/v2/` check: can this page read the registry, and what authentication does it ask for.
 #[component]
 fn RegistryCheck(endpoint: Endpoint) -> impl IntoView {
@@ -334,40 +357,11 @@ pub fn RegistryView(
                 <PinnedDigest reference=reference.clone() digest=fetched.verified.digest.clone() endpoint=endpoint.clone() resolved_from_tag=by_tag />
                 <DocumentView bytes=fetched.bytes expected origin pasted=false view_mode declared home=Some(reference.clone()) />
                 {is_manifest.then(|| {
-                    let at = Some(fetched.verified.digest.clone());
-                    let to_fs = move |r: &mut Route| {
-                        r.at = at.clone();
-                        r.view = ViewMode::Fs;
-                        r.path = None;
-                    };
-                    let href = nav.href(to_fs.clone());
-                    let sigs_at = Some(fetched.verified.digest.clone());
-                    let to_sigs = move |r: &mut Route| {
-                        r.at = sigs_at.clone();
-                        r.view = ViewMode::Sigs;
-                        r.path = None;
-                    };
-                    let sigs_href = nav.href(to_sigs.clone());
-                    let vs_at = Some(fetched.verified.digest.clone());
-                    let to_compare = move |r: &mut Route| {
-                        r.at = vs_at.clone();
-                        r.view = ViewMode::Compare;
-                        r.path = None;
-                    };
-                    let compare_href = nav.href(to_compare.clone());
+                    let at = fetched.verified.digest.clone();
                     view! {
-                        <p><a id="browse-fs" href=href on:click=move |ev| {
-                            ev.prevent_default();
-                            nav.update(to_fs.clone());
-                        }>"Browse the files of this image (all layers, merged)"</a>
-                        " · "<a id="browse-sigs" href=sigs_href on:click=move |ev| {
-                            ev.prevent_default();
-                            nav.update(to_sigs.clone());
-                        }>"Signatures and attestations"</a>
-                        " · "<a id="browse-compare" href=compare_href on:click=move |ev| {
-                            ev.prevent_default();
-                            nav.update(to_compare.clone());
-                        }>"Compare with…"</a></p>
+                        <p>{view_link(nav, "browse-fs", "Browse the files of this image (all layers, merged)", at.clone(), ViewMode::Fs)}
+                        " · "{view_link(nav, "browse-sigs", "Signatures and attestations", at.clone(), ViewMode::Sigs)}
+                        " · "{view_link(nav, "browse-compare", "Compare with…", at, ViewMode::Compare)}</p>
                         <Referrers endpoint=endpoint.clone() reference=reference.clone() subject />
                     }
                 })}

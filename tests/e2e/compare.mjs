@@ -54,7 +54,7 @@ try {
       const href = await page.locator('table.compare-layers tr[data-state="only-b"] a').first().getAttribute('href');
       assert(href.includes('view=files') && href.includes(`at=${s.v2.manifest.layers[1].digest}`), `only-b layer link: ${href}`);
       // Command line equivalents name both manifests by digest.
-      const commands = await page.locator('.commands').textContent();
+      const commands = await page.locator('section.compare .commands').textContent();
       assert(commands.includes(`regctl manifest diff ${host}/${s.v1.repo}@${s.v1.digest} ${host}/${s.v2.repo}@${s.v2.digest}`), commands);
       assert(commands.includes(`regctl blob diff-config ${host}/${s.v1.repo} ${s.v1.manifest.config.digest}`), commands);
       await page.screenshot({ path: `${outDir}/descriptors.png`, fullPage: true });
@@ -90,7 +90,7 @@ try {
       assertEq(await page.locator('tr[data-field="created"]').count(), 0, 'created ignored');
       const quiet = await page.locator('tr[data-history]').evaluateAll((rows) => rows.map((r) => r.dataset.history));
       assertEq(JSON.stringify(quiet.slice().sort()), JSON.stringify(['added', 'added', 'removed', 'same']), `history rows ignoring timestamps ${quiet}`);
-      assert((await page.locator('.commands').textContent()).includes('diffoci diff --semantic'), 'diffoci --semantic when ignoring timestamps');
+      assert((await page.locator('section.compare .commands').textContent()).includes('diffoci diff --semantic'), 'diffoci --semantic when ignoring timestamps');
       await page.screenshot({ path: `${outDir}/config.png`, fullPage: true });
     }],
     ['two platforms of one index: picked by pa/pb, figures equal the test\'s own, index diff', async (page) => {
@@ -152,7 +152,7 @@ try {
       await page.locator('[data-fact="compare-error"]').waitFor({ timeout: 30000 });
       assert((await fact(page, 'compare-error')).includes(':nope'), 'the error names the side');
     }],
-  ], { outDir });
+  ], { outDir, allowConsole: [/status of 404/] });
 } finally {
   site?.close();
   await reg.stop();
