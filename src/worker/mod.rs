@@ -76,6 +76,19 @@ fn post(reply: &Reply, buffer: Option<Vec<u8>>) {
     }
 }
 
+/// Posts a reply with a `Blob` beside it (a handle: the bytes stay where the browser keeps
+/// them). The in-process sink of the tests gets the reply alone.
+fn post_blob(reply: &Reply, blob: &web_sys::Blob) {
+    if SINK.with(|s| s.borrow().is_some()) {
+        post(reply, None);
+        return;
+    }
+    let message = Array::new();
+    message.push(&Uint8Array::from(reply.encode().as_slice()));
+    message.push(blob);
+    let _ = scope().post_message(&message);
+}
+
 /// One message from the page: `[encoded request, file or undefined]`.
 pub fn receive(data: JsValue) {
     let message: Array = data.unchecked_into();
@@ -164,6 +177,18 @@ pub fn receive(data: JsValue) {
                 None,
             ),
         },
+        Request::Blob { job, key } => match STATE.with(|s| s.borrow().store.blob(&key)) {
+            Ok((size, store::Saved::Bytes(bytes))) => post(&Reply::Blob { job, size }, Some(bytes)),
+            Ok((size, store::Saved::Browser(blob))) => post_blob(&Reply::Blob { job, size }, &blob),
+            Err(error) => post(
+                &Reply::Failed {
+                    job,
+                    error,
+                    cap: false,
+                },
+                None,
+            ),
+        },
         other => {
             let (reply, buffer) = STATE.with(|s| s.borrow_mut().store.answer(other));
             post(&reply, buffer);
@@ -211,6 +236,9 @@ async fn stream_through(
         if let Err(e) = reading.push(&chunk) {
             stream.stop();
             return Err(e);
+        }
+        if let Some(array) = stream.last_chunk() {
+            reading.spill(array);
         }
         let now = js_sys::Date::now();
         if now - last_progress > 100.0 {
