@@ -30,6 +30,9 @@ pub struct Nav {
     pub file: RwSignal<Option<(String, Vec<u8>)>>,
     /// A layer file opened from disk: the worker reads it, so the page keeps only the handle.
     pub layer_file: RwSignal<Option<web_sys::File>, LocalStorage>,
+    /// Bumped when the person logs in or out: a mounted lazily loaded view holds its own copy
+    /// of the credentials, so it is mounted again with the new ones (as the page fetches again).
+    pub identity: RwSignal<u32>,
     /// This Nav belongs to the lazily loaded views: after each navigation it tells the page,
     /// whose route must follow (see `lazy`).
     echo: bool,
@@ -42,6 +45,7 @@ impl Nav {
             route: RwSignal::new(route_from_location()),
             file: RwSignal::new(None),
             layer_file: RwSignal::new_local(None),
+            identity: RwSignal::new(0),
             echo,
         };
         let popstate = window_event_listener(leptos::ev::popstate, move |_| {

@@ -370,11 +370,16 @@ pub fn diff_files(
 
 /// Saves `bytes` as a download called `name` (through a `blob:` URL, never a data URL).
 pub fn save_bytes(bytes: &[u8], name: &str) -> Result<(), String> {
-    let array = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    save_parts(&js_sys::Uint8Array::from(bytes), name)
+}
+
+/// Saves one `Blob` or byte array (a JS value: no copy through wasm memory) as `name`.
+fn save_parts(part: &JsValue, name: &str) -> Result<(), String> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/octet-stream");
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &options)
-        .map_err(|_| "could not make the file".to_owned())?;
+    let blob =
+        web_sys::Blob::new_with_blob_sequence_and_options(&js_sys::Array::of1(part), &options)
+            .map_err(|_| "could not make the file".to_owned())?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)
         .map_err(|_| "could not make the file".to_owned())?;
     let anchor: web_sys::HtmlAnchorElement = document()
@@ -400,8 +405,13 @@ pub fn save_blob(key: String, name: String, done: impl Fn(Result<(), String>) + 
         |job| Request::Blob { job, key },
         done,
         move |reply, extra| match (reply, extra) {
+            // A transferred buffer from the worker's memory, or the browser's copy of a big
+            // blob (a `Blob` handle).
+            (Reply::Blob { .. }, Some(extra)) if extra.is_instance_of::<web_sys::Blob>() => {
+                save_parts(&extra, &name)
+            }
             (Reply::Blob { .. }, Some(buffer)) => {
-                save_bytes(&js_sys::Uint8Array::new(&buffer).to_vec(), &name)
+                save_parts(&js_sys::Uint8Array::new(&buffer), &name)
             }
             (other, _) => unexpected(other),
         },

@@ -222,6 +222,8 @@ pub mod host {
             let Some(element) = node.get() else {
                 return;
             };
+            // A log-in or log-out mounts the view again with the new credentials.
+            nav.identity.track();
             let detail = Object::new();
             set(&detail, "id", &JsValue::from(id));
             set(&detail, "element", &element);
@@ -363,6 +365,8 @@ pub mod guest {
             .iter()
             .filter_map(|r| r.as_string())
             .collect();
+        // Mounting an id again (after a log-in) replaces its view.
+        ROOTS.with(|r| r.borrow_mut().remove(&id));
         element.set_text_content(None);
         let root = leptos::mount::mount_to(element, move || {
             let nav = Nav::shared();

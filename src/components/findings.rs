@@ -61,7 +61,7 @@ pub fn Findings(findings: Vec<Finding>) -> impl IntoView {
                 f.pointer
             };
             view! {
-                <li class="finding" data-severity=severity.to_lowercase()>
+                <li class="finding" data-severity=severity.to_ascii_lowercase()>
                     <span class="severity">{severity}</span>
                     " "
                     <button

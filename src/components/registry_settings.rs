@@ -46,12 +46,14 @@ pub fn RegistrySettings() -> impl IntoView {
             set_status.set(session.with_value(Session::username));
             // Fetch again with the new identity.
             nav.route.update(|_| {});
+            nav.identity.update(|n| *n += 1);
         }
         Err(e) => set_error.set(Some(e.to_string())),
     };
     let log_out = move |_| {
         session.with_value(|s| s.set_credentials(None));
         set_status.set(None);
+        nav.identity.update(|n| *n += 1);
     };
     let mode = move || {
         nav.route

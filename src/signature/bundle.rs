@@ -230,7 +230,7 @@ impl Bundle {
                     if hash.digest(bytes) != *value {
                         let claimed = format!(
                             "{}:{}",
-                            hash.name().to_lowercase().replace('-', ""),
+                            hash.name().to_ascii_lowercase().replace('-', ""),
                             super::crypto::hex(value)
                         );
                         return Err(checks.fail(

@@ -5,12 +5,12 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Reflect, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortController, DedicatedWorkerGlobalScope, Headers, ReadableStreamDefaultReader,
+    AbortController, Blob, DedicatedWorkerGlobalScope, Headers, ReadableStreamDefaultReader,
     RequestCredentials, RequestInit, RequestMode, RequestRedirect, Response,
 };
 
@@ -32,6 +32,8 @@ pub struct Stream {
     last_byte: Rc<Cell<f64>>,
     /// The idle watchdog of a download: its interval id and closure, dropped with the stream.
     watchdog: Option<(i32, Closure<dyn FnMut()>)>,
+    /// The chunk [`Stream::next`] returned last, as the JS array it arrived in.
+    last: Option<Uint8Array>,
 }
 
 impl Drop for Stream {
@@ -56,6 +58,7 @@ impl Stream {
                     controller: None,
                     last_byte: Rc::new(Cell::new(js_sys::Date::now())),
                     watchdog: None,
+                    last: None,
                 })
             }
         }
@@ -79,7 +82,15 @@ impl Stream {
         let value = Reflect::get(&chunk, &JsValue::from_str("value"))
             .map_err(|_| "a chunk without data".to_owned())?;
         self.last_byte.set(js_sys::Date::now());
-        Ok(Some(Uint8Array::new(&value).to_vec()))
+        let array = Uint8Array::new(&value);
+        let bytes = array.to_vec();
+        self.last = Some(array);
+        Ok(Some(bytes))
+    }
+
+    /// The chunk [`Stream::next`] returned last, without copying it again.
+    pub fn last_chunk(&self) -> Option<&Uint8Array> {
+        self.last.as_ref()
     }
 
     /// Stops reading (cancel, a cap, a verdict reached early).
@@ -136,6 +147,7 @@ async fn fetch(url: &str, authorization: Option<&str>) -> Result<Stream, String>
         total,
         last_byte,
         watchdog,
+        last: None,
     })
 }
 
@@ -156,4 +168,76 @@ fn watch_idle(
         )
         .ok()?;
     Some((id, tick))
+}
+
+/// Most bytes of one blob kept by the browser ([`Spill`]).
+pub const SPILL_ONE: u64 = 2 << 30;
+/// Chunks are folded into the growing `Blob` every this many bytes, so the worker's JS heap
+/// holds at most this much of a download at a time.
+const SPILL_STEP: u64 = 16 << 20;
+
+/// A download too big for the worker's wasm memory, kept by the browser instead: a `Blob`
+/// built from the chunks as they arrive (a `Blob` made of blobs copies nothing, and Chromium
+/// moves big blobs out of memory to disk). A file read or a save later reads this `Blob`,
+/// not the network.
+pub struct Spill {
+    /// `Err` once the browser refused to make the blob (nothing is then kept).
+    whole: Result<Option<Blob>, ()>,
+    pending: Array,
+    pending_bytes: u64,
+    bytes: u64,
+}
+
+impl Spill {
+    pub fn new() -> Spill {
+        Spill {
+            whole: Ok(None),
+            pending: Array::new(),
+            pending_bytes: 0,
+            bytes: 0,
+        }
+    }
+
+    /// Adds a chunk; `false` once the blob is over [`SPILL_ONE`] (it is then not kept).
+    pub fn push(&mut self, chunk: &Uint8Array) -> bool {
+        let len = u64::from(chunk.length());
+        self.bytes += len;
+        if self.bytes > SPILL_ONE || self.whole.is_err() {
+            return false;
+        }
+        self.pending.push(chunk);
+        self.pending_bytes += len;
+        if self.pending_bytes >= SPILL_STEP {
+            self.fold();
+        }
+        true
+    }
+
+    fn fold(&mut self) {
+        let Ok(whole) = &self.whole else {
+            return;
+        };
+        let parts = Array::new();
+        if let Some(whole) = whole {
+            parts.push(whole);
+        }
+        for chunk in self.pending.iter() {
+            parts.push(&chunk);
+        }
+        self.whole = Blob::new_with_blob_sequence(&parts)
+            .map(Some)
+            .map_err(|_| ());
+        self.pending = Array::new();
+        self.pending_bytes = 0;
+    }
+
+    /// The whole blob and its size (`None` if it grew too big or the browser refused it).
+    pub fn finish(mut self) -> Option<(Blob, u64)> {
+        if self.bytes > SPILL_ONE {
+            return None;
+        }
+        self.fold();
+        let bytes = self.bytes;
+        self.whole.ok().flatten().map(|whole| (whole, bytes))
+    }
 }

@@ -22,8 +22,12 @@ use crate::jobs::{Reply, Request};
 use io::{scope, Stream};
 use store::Store;
 
+/// Where replies go when they are not posted to the page (see [`serve_in_process`]).
+type Sink = Box<dyn Fn(&Reply, Option<Vec<u8>>)>;
+
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
+    static SINK: RefCell<Option<Sink>> = const { RefCell::new(None) };
 }
 
 #[derive(Default)]
@@ -40,7 +44,23 @@ pub fn start() {
     post(&Reply::Ready, None);
 }
 
+/// Hands every later reply to `sink` instead of posting it: the browser tests run this
+/// worker's handler in their own worker and call [`receive`] directly, so they exercise the
+/// same wire codec, jobs, cancellation and caps as the page's worker.
+pub fn serve_in_process(sink: impl Fn(&Reply, Option<Vec<u8>>) + 'static) {
+    SINK.with(|s| *s.borrow_mut() = Some(Box::new(sink)));
+}
+
 fn post(reply: &Reply, buffer: Option<Vec<u8>>) {
+    let Some(buffer) = SINK.with(|s| match s.borrow().as_ref() {
+        Some(sink) => {
+            sink(reply, buffer);
+            None
+        }
+        None => Some(buffer),
+    }) else {
+        return;
+    };
     let message = Array::new();
     message.push(&Uint8Array::from(reply.encode().as_slice()));
     match buffer {
@@ -56,7 +76,21 @@ fn post(reply: &Reply, buffer: Option<Vec<u8>>) {
     }
 }
 
-fn receive(data: JsValue) {
+/// Posts a reply with a `Blob` beside it (a handle: the bytes stay where the browser keeps
+/// them). The in-process sink of the tests gets the reply alone.
+fn post_blob(reply: &Reply, blob: &web_sys::Blob) {
+    if SINK.with(|s| s.borrow().is_some()) {
+        post(reply, None);
+        return;
+    }
+    let message = Array::new();
+    message.push(&Uint8Array::from(reply.encode().as_slice()));
+    message.push(blob);
+    let _ = scope().post_message(&message);
+}
+
+/// One message from the page: `[encoded request, file or undefined]`.
+pub fn receive(data: JsValue) {
     let message: Array = data.unchecked_into();
     let bytes = Uint8Array::new(&message.get(0)).to_vec();
     let extra = message.get(1);
@@ -145,6 +179,18 @@ fn receive(data: JsValue) {
                 None,
             ),
         },
+        Request::Blob { job, key } => match STATE.with(|s| s.borrow().store.blob(&key)) {
+            Ok((size, store::Saved::Bytes(bytes))) => post(&Reply::Blob { job, size }, Some(bytes)),
+            Ok((size, store::Saved::Browser(blob))) => post_blob(&Reply::Blob { job, size }, &blob),
+            Err(error) => post(
+                &Reply::Failed {
+                    job,
+                    error,
+                    cap: false,
+                },
+                None,
+            ),
+        },
         other => {
             let (reply, buffer) = STATE.with(|s| s.borrow_mut().store.answer(other));
             post(&reply, buffer);
@@ -192,6 +238,9 @@ async fn stream_through(
         if let Err(e) = reading.push(&chunk) {
             stream.stop();
             return Err(e);
+        }
+        if let Some(array) = stream.last_chunk() {
+            reading.spill(array);
         }
         let now = js_sys::Date::now();
         if now - last_progress > 100.0 {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::io::Spill;
 use crate::compare::{diff_files, merged_facts, FileFacts, FileOptions};
 use crate::jobs::{self, CapsMsg, ListQuery, Reply, Request, RowState, Summary};
 use crate::layer::changes::{efficiency, layer_changes};
@@ -20,6 +21,8 @@ use crate::oci::{Digest, Hasher, Verifier, VerifyError};
 const KEEP_ONE: u64 = 128 << 20;
 /// All kept blobs together; the oldest are dropped first.
 const KEEP_ALL: u64 = 256 << 20;
+/// All blobs kept by the browser ([`Spill`]) together; the oldest are dropped first.
+const SPILL_ALL: u64 = 4 << 30;
 
 /// What a read is for.
 pub struct Open {
@@ -70,6 +73,8 @@ struct Kept {
     /// The files, for a verified (or, from disk, unverifiable) layer.
     listing: Option<Listing>,
     origin: Option<(jobs::Source, wasm_bindgen::JsValue)>,
+    /// A verified blob too big to keep here, kept by the browser (and its size).
+    spilled: Option<(web_sys::Blob, u64)>,
     /// The caps it was read with (a second read for a file uses them again).
     caps: CapsMsg,
     /// Insertion order, for dropping the oldest blob first.
@@ -164,6 +169,8 @@ pub struct Reading {
     check: Check,
     received: u64,
     blob: Option<Vec<u8>>,
+    /// A registry download too big for `blob`, kept by the browser instead.
+    spill: Option<Spill>,
 }
 
 enum Check {
@@ -220,12 +227,26 @@ impl Reading {
         };
         // Reserved up front: growing a vector of a hundred megabytes by doubling copies it.
         let keep = total.filter(|&t| t <= KEEP_ONE);
+        // Only downloads: a file from disk is read again from the disk.
+        let download = matches!(&open.origin, Some((jobs::Source::Url { .. }, _)));
+        let spill = (download && keep.is_none() && total.is_none_or(|t| t <= super::io::SPILL_ONE))
+            .then(Spill::new);
         Ok(Reading {
             open,
             check,
             received: 0,
             blob: keep.map(|t| Vec::with_capacity(t as usize)),
+            spill,
         })
+    }
+
+    /// Hands the chunk just pushed, as it arrived, to the browser-kept copy (if any).
+    pub fn spill(&mut self, chunk: &js_sys::Uint8Array) {
+        if let Some(spill) = &mut self.spill {
+            if !spill.push(chunk) {
+                self.spill = None;
+            }
+        }
     }
 
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), Failure> {
@@ -297,10 +318,16 @@ impl Reading {
             Ok(None) => None,
             Ok(Some(read)) => Some(describe(&mut summary, read)),
         };
+        // Kept by the browser only once verified (or from disk, where nothing is spilled).
+        let spilled = self
+            .spill
+            .filter(|_| summary.digest_verified == Some(true))
+            .and_then(Spill::finish);
         let kept = Kept {
             summary,
             blob: self.blob,
             listing,
+            spilled,
             origin: self.open.origin,
             caps: self.open.caps,
             age: 0,
@@ -333,11 +360,21 @@ fn describe(summary: &mut Summary, read: LayerRead) -> Listing {
 }
 
 impl Store {
+    /// Bytes kept in this worker's memory.
     fn kept_bytes(&self) -> u64 {
         self.kept
             .values()
             .filter_map(|k| k.blob.as_ref())
             .map(|b| b.len() as u64)
+            .sum()
+    }
+
+    /// Bytes kept by the browser for this worker.
+    fn spilled_bytes(&self) -> u64 {
+        self.kept
+            .values()
+            .filter_map(|k| k.spilled.as_ref())
+            .map(|(_, size)| size)
             .sum()
     }
 
@@ -359,9 +396,22 @@ impl Store {
                 None => break,
             }
         }
+        let spilling = kept.spilled.as_ref().map_or(0, |(_, size)| *size);
+        while self.spilled_bytes() + spilling > SPILL_ALL {
+            let oldest = self
+                .kept
+                .iter()
+                .filter(|(_, k)| k.spilled.is_some())
+                .min_by_key(|(_, k)| k.age)
+                .map(|(key, _)| key.clone());
+            match oldest.and_then(|key| self.kept.get_mut(&key)) {
+                Some(k) => k.spilled = None,
+                None => break,
+            }
+        }
         // A blob read again replaces the trees that held its old listing.
         self.view = None;
-        kept.summary.kept = self.kept_bytes() + incoming;
+        kept.summary.kept = self.kept_bytes() + incoming + self.spilled_bytes() + spilling;
         let summary = kept.summary.clone();
         self.kept.insert(key, kept);
         summary
@@ -444,9 +494,13 @@ impl Store {
             max: file_size as usize,
         };
         let Some(blob) = kept.blob.as_ref() else {
-            let (source, file) = kept
-                .origin
-                .clone()
+            // The browser's copy if there is one, else the original source again.
+            let spilled = kept.spilled.as_ref().map(|(blob, _)| {
+                let source = jobs::Source::File { name: key.clone() };
+                (source, wasm_bindgen::JsValue::from(blob))
+            });
+            let (source, file) = spilled
+                .or_else(|| kept.origin.clone())
                 .ok_or_else(|| format!("layer {key} is not kept and cannot be read again"))?;
             let expected = (kept.summary.digest_verified == Some(true))
                 .then(|| (kept.summary.digest.clone(), kept.summary.size));
@@ -598,16 +652,6 @@ impl Store {
                 Ok(reply) => (reply, None),
                 Err(e) => failed(job, e),
             },
-            Request::Blob { job, key } => match self.kept.get(&key).and_then(|k| k.blob.clone()) {
-                Some(bytes) => (
-                    Reply::Blob {
-                        job,
-                        size: bytes.len() as u64,
-                    },
-                    Some(bytes),
-                ),
-                None => failed(job, format!("{key} is not kept in memory (over {KEEP_ONE} bytes, or cleared): download it again")),
-            },
             Request::DiffFiles {
                 job,
                 left,
@@ -621,15 +665,39 @@ impl Store {
             Request::Clear { job } => {
                 // The bytes go; listings stay, and a file is then read by downloading its
                 // layer again.
-                let freed = self.kept_bytes();
+                let freed = self.kept_bytes() + self.spilled_bytes();
                 for kept in self.kept.values_mut() {
                     kept.blob = None;
+                    kept.spilled = None;
                 }
                 (Reply::Cleared { job, freed }, None)
             }
-            Request::Open { job, .. } | Request::Cancel { job } | Request::ReadFile { job, .. } => {
-                failed(job, "not a request for the store".into())
-            }
+            Request::Open { job, .. }
+            | Request::Cancel { job }
+            | Request::ReadFile { job, .. }
+            | Request::Blob { job, .. } => failed(job, "not a request for the store".into()),
+        }
+    }
+}
+
+/// A kept blob to save: bytes from this worker's memory, or the browser's copy.
+pub enum Saved {
+    Bytes(Vec<u8>),
+    Browser(web_sys::Blob),
+}
+
+impl Store {
+    pub fn blob(&self, key: &str) -> Result<(u64, Saved), String> {
+        let kept = self.kept.get(key);
+        if let Some(bytes) = kept.and_then(|k| k.blob.clone()) {
+            return Ok((bytes.len() as u64, Saved::Bytes(bytes)));
+        }
+        match kept.and_then(|k| k.spilled.clone()) {
+            Some((blob, size)) => Ok((size, Saved::Browser(blob))),
+            None => Err(format!(
+                "{key} is not kept (over {} bytes, or cleared): download it again",
+                super::io::SPILL_ONE
+            )),
         }
     }
 }

@@ -25,7 +25,7 @@ const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).
 const reg = await startRegistry({ name: 'layers', dir, storageDir });
 let site;
 try {
-  const { app: img, tampered, bomb, huge } = await seedLayers(reg.url, { workDir: path.join(dir, 'work'), storageDir });
+  const { app: img, tampered, bomb, huge, large } = await seedLayers(reg.url, { workDir: path.join(dir, 'work'), storageDir });
   const host = new URL(reg.url).host;
   site = await serveDist(dist, '/explorer/');
   const ref = `${host}/${img.repo}:${img.tag}`;
@@ -104,6 +104,30 @@ try {
       assertEq(await page.locator('[data-fact="file-text"]').textContent(), l.files['usr/share/doc/readme.txt'], 'file text');
       assertEq(await fact(page, 'file-sha256'), sha256(Buffer.from(l.files['usr/share/doc/readme.txt'])), 'file sha256');
       assertEq(blobGets, 1, 'the layer was downloaded again, once');
+    }],
+    ['a layer over 128 MiB is kept by the browser: a file is read and the blob saved without a second download', async (page) => {
+      const l = large.layers[0];
+      await page.goto(`${site.url}?ref=${encodeURIComponent(`${host}/${large.repo}:${large.tag}`)}&at=${l.digest}&mt=${encodeURIComponent(l.mediaType)}&size=${l.size}&view=files`);
+      await page.locator('[data-verdict], [data-fact="layer-error"]').first().waitFor({ timeout: 60000 });
+      assertEq(await fact(page, 'verdict'), 'verified', 'digest verdict');
+      let blobGets = 0;
+      page.on('request', (r) => { if (r.method() === 'GET' && r.url().endsWith(`/blobs/${l.digest}`)) blobGets++; });
+      await page.locator('tr[data-path="etc/large.txt"] a').click();
+      await page.locator('[data-fact="file-text"]').waitFor({ timeout: 30000 });
+      assertEq(await page.locator('[data-fact="file-text"]').textContent(), l.files['etc/large.txt'], 'file text');
+      assertEq(blobGets, 0, 'read from the kept copy, not downloaded again');
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.locator('#save-blob').click()]);
+      const saved = fs.readFileSync(await download.path());
+      assertEq(saved.length, l.size, 'saved blob size');
+      assertEq(sha256(saved), l.digest, 'saved blob sha256');
+      assertEq(blobGets, 0, 'saved from the kept copy');
+      // Forgotten: the next file read downloads the layer again.
+      await page.locator('#clear-kept').click();
+      await page.waitForFunction(() => document.querySelector('.layer p .hint')?.textContent.includes('freed'));
+      await page.locator('tr[data-path="data/noise.bin"] a').click();
+      const want = sha256(l.files['data/noise.bin']);
+      await page.waitForFunction((w) => document.querySelector('[data-fact="file-sha256"]')?.textContent.trim() === w, want, { timeout: 60000 });
+      assertEq(blobGets, 1, 'downloaded again, once, after forgetting');
     }],
     ['HTML in a layer is text, never markup', async (page) => {
       const l = img.layers[3];

@@ -136,6 +136,20 @@ try {
       assertEq(await fact(page, 'verdict'), 'verified', 'verdict after login');
       assert(!page.url().includes(regs.basic.password), 'password not in the URL');
     }],
+    ['Basic auth: a log-in made while a layer view is open reaches that (lazily loaded) view', async (page) => {
+      const host = hostOf(regs.basic.url);
+      const amd64 = Object.values(c.multiarch.manifests)[0];
+      const manifest = await (await fetch(`${regs.open.url}/v2/${c.multiarch.repo}/manifests/${amd64.digest}`, { headers: { Accept: amd64.mediaType } })).json();
+      const layer = manifest.layers[0];
+      const mt = encodeURIComponent(layer.mediaType);
+      await page.goto(`${app.url}?ref=${encodeURIComponent(`${host}/${c.multiarch.repo}:${c.multiarch.tag}`)}&at=${layer.digest}&mt=${mt}&size=${layer.size}&view=files`);
+      await page.locator('[data-fact="layer-error"]').waitFor();
+      assert(/401|username|credentials|log in/i.test(await fact(page, 'layer-error')), `layer refused anonymously: ${await fact(page, 'layer-error')}`);
+      await login(page, regs.basic.user, regs.basic.password);
+      await page.locator('[data-fact="entry-count"]').waitFor();
+      assertEq(await page.locator('[data-fact="layer-error"]').count(), 0, 'the error is gone after the log-in');
+      assertEq(await fact(page, 'verdict'), 'verified', 'the layer blob is verified');
+    }],
     ['token auth: anonymous pull of a public repo; credentials go to the realm only after consent', async (page) => {
       const host = hostOf(regs.token.url);
       await inspect(page, `${host}/${c.public.repo}:${c.public.tag}`);

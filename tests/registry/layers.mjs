@@ -271,5 +271,16 @@ export async function seedLayers(registryUrl, { workDir, storageDir }) {
   const h = await hugeLayer();
   const huge = { kind: '2 GiB zstd', mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', blob: h.blob, digest: sha256(h.blob), size: h.blob.length, diffId: h.diffId, tarSize: h.tarSize };
   const hugeImage = await push('layers/huge', 'v1', [huge]);
-  return { app, tampered, bomb: bombImage, huge: hugeImage };
+  // Over the worker's 128 MiB keep-in-memory limit: an uncompressed 136 MiB layer of
+  // incompressible bytes (AES-CTR keystream) and a small text file.
+  const largeFiles = {
+    'data/noise.bin': crypto.createCipheriv('aes-128-ctr', Buffer.alloc(16, 7), Buffer.alloc(16, 0)).update(Buffer.alloc(136 << 20)),
+    'etc/large.txt': 'a small file in a large layer\n',
+  };
+  writeTree(path.join(workDir, 'large'), largeFiles);
+  const lt = tarOf(path.join(workDir, 'large'));
+  fs.rmSync(path.join(workDir, 'large'), { recursive: true });
+  const large = { kind: '136 MiB tar', mediaType: TAR_MT, tar: lt, blob: lt, digest: sha256(lt), size: lt.length, diffId: sha256(lt), files: largeFiles };
+  const largeImage = await push('layers/large', 'v1', [large]);
+  return { app, tampered, bomb: bombImage, huge: hugeImage, large: largeImage };
 }

@@ -1,0 +1,312 @@
+//! The layer worker's message handler in a real browser worker (headless Chromium via
+//! wasm-bindgen-test-runner, in a dedicated worker):
+//! `cargo test --target wasm32-unknown-unknown --test browser_worker`.
+//!
+//! The test calls `worker::receive` with the same `[encoded request, file]` messages the page
+//! posts, and reads the replies through `worker::serve_in_process` after a trip through the
+//! wire codec (encode, then decode), so what is tested is the round trip of the page's worker
+//! minus `postMessage` itself: a gzip layer read from a `Blob` (digest and diff_id verified,
+//! listed, a file read back), a wrong digest (a verdict, and nothing listed), a cancel in the middle of a read, a cap.
+//! The listing is compared with the one Python's `tarfile` wrote beside the fixture
+//! (`tests/fixtures/layer/make.py`).
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Uint8Array};
+use manifest_explorer::jobs::{CapsMsg, ListQuery, Reply, Request, Source};
+use manifest_explorer::layers::DEFAULT_CAPS;
+use manifest_explorer::oci::Digest;
+use manifest_explorer::worker;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+const PAX_TAR: &[u8] = include_bytes!("fixtures/layer/pax.tar");
+const PAX_TAR_GZ: &[u8] = include_bytes!("fixtures/layer/pax.tar.gz");
+const PAX_EXPECTED: &str = include_str!("fixtures/layer/pax.tar.expected");
+
+thread_local! {
+    static REPLIES: RefCell<Vec<(Reply, Option<Vec<u8>>)>> = const { RefCell::new(Vec::new()) };
+    static INSTALLED: RefCell<bool> = const { RefCell::new(false) };
+    /// A job to cancel as soon as it reports progress (from inside the reply sink, so the
+    /// cancel lands between two chunks of the read, whatever the machine's speed).
+    static CANCEL_ON_PROGRESS: RefCell<Option<u32>> = const { RefCell::new(None) };
+}
+
+/// Routes the worker's replies here, each through the wire codec.
+fn install() {
+    if INSTALLED.with(|i| i.replace(true)) {
+        return;
+    }
+    worker::serve_in_process(|reply, buffer| {
+        let decoded = Reply::decode(&reply.encode()).expect("a reply the page can decode");
+        assert_eq!(&decoded, reply, "the reply survives the wire codec");
+        let cancel = match &decoded {
+            Reply::Progress { job, .. } => {
+                CANCEL_ON_PROGRESS.with(|c| c.borrow().filter(|j| j == job))
+            }
+            _ => None,
+        };
+        REPLIES.with(|r| r.borrow_mut().push((decoded, buffer)));
+        if let Some(job) = cancel {
+            send(&Request::Cancel { job }, None);
+        }
+    });
+}
+
+fn blob(bytes: &[u8]) -> web_sys::Blob {
+    let parts = Array::of1(&Uint8Array::from(bytes));
+    web_sys::Blob::new_with_u8_array_sequence(&parts).expect("a Blob")
+}
+
+fn send(request: &Request, file: Option<&web_sys::Blob>) {
+    let encoded = request.encode();
+    assert_eq!(
+        Request::decode(&encoded).as_ref(),
+        Ok(request),
+        "the request survives the wire codec"
+    );
+    let message = Array::new();
+    message.push(&Uint8Array::from(encoded.as_slice()));
+    message.push(
+        file.map(JsValue::from)
+            .as_ref()
+            .unwrap_or(&JsValue::UNDEFINED),
+    );
+    worker::receive(message.into());
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+        scope
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("setTimeout");
+    });
+    JsFuture::from(promise).await.expect("timer");
+}
+
+/// The next reply of `job` (progress included only if `progress`), waiting up to 60 s.
+async fn next_reply(job: u32, progress: bool) -> (Reply, Option<Vec<u8>>) {
+    for _ in 0..6000 {
+        let found = REPLIES.with(|r| {
+            let mut replies = r.borrow_mut();
+            let at = replies.iter().position(|(reply, _)| {
+                reply.job() == Some(job) && (progress || !matches!(reply, Reply::Progress { .. }))
+            })?;
+            Some(replies.remove(at))
+        });
+        if let Some(found) = found {
+            return found;
+        }
+        sleep(10).await;
+    }
+    panic!("no reply for job {job} within 60 s");
+}
+
+fn open(job: u32, key: &str, expected: Option<(Digest, u64)>, caps: CapsMsg) -> Request {
+    Request::Open {
+        job,
+        key: key.to_owned(),
+        source: Source::File {
+            name: format!("{key}.tar.gz"),
+        },
+        expected,
+        diff_id: Some(Digest::sha256(PAX_TAR)),
+        as_layer: true,
+        caps,
+        hash_files: false,
+    }
+}
+
+fn hex(text: &str) -> Vec<u8> {
+    (0..text.len() / 2)
+        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect()
+}
+
+/// `(path, size, data offset)` of each entry, as Python's tarfile read the archive.
+fn expected_entries() -> Vec<(Vec<u8>, u64, usize)> {
+    PAX_EXPECTED
+        .lines()
+        .map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            (
+                hex(f[6]),
+                f[4].parse().expect("size"),
+                f[8].parse().expect("offset"),
+            )
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_gzip_layer_is_verified_listed_and_read_back() {
+    install();
+    let gz = blob(PAX_TAR_GZ);
+    let expected = (Digest::sha256(PAX_TAR_GZ), PAX_TAR_GZ.len() as u64);
+    send(
+        &open(1, "pax", Some(expected.clone()), DEFAULT_CAPS),
+        Some(&gz),
+    );
+    let (reply, _) = next_reply(1, false).await;
+    let Reply::Opened { summary, .. } = reply else {
+        panic!("expected Opened, got {reply:?}");
+    };
+    let entries = expected_entries();
+    assert_eq!(summary.compression, "gzip");
+    assert_eq!(summary.digest, expected.0);
+    assert_eq!(summary.digest_verified, Some(true));
+    assert_eq!(summary.diff_id_verified, Some(true));
+    assert_eq!(summary.uncompressed, PAX_TAR.len() as u64);
+    assert_eq!(summary.entries, entries.len() as u64);
+
+    send(
+        &Request::List {
+            job: 2,
+            keys: vec!["pax".into()],
+            query: ListQuery {
+                limit: 1000,
+                ..ListQuery::default()
+            },
+        },
+        None,
+    );
+    let (reply, _) = next_reply(2, false).await;
+    let Reply::Rows { total, rows, .. } = reply else {
+        panic!("expected Rows, got {reply:?}");
+    };
+    assert_eq!(total, entries.len() as u64);
+    let mut listed: Vec<(Vec<u8>, u64)> = rows.iter().map(|r| (r.path.clone(), r.size)).collect();
+    let mut wanted: Vec<(Vec<u8>, u64)> = entries.iter().map(|(p, s, _)| (p.clone(), *s)).collect();
+    listed.sort();
+    wanted.sort();
+    assert_eq!(listed, wanted, "the listing equals tarfile's");
+
+    // The largest regular file, read back: the bytes at its data offset in the tar.
+    let (path, size, offset) = entries
+        .iter()
+        .filter(|(_, size, _)| *size > 0)
+        .max_by_key(|(_, size, _)| *size)
+        .cloned()
+        .expect("a file with content");
+    send(
+        &Request::ReadFile {
+            job: 3,
+            keys: vec!["pax".into()],
+            path,
+            max: 1 << 20,
+        },
+        None,
+    );
+    let (reply, bytes) = next_reply(3, false).await;
+    let Reply::File {
+        size: read_size,
+        sha256,
+        truncated,
+        ..
+    } = reply
+    else {
+        panic!("expected File, got {reply:?}");
+    };
+    let want = &PAX_TAR[offset..offset + size as usize];
+    assert_eq!((read_size, truncated), (size, false));
+    assert_eq!(bytes.as_deref(), Some(want));
+    assert_eq!(sha256, Some(Digest::sha256(want)));
+}
+
+#[wasm_bindgen_test]
+async fn bytes_that_hash_to_another_digest_are_a_mismatch_and_not_listed() {
+    install();
+    let claimed = Digest::sha256(b"some other blob");
+    send(
+        &open(
+            10,
+            "wrong",
+            Some((claimed, PAX_TAR_GZ.len() as u64)),
+            DEFAULT_CAPS,
+        ),
+        Some(&blob(PAX_TAR_GZ)),
+    );
+    let (reply, _) = next_reply(10, false).await;
+    let Reply::Opened { summary, .. } = reply else {
+        panic!("expected the verdict, got {reply:?}");
+    };
+    assert_eq!(
+        summary.digest,
+        Digest::sha256(PAX_TAR_GZ),
+        "the digest the bytes hash to"
+    );
+    assert_eq!(summary.digest_verified, Some(false));
+    assert_eq!(summary.entries, 0, "unverified bytes are not listed");
+    send(
+        &Request::List {
+            job: 11,
+            keys: vec!["wrong".into()],
+            query: ListQuery {
+                limit: 10,
+                ..ListQuery::default()
+            },
+        },
+        None,
+    );
+    let (reply, _) = next_reply(11, false).await;
+    assert!(
+        !matches!(&reply, Reply::Rows { total, .. } if *total > 0),
+        "no rows from a mismatched blob: {reply:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_cancel_stops_a_read_that_is_under_way() {
+    install();
+    let big = vec![0u8; 16 << 20];
+    CANCEL_ON_PROGRESS.with(|c| *c.borrow_mut() = Some(20));
+    send(
+        &Request::Open {
+            job: 20,
+            key: "big".into(),
+            source: Source::File {
+                name: "big.bin".into(),
+            },
+            expected: None,
+            diff_id: None,
+            as_layer: false,
+            caps: DEFAULT_CAPS,
+            hash_files: false,
+        },
+        Some(&blob(&big)),
+    );
+    let (first, _) = next_reply(20, true).await;
+    let Reply::Progress { received, .. } = first else {
+        panic!("expected progress before the end, got {first:?}");
+    };
+    assert!(
+        received < big.len() as u64,
+        "the first progress comes before the end"
+    );
+    let (reply, _) = next_reply(20, false).await;
+    assert!(
+        matches!(&reply, Reply::Failed { error, cap: false, .. } if error == "cancelled"),
+        "expected a cancelled failure, got {reply:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_cap_stops_the_read_and_says_it_was_a_cap() {
+    install();
+    let caps = CapsMsg {
+        max_entries: 3,
+        ..DEFAULT_CAPS
+    };
+    send(&open(30, "capped", None, caps), Some(&blob(PAX_TAR_GZ)));
+    let (reply, _) = next_reply(30, false).await;
+    let Reply::Failed { error, cap, .. } = reply else {
+        panic!("expected Failed, got {reply:?}");
+    };
+    assert!(cap, "flagged as a cap: {error}");
+    assert!(error.contains('3'), "names the cap: {error}");
+}
