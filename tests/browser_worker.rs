@@ -6,7 +6,8 @@
 //! posts, and reads the replies through `worker::serve_in_process` after a trip through the
 //! wire codec (encode, then decode), so what is tested is the round trip of the page's worker
 //! minus `postMessage` itself: a gzip layer read from a `Blob` (digest and diff_id verified,
-//! listed, a file read back), a wrong digest (a verdict, and nothing listed), a cancel in the middle of a read, a cap.
+//! listed, a file read back), a wrong digest (a verdict, and nothing listed), a cancel in the middle of a read, a cap,
+//! and the file diff of two images made of layers opened with file hashing.
 //! The listing is compared with the one Python's `tarfile` wrote beside the fixture
 //! (`tests/fixtures/layer/make.py`).
 #![cfg(target_arch = "wasm32")]
@@ -23,6 +24,8 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+mod ustar;
 
 const PAX_TAR: &[u8] = include_bytes!("fixtures/layer/pax.tar");
 const PAX_TAR_GZ: &[u8] = include_bytes!("fixtures/layer/pax.tar.gz");
@@ -309,4 +312,106 @@ async fn a_cap_stops_the_read_and_says_it_was_a_cap() {
     };
     assert!(cap, "flagged as a cap: {error}");
     assert!(error.contains('3'), "names the cap: {error}");
+}
+
+#[wasm_bindgen_test]
+async fn two_images_are_diffed_file_by_file_from_layers_opened_with_hashing() {
+    install();
+    let lower = ustar::tar_of(&[
+        ("etc/conf", b'0', 0o644, b"colour=red\n", ""),
+        ("etc/old", b'0', 0o644, b"old\n", ""),
+        ("etc/same", b'0', 0o644, b"same\n", ""),
+    ]);
+    let upper = ustar::tar_of(&[
+        ("etc/.wh.old", b'0', 0o644, b"", ""),
+        ("etc/conf", b'0', 0o644, b"colour=blu\n", ""),
+        ("srv/new", b'0', 0o600, &[1u8; 700], ""),
+    ]);
+    for (job, key, bytes) in [(40, "lower", &lower), (41, "upper", &upper)] {
+        send(
+            &Request::Open {
+                job,
+                key: key.into(),
+                source: Source::File {
+                    name: format!("{key}.tar"),
+                },
+                expected: None,
+                diff_id: None,
+                as_layer: true,
+                caps: DEFAULT_CAPS,
+                hash_files: true,
+            },
+            Some(&blob(bytes)),
+        );
+        let (reply, _) = next_reply(job, false).await;
+        assert!(matches!(reply, Reply::Opened { .. }), "{reply:?}");
+    }
+    let diff = |job, limit| Request::DiffFiles {
+        job,
+        left: vec!["lower".into()],
+        right: vec!["lower".into(), "upper".into()],
+        compare_mtime: false,
+        limit,
+    };
+    send(&diff(42, 10), None);
+    let (reply, _) = next_reply(42, false).await;
+    let Reply::FileDiff { diff: d, .. } = reply else {
+        panic!("not a file diff: {reply:?}");
+    };
+    assert_eq!((d.added, d.removed, d.changed, d.unchanged), (1, 1, 1, 1));
+    assert_eq!((d.added_bytes, d.removed_bytes, d.delta), (700, 4, 696));
+    // Largest size change first: the added file, the removed one, the same-size change.
+    let rows: Vec<(&str, Vec<&str>)> = d
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.shown.as_str(),
+                r.changed.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("srv/new", vec![]),
+            ("etc/old", vec![]),
+            ("etc/conf", vec!["content"])
+        ]
+    );
+    let conf = &d.rows[2];
+    let content =
+        |s: &Option<manifest_explorer::jobs::FileSide>| s.as_ref().and_then(|s| s.content.clone());
+    assert_eq!(content(&conf.left), Some(Digest::sha256(b"colour=red\n")));
+    assert_eq!(content(&conf.right), Some(Digest::sha256(b"colour=blu\n")));
+    assert_eq!(
+        d.rows[0].right.as_ref().map(|s| (s.kind, s.mode)),
+        Some(('-', 0o600))
+    );
+    // The limit cuts the rows, never the counts.
+    send(&diff(43, 1), None);
+    let (reply, _) = next_reply(43, false).await;
+    let Reply::FileDiff { diff: cut, .. } = reply else {
+        panic!("not a file diff: {reply:?}");
+    };
+    assert_eq!(
+        (cut.rows.len(), cut.added, cut.removed, cut.changed),
+        (1, 1, 1, 1)
+    );
+    // A layer that was never opened is a named error.
+    send(
+        &Request::DiffFiles {
+            job: 44,
+            left: vec!["lower".into()],
+            right: vec!["nowhere".into()],
+            compare_mtime: false,
+            limit: 10,
+        },
+        None,
+    );
+    let (reply, _) = next_reply(44, false).await;
+    assert!(
+        matches!(&reply, Reply::Failed { error, .. } if error.contains("nowhere")),
+        "{reply:?}"
+    );
 }
