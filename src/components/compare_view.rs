@@ -29,6 +29,9 @@ fn now() -> f64 {
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
+/// Tags compared at once (each is one or two manifest requests, made one after the other).
+const MAX_TAGS: usize = 50;
+
 /// Rows of the file diff the worker sends (largest size change first).
 const DIFF_ROWS: u32 = 2000;
 
@@ -934,6 +937,12 @@ fn TagsMatrix(
                 (tags.clone(), name.clone(), platform.clone(), proxy.clone());
             let session = session.get_value();
             async move {
+                if tags.len() > MAX_TAGS {
+                    return Err(format!(
+                        "{} tags asked for; at most {MAX_TAGS} are compared at once",
+                        tags.len()
+                    ));
+                }
                 let mut images = Vec::new();
                 let mut prefer: Option<String> = None;
                 for tag in &tags {

@@ -147,10 +147,15 @@ try {
       assert(page.url().includes('tags=v1%2Cv2%2Cv3'), `tags in the permalink: ${page.url()}`);
       await page.screenshot({ path: `${outDir}/tags.png`, fullPage: true });
     }],
-    ['a side that does not exist is a clear error', async (page) => {
+    ['a side that does not exist, and too many tags, are clear errors', async (page) => {
       await page.goto(compareUrl(ref(s.v1), `${host}/${s.v1.repo}:nope`));
       await page.locator('[data-fact="compare-error"]').waitFor({ timeout: 30000 });
       assert((await fact(page, 'compare-error')).includes(':nope'), 'the error names the side');
+      // Too many tags at once: refused before any request.
+      const tags = Array.from({ length: 51 }, (_, i) => `t${i}`).join(',');
+      await page.goto(`${site.url}?ref=${encodeURIComponent(ref(s.v1))}&view=compare&tags=${tags}`);
+      await page.locator('[data-fact="compare-error"]').waitFor({ timeout: 30000 });
+      assertEq(await fact(page, 'compare-error'), '51 tags asked for; at most 50 are compared at once', 'tag cap');
     }],
   ], {
     outDir,
