@@ -17,7 +17,7 @@ use crate::compare::{self, Cell, Comparison, HistoryRow, KeyedChange};
 use crate::jobs::{DiffRow, FileDiffMsg, FileSide};
 use crate::layers::{self, Blob, Opening, Origin};
 use crate::oci::json;
-use crate::oci::model::{human_size, ImageConfig, ImageManifest, Index};
+use crate::oci::model::{human_size, ImageConfig, ImageManifest, Index, Platform};
 use crate::oci::{Digest, Limits, Reference};
 use crate::registry::Endpoint;
 use crate::route::{Compare as Spec, Route, Source, ViewMode};
@@ -70,6 +70,21 @@ impl Side {
     /// `repo@sha256:…` of the manifest compared: what a command line should name.
     fn pinned(&self) -> String {
         format!("{}@{}", self.reference.name(), self.digest)
+    }
+
+    /// The platform the other side should prefer: the one picked in this side's index, or
+    /// this image's own (from its config).
+    fn platform_hint(&self) -> Option<String> {
+        self.platform.clone().or_else(|| {
+            let c = self.config.as_ref()?;
+            Some(compare::platform_key(&Platform {
+                os: c.os.clone(),
+                architecture: c.architecture.clone(),
+                variant: c.variant.clone(),
+                os_version: c.os_version.clone(),
+                ..Platform::default()
+            }))
+        })
     }
 
     /// A route in this side's repository.
@@ -189,9 +204,9 @@ fn parse_reference(name: &str, text: &str) -> Result<Reference, String> {
         .map_err(|e| format!("{name}: {text:?} is not a reference: {e}"))
 }
 
-/// Both sides: tops first, so that with no platform asked for, the second index picks the
-/// platform the first one showed (like with like), and the first picks the second's when
-/// only the second was asked for.
+/// Both sides: tops first. With no platform asked for, an index side shows the platform the
+/// other side has (its pick, or a single image's config platform), else its first image; so
+/// the side that was asked for, or the single image, is resolved first.
 async fn load_pair(
     session: Session,
     proxy: Option<String>,
@@ -205,13 +220,17 @@ async fn load_pair(
     let ta = top(&session, &ea, &ra, a.at.as_ref()).await?;
     let tb = top(&session, &eb, &rb, b.at.as_ref()).await?;
     let (wa, wb) = (a.platform.as_deref(), b.platform.as_deref());
-    if wa.is_none() && wb.is_some() {
+    let single = |t: &Top| matches!(t, Top::Manifest(..));
+    let b_first = wa.is_none() && (wb.is_some() || (!single(&ta) && single(&tb)));
+    if b_first {
         let sb = resolve(&session, "B", rb, eb, tb, wb, None).await?;
-        let sa = resolve(&session, "A", ra, ea, ta, None, sb.platform.as_deref()).await?;
+        let hint = sb.platform_hint();
+        let sa = resolve(&session, "A", ra, ea, ta, None, hint.as_deref()).await?;
         return Ok((sa, sb));
     }
     let sa = resolve(&session, "A", ra, ea, ta, wa, None).await?;
-    let sb = resolve(&session, "B", rb, eb, tb, wb, sa.platform.as_deref()).await?;
+    let hint = sa.platform_hint();
+    let sb = resolve(&session, "B", rb, eb, tb, wb, hint.as_deref()).await?;
     Ok((sa, sb))
 }
 

@@ -109,6 +109,10 @@ try {
       // Without pa/pb both sides show the same (first) platform.
       await page.goto(compareUrl(idx, idx));
       await checkFigures(page, expectedComparison(amd.manifest, amd.manifest), 'default platform');
+      // An index against one image: the index shows that image's platform (from its config).
+      await page.goto(compareUrl(idx, `${host}/${s.index.repo}@${arm.digest}`));
+      await checkFigures(page, expectedComparison(arm.manifest, arm.manifest), 'index vs arm64 image');
+      assertEq(await page.locator('#platform-a').inputValue(), 'linux/arm64', 'A follows B');
     }],
     ['file diff: added, removed and changed files, each linking to its side\'s merged view', async (page) => {
       await page.goto(compareUrl(ref(s.v1), ref(s.v2)));
