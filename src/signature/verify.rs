@@ -287,6 +287,23 @@ pub fn run(
         tsa_times.push(time);
     }
 
+    // A certificate from another Sigstore instance (its issuer is none of the trust root's
+    // CAs) is named as such before its log, which that instance's root would list too.
+    if let Some(leaf) = leaf {
+        let issuer_known = policy
+            .root
+            .certificate_authorities
+            .iter()
+            .any(|ca| ca.chain.first().is_some_and(|c| c.subject == leaf.issuer));
+        if !issuer_known {
+            return Err(checks.fail(
+                "certificate chain",
+                "the trust root's certificate authorities",
+                Stop::NotVerifiable(w::untrusted_instance(policy.root_date)),
+            ));
+        }
+    }
+
     // Transparency log.
     let mut log = None;
     let mut times = tsa_times.clone();
