@@ -1123,7 +1123,8 @@ fn cosign_oci_attestation_bundle_referrer() {
         },
         &RustCrypto,
     );
-    assert!(matches!(row.verdict, Verdict::Valid(_)) && row.notes.is_empty());
+    assert!(matches!(row.verdict, Verdict::Valid(_)));
+    assert_eq!(row.notes, vec![wording::matches_expected(&san, &issuer)]);
     let row = sigstore_bundle(
         &bundle,
         &image,
@@ -1300,7 +1301,11 @@ fn cosign_legacy_keyless_with_a_test_instance() {
         .iter()
         .any(|c| c.what == "chain annotation" && matches!(c.outcome, Outcome::NotChecked(_))));
     let row = rows(&good, Some((TEST_SAN, TEST_ISSUER)), &root);
-    assert!(matches!(row.verdict, Verdict::Valid(_)) && row.notes.is_empty());
+    assert!(matches!(row.verdict, Verdict::Valid(_)));
+    assert_eq!(
+        row.notes,
+        vec![wording::matches_expected(TEST_SAN, TEST_ISSUER)]
+    );
     let row = rows(
         &good,
         Some((
@@ -1431,7 +1436,10 @@ fn keyless_bundle_v03_with_a_test_instance() {
     );
     let r = row(&bundle, &img, Some((TEST_SAN, TEST_ISSUER)), &test_root, "");
     assert_eq!(r.verdict, valid);
-    assert!(r.notes.is_empty());
+    assert_eq!(
+        r.notes,
+        vec![wording::matches_expected(TEST_SAN, TEST_ISSUER)]
+    );
     let r = row(
         &bundle,
         &img,
