@@ -77,6 +77,92 @@ function forgedCertificate(workDir, email) {
   return fs.readFileSync(certFile, 'utf8');
 }
 
+/** A one-layer image at `repo:tag`; its manifest digest and size. */
+async function pushImageTo(p, repo, text, tag = 'v1') {
+  const layer = tarOneFile('hello.txt', text);
+  const config = json({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(layer)] } });
+  await p.pushBlobs(repo, [layer, config]);
+  const manifest = json({
+    schemaVersion: 2,
+    mediaType: MT.ociManifest,
+    config: { mediaType: MT.ociConfig, digest: sha256(config), size: config.length },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length }],
+  });
+  const digest = await p.pushManifest(repo, tag, MT.ociManifest, manifest);
+  return { digest, size: manifest.length };
+}
+
+/** A cosign `sha256-<hex>.<suffix>` manifest with one layer per `{mediaType, bytes, annotations}`. */
+async function pushCosign(p, repo, imageDigest, suffix, layers) {
+  const config = json({ architecture: '', os: '', rootfs: { type: 'layers', diff_ids: layers.map((l) => sha256(l.bytes)) } });
+  await p.pushBlobs(repo, [...layers.map((l) => l.bytes), config]);
+  const manifest = json({
+    schemaVersion: 2,
+    mediaType: MT.ociManifest,
+    config: { mediaType: MT.ociConfig, digest: sha256(config), size: config.length },
+    layers: layers.map((l) => ({ mediaType: l.mediaType, digest: sha256(l.bytes), size: l.bytes.length, annotations: l.annotations })),
+  });
+  await p.pushManifest(repo, `${imageDigest.replace(':', '-')}.${suffix}`, MT.ociManifest, manifest);
+}
+
+/** A signed simple-signing layer of a `.sig` manifest (the signature over the payload bytes). */
+function sigLayer(payload, privateKey) {
+  const sig = crypto.sign('sha256', payload, privateKey).toString('base64');
+  return { mediaType: SIMPLE_SIGNING, bytes: payload, annotations: { 'dev.cosignproject.cosign/signature': sig } };
+}
+
+/** A DSSE layer of an `.att` manifest: `statement` signed over PAE. */
+function attLayer(statement, privateKey) {
+  const sig = crypto.sign('sha256', pae(INTOTO, statement), privateKey).toString('base64');
+  const env = json({ payloadType: INTOTO, payload: statement.toString('base64'), signatures: [{ keyid: '', sig }] });
+  return { mediaType: DSSE, bytes: env, annotations: { predicateType: 'https://slsa.dev/provenance/v1' } };
+}
+
+/** For tests/e2e/signatures-bench.mjs: `bench:v1` with `count` signatures by one fresh P-256
+ * key (64 layers of its `.sig`, the rest in its `.att`: the panel reads at most 64 layers per
+ * manifest), and `keyless:v1` with the keyless bundle of sig_fixtures. */
+export async function seedBench(registryUrl, { count }) {
+  const client = makeClient(registryUrl);
+  const p = makePusher(client, 4);
+  const host = new URL(registryUrl).host;
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const bench = { repo: 'bench', tag: 'v1', ...(await pushImageTo(p, 'bench', 'bench image\n')) };
+  const sigs = Math.min(count, 64);
+  const payloads = Array.from({ length: sigs }, (_, i) => payloadFor(`${host}/bench:${i}`, bench.digest));
+  await pushCosign(p, 'bench', bench.digest, 'sig', payloads.map((payload) => sigLayer(payload, privateKey)));
+  if (count > sigs) {
+    const statements = Array.from({ length: count - sigs }, (_, i) => statementFor(bench.digest, `https://example.test/bench/${i}`));
+    await pushCosign(p, 'bench', bench.digest, 'att', statements.map((st) => attLayer(st, privateKey)));
+  }
+  const keyless = { repo: 'keyless', tag: 'v1', ...(await pushImageTo(p, 'keyless', 'keyless image\n')) };
+  keyless.fixture = sigFixture('keyless', keyless.digest);
+  await pushReferrersTo(p, 'keyless', keyless, [{ artifactType: BUNDLE, mediaType: BUNDLE, bytes: Buffer.from(keyless.fixture.bundle) }]);
+  return { host, bench, keyless, count, keyPem: publicKey.export({ type: 'spki', format: 'pem' }) };
+}
+
+/** Referrers of `subject` ({digest, size}), each an artifact manifest with one layer, and the
+ * `sha256-<hex>` tag index listing them. */
+async function pushReferrersTo(p, repo, subject, artifacts) {
+  const empty = Buffer.from('{}');
+  const entries = [];
+  for (const { artifactType, mediaType, bytes } of artifacts) {
+    await p.pushBlobs(repo, [empty, bytes]);
+    const m = json({
+      schemaVersion: 2,
+      mediaType: MT.ociManifest,
+      artifactType,
+      config: { mediaType: MT.ociEmpty, digest: sha256(empty), size: empty.length, data: 'e30=' },
+      layers: [{ mediaType, digest: sha256(bytes), size: bytes.length }],
+      subject: { mediaType: MT.ociManifest, digest: subject.digest, size: subject.size },
+    });
+    const digest = await p.pushManifest(repo, sha256(m), MT.ociManifest, m);
+    entries.push({ mediaType: MT.ociManifest, digest, size: m.length, artifactType });
+  }
+  const index = json({ schemaVersion: 2, mediaType: MT.ociIndex, manifests: entries });
+  await p.pushManifest(repo, `sha256-${subject.digest.slice(7)}`, MT.ociIndex, index);
+  return entries.map((e) => e.digest);
+}
+
 export async function seedSignatures(registryUrl, { workDir }) {
   const client = makeClient(registryUrl);
   const p = makePusher(client, 4);
@@ -86,31 +172,9 @@ export async function seedSignatures(registryUrl, { workDir }) {
   const pem = (k) => k.export({ type: 'spki', format: 'pem' });
   const fingerprint = (k) => 'SHA256:' + crypto.createHash('sha256').update(k.export({ type: 'spki', format: 'der' })).digest('hex');
 
-  async function pushImage(repo, text, tag = 'v1') {
-    const layer = tarOneFile('hello.txt', text);
-    const config = json({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(layer)] } });
-    await p.pushBlobs(repo, [layer, config]);
-    const manifest = json({
-      schemaVersion: 2,
-      mediaType: MT.ociManifest,
-      config: { mediaType: MT.ociConfig, digest: sha256(config), size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length }],
-    });
-    const digest = await p.pushManifest(repo, tag, MT.ociManifest, manifest);
-    return { digest, size: manifest.length };
-  }
-
-  async function pushSig(repo, imageDigest, payload, annotations) {
-    const config = json({ architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [sha256(payload)] } });
-    await p.pushBlobs(repo, [payload, config]);
-    const manifest = json({
-      schemaVersion: 2,
-      mediaType: MT.ociManifest,
-      config: { mediaType: MT.ociConfig, digest: sha256(config), size: config.length },
-      layers: [{ mediaType: SIMPLE_SIGNING, digest: sha256(payload), size: payload.length, annotations }],
-    });
-    await p.pushManifest(repo, `${imageDigest.replace(':', '-')}.sig`, MT.ociManifest, manifest);
-  }
+  const pushImage = (repo, text, tag) => pushImageTo(p, repo, text, tag);
+  const pushSig = (repo, imageDigest, payload, annotations) =>
+    pushCosign(p, repo, imageDigest, 'sig', [{ mediaType: SIMPLE_SIGNING, bytes: payload, annotations }]);
 
   const sign = (payload) => crypto.sign('sha256', payload, privateKey).toString('base64');
 
@@ -132,42 +196,10 @@ export async function seedSignatures(registryUrl, { workDir }) {
 
   const plain = { repo: 'plain', tag: 'v1', digest: (await pushImage('plain', 'unsigned image\n')).digest };
 
-  /** A cosign `.att` tag: one DSSE layer per statement, signed with `privateKey` over PAE. */
-  async function pushAtt(repo, imageDigest, statement) {
-    const env = json({ payloadType: INTOTO, payload: statement.toString('base64'), signatures: [{ keyid: '', sig: crypto.sign('sha256', pae(INTOTO, statement), privateKey).toString('base64') }] });
-    const config = json({ architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [sha256(env)] } });
-    await p.pushBlobs(repo, [env, config]);
-    const manifest = json({
-      schemaVersion: 2,
-      mediaType: MT.ociManifest,
-      config: { mediaType: MT.ociConfig, digest: sha256(config), size: config.length },
-      layers: [{ mediaType: DSSE, digest: sha256(env), size: env.length, annotations: { predicateType: 'https://slsa.dev/provenance/v1' } }],
-    });
-    await p.pushManifest(repo, `${imageDigest.replace(':', '-')}.att`, MT.ociManifest, manifest);
-  }
+  const pushAtt = (repo, imageDigest, statement) =>
+    pushCosign(p, repo, imageDigest, 'att', [attLayer(statement, privateKey)]);
 
-  /** Referrers of `subject` ({digest, size}), each an artifact manifest with one layer, and the
-   * `sha256-<hex>` tag index listing them. */
-  async function pushReferrers(repo, subject, artifacts) {
-    const empty = Buffer.from('{}');
-    const entries = [];
-    for (const { artifactType, mediaType, bytes } of artifacts) {
-      await p.pushBlobs(repo, [empty, bytes]);
-      const m = json({
-        schemaVersion: 2,
-        mediaType: MT.ociManifest,
-        artifactType,
-        config: { mediaType: MT.ociEmpty, digest: sha256(empty), size: empty.length, data: 'e30=' },
-        layers: [{ mediaType, digest: sha256(bytes), size: bytes.length }],
-        subject: { mediaType: MT.ociManifest, digest: subject.digest, size: subject.size },
-      });
-      const digest = await p.pushManifest(repo, sha256(m), MT.ociManifest, m);
-      entries.push({ mediaType: MT.ociManifest, digest, size: m.length, artifactType });
-    }
-    const index = json({ schemaVersion: 2, mediaType: MT.ociIndex, manifests: entries });
-    await p.pushManifest(repo, `sha256-${subject.digest.slice(7)}`, MT.ociIndex, index);
-    return entries.map((e) => e.digest);
-  }
+  const pushReferrers = (repo, subject, artifacts) => pushReferrersTo(p, repo, subject, artifacts);
 
   const attested = { repo: 'attested', tag: 'v1', ...(await pushImage('attested', 'attested image\n')) };
   await pushAtt('attested', attested.digest, statementFor(attested.digest));
