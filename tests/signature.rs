@@ -782,6 +782,34 @@ fn notation_jws_with_test_ca() {
     }
 }
 
+/// The Notation trust store as pasted in the panel: PEM certificates only.
+#[test]
+fn notation_trusted_roots_from_pem() {
+    use manifest_explorer::signature::notation::trusted_roots_from_pem;
+    use manifest_explorer::signature::pem;
+    let a = notation_fixture(TestKey::p256("notation leaf")).root_der;
+    let b = notation_fixture(TestKey::p384("another leaf")).x5c[0].clone();
+    let two = format!(
+        "{}\n{}",
+        pem::encode("CERTIFICATE", &a),
+        pem::encode("CERTIFICATE", &b)
+    );
+    let roots = trusted_roots_from_pem(&two).unwrap();
+    assert_eq!(
+        roots.iter().map(|c| c.der().to_vec()).collect::<Vec<_>>(),
+        vec![a.clone(), b]
+    );
+    assert_eq!(trusted_roots_from_pem("  \n").unwrap().len(), 0);
+    let key = TestKey::p256("k").pem();
+    let err =
+        trusted_roots_from_pem(&format!("{}{key}", pem::encode("CERTIFICATE", &a))).unwrap_err();
+    assert!(err.contains("\"PUBLIC KEY\" is not a certificate"), "{err}");
+    assert!(trusted_roots_from_pem("not pem").is_err());
+    let mut truncated = a.clone();
+    truncated.truncate(a.len() - 3);
+    assert!(trusted_roots_from_pem(&pem::encode("CERTIFICATE", &truncated)).is_err());
+}
+
 /// The round protocol an asynchronous backend (WebCrypto) uses: run, collect the checks that
 /// were not answered, answer them, run again. Every conformance case must end with the same
 /// verdict as the synchronous RustCrypto backend, in a few rounds.

@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use super::signatures_load::{load, Found, Loaded};
 use crate::client::Session;
 use crate::oci::{Digest, Reference};
-use crate::signature::notation::{Target, MEDIA_TYPE_JWS};
+use crate::signature::notation::{trusted_roots_from_pem, Target, MEDIA_TYPE_JWS};
 use crate::signature::report::{
     not_verifiable, predicate_type, unsigned_attestation, Format, Options, Verdict,
 };
@@ -25,8 +25,7 @@ use crate::signature::trust_root::MAX_TRUST_ROOT_BYTES;
 use crate::signature::webcrypto::{
     cosign_manifest_webcrypto, notation_jws_webcrypto, sigstore_bundle_webcrypto,
 };
-use crate::signature::x509::Certificate;
-use crate::signature::{parse_public_key_pem, pem, wording, Outcome, SignatureRow, TrustedRoot};
+use crate::signature::{parse_public_key_pem, wording, Outcome, SignatureRow, TrustedRoot};
 
 /// `targets/trusted_root.json` of github.com/sigstore/root-signing at commit
 /// 60cf2ce8b2e45d600dc17c4421e8c751e75772be (its content last changed 2025-09; Rekor v1 and v2,
@@ -94,25 +93,6 @@ fn trust_root(pasted: &str) -> Result<Root, String> {
     })
 }
 
-/// The pasted Notation roots: one or more PEM certificates.
-fn notation_roots(pasted: &str) -> Result<Vec<Certificate>, String> {
-    if pasted.trim().is_empty() {
-        return Ok(Vec::new());
-    }
-    let blocks = pem::parse(pasted).map_err(|e| format!("Notation trusted root: {e}"))?;
-    blocks
-        .iter()
-        .map(|(label, der)| match label.as_str() {
-            "CERTIFICATE" => {
-                Certificate::from_der(der).map_err(|e| format!("Notation trusted root: {e}"))
-            }
-            other => Err(format!(
-                "Notation trusted root: PEM block {other:?} is not a certificate"
-            )),
-        })
-        .collect()
-}
-
 /// The fields a verification runs with.
 #[derive(Clone, PartialEq)]
 struct Inputs {
@@ -129,7 +109,8 @@ async fn verify_all(loaded: &Loaded, inputs: &Inputs) -> Result<(String, Vec<Sho
         text => Some(parse_public_key_pem(text).map_err(|e| format!("public key: {e}"))?),
     };
     let root = trust_root(&inputs.trust_root)?;
-    let notation_roots = notation_roots(&inputs.notation_root)?;
+    let notation_roots = trusted_roots_from_pem(&inputs.notation_root)
+        .map_err(|e| format!("Notation trusted root: {e}"))?;
     let identity = (!inputs.identity.trim().is_empty())
         .then(|| (inputs.identity.trim(), inputs.issuer.trim()));
     let options = Options {
