@@ -311,6 +311,10 @@ pub fn SignaturesView(
     let root_text = RwSignal::new(pasted_root);
     let notation_text = RwSignal::new(pasted_notation);
     let file_problem = RwSignal::new(None::<String>);
+    // Open at first when roots are kept from earlier in the session (not reactive: clearing a
+    // field must not fold the section away under the cursor).
+    let roots_pasted =
+        !root_text.get_untracked().is_empty() || !notation_text.get_untracked().is_empty();
     Effect::new(move || {
         let kept = (root_text.get(), notation_text.get());
         PASTED.with_borrow_mut(|p| *p = kept);
@@ -365,7 +369,7 @@ pub fn SignaturesView(
             </label>
             <label>"Expected identity "<input id="sig-identity" type="text" on:change=field(identity) /></label>
             <label>"Issuer "<input id="sig-issuer" type="text" on:change=field(issuer) /></label>
-            <details class="trust-fields" open=move || !root_text.get().is_empty() || !notation_text.get().is_empty()>
+            <details class="trust-fields" open=roots_pasted>
                 <summary>"Trust roots"</summary>
                 <label>"Trust root (trusted_root.json)"
                     <textarea id="sig-trust-root" rows="4" prop:value=move || root_text.get() on:change=field(root_text)></textarea>
