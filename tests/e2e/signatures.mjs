@@ -215,8 +215,11 @@ try {
       assert((await text(row.locator('details.checks'))).includes('revocation — not checked'), 'revocation reported as not checked');
       await page.screenshot({ path: `${outDir}/notation-valid.png`, fullPage: true });
     }],
-    ['unsigned BuildKit attestations of an index, per platform', async (page) => {
-      await open(page, s.multi);
+    ['unsigned BuildKit attestations of an index, per platform (from the index page\'s link)', async (page) => {
+      await page.goto(`${site.url}?ref=${encodeURIComponent(`${s.host}/${s.multi.repo}:${s.multi.tag}`)}`);
+      await page.locator('#browse-sigs').click();
+      await page.locator('.sig-rows > li').first().waitFor({ timeout: 30000 });
+      assertEq(await text(page.locator('[data-fact="sig-image"]')), s.multi.digest, 'the index digest');
       for (const pl of s.multi.platforms) {
         const row = await rowFrom(page, `attestation manifest ${pl.att.digest} for linux/${pl.arch} (${pl.digest})`, 'unsigned');
         assertEq(await text(row.locator('.verdict-sentence')), 'Unsigned attestation: anyone with push access could have written this', 'unsigned sentence');
