@@ -27,6 +27,11 @@ use manifest_explorer::signature::{
     parse_public_key_pem, verify_bundle, wording, Outcome, RustCrypto, SignatureError, Signer,
     Trust, TrustedRoot,
 };
+use signature_support::keyless::{
+    fulcio_leaf, instance, keyless_bundle, rekor_bundle, test_trusted_root, Instance,
+    BUNDLE_LOG_INDEX, SIGNED_AT, TEST_ISSUER, TEST_SAN,
+};
+use signature_support::notation::{jws, notation_fixture, notation_header, notation_payload};
 use signature_support::{der_cert, CertSpec, TestKey};
 
 fn fixtures() -> PathBuf {
@@ -646,86 +651,6 @@ fn unsigned_buildkit_attestation() {
 // ---------------------------------------------------------------------------------------
 // Notation JWS with a test CA.
 
-struct NotationFixture {
-    root_der: Vec<u8>,
-    leaf_key: TestKey,
-    x5c: Vec<Vec<u8>>,
-}
-
-fn notation_fixture(leaf_key: TestKey) -> NotationFixture {
-    let root_key = TestKey::p384("notation root");
-    let root_der = der_cert(
-        &CertSpec {
-            subject: "Test Notation Root",
-            issuer: "Test Notation Root",
-            serial: 1,
-            spki: root_key.spki(),
-            not_before: "250101000000Z",
-            not_after: "350101000000Z",
-            ca: true,
-            extensions: Vec::new(),
-        },
-        &root_key,
-    );
-    let leaf_der = der_cert(
-        &CertSpec {
-            subject: "Test Notation Signer",
-            issuer: "Test Notation Root",
-            serial: 2,
-            spki: leaf_key.spki(),
-            not_before: "260101000000Z",
-            not_after: "270101000000Z",
-            ca: false,
-            extensions: Vec::new(),
-        },
-        &root_key,
-    );
-    NotationFixture {
-        root_der: root_der.clone(),
-        leaf_key,
-        x5c: vec![leaf_der, root_der],
-    }
-}
-
-fn b64url(bytes: &[u8]) -> String {
-    base64::encode(bytes)
-        .trim_end_matches('=')
-        .replace('+', "-")
-        .replace('/', "_")
-}
-
-fn jws(
-    f: &NotationFixture,
-    header: serde_json::Value,
-    payload: serde_json::Value,
-    alg_override: Option<&str>,
-) -> Vec<u8> {
-    let mut rng = signature_support::TestRng::new("pss salt");
-    let (alg, _) = f.leaf_key.sign_jws(b"probe", &mut rng);
-    let mut header = header;
-    header["alg"] = serde_json::Value::String(alg_override.unwrap_or(&alg).to_string());
-    let protected = b64url(&serde_json::to_vec(&header).unwrap());
-    let payload = b64url(&serde_json::to_vec(&payload).unwrap());
-    let (_, sig) = f
-        .leaf_key
-        .sign_jws(format!("{protected}.{payload}").as_bytes(), &mut rng);
-    let x5c: Vec<String> = f.x5c.iter().map(|c| base64::encode(c)).collect();
-    serde_json::to_vec(&serde_json::json!({"payload": payload, "protected": protected, "header": {"x5c": x5c, "io.cncf.notary.signingAgent": "test"}, "signature": b64url(&sig)})).unwrap()
-}
-
-fn notation_header() -> serde_json::Value {
-    serde_json::json!({
-        "crit": ["io.cncf.notary.signingScheme"],
-        "cty": "application/vnd.cncf.notary.payload.v1+json",
-        "io.cncf.notary.signingScheme": "notary.x509",
-        "io.cncf.notary.signingTime": "2026-06-01T12:00:00+02:00"
-    })
-}
-
-fn notation_payload(digest: &Digest) -> serde_json::Value {
-    serde_json::json!({"targetArtifact": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest.to_string(), "size": 481}})
-}
-
 #[test]
 fn notation_jws_with_test_ca() {
     let img = image(8);
@@ -855,6 +780,34 @@ fn notation_jws_with_test_ca() {
             println!("notation {} / {name}: {:?}", f.leaf_key.name(), row.verdict);
         }
     }
+}
+
+/// The Notation trust store as pasted in the panel: PEM certificates only.
+#[test]
+fn notation_trusted_roots_from_pem() {
+    use manifest_explorer::signature::notation::trusted_roots_from_pem;
+    use manifest_explorer::signature::pem;
+    let a = notation_fixture(TestKey::p256("notation leaf")).root_der;
+    let b = notation_fixture(TestKey::p384("another leaf")).x5c[0].clone();
+    let two = format!(
+        "{}\n{}",
+        pem::encode("CERTIFICATE", &a),
+        pem::encode("CERTIFICATE", &b)
+    );
+    let roots = trusted_roots_from_pem(&two).unwrap();
+    assert_eq!(
+        roots.iter().map(|c| c.der().to_vec()).collect::<Vec<_>>(),
+        vec![a.clone(), b]
+    );
+    assert_eq!(trusted_roots_from_pem("  \n").unwrap().len(), 0);
+    let key = TestKey::p256("k").pem();
+    let err =
+        trusted_roots_from_pem(&format!("{}{key}", pem::encode("CERTIFICATE", &a))).unwrap_err();
+    assert!(err.contains("\"PUBLIC KEY\" is not a certificate"), "{err}");
+    assert!(trusted_roots_from_pem("not pem").is_err());
+    let mut truncated = a.clone();
+    truncated.truncate(a.len() - 3);
+    assert!(trusted_roots_from_pem(&pem::encode("CERTIFICATE", &truncated)).is_err());
 }
 
 /// The round protocol an asynchronous backend (WebCrypto) uses: run, collect the checks that
@@ -1198,7 +1151,8 @@ fn cosign_oci_attestation_bundle_referrer() {
         },
         &RustCrypto,
     );
-    assert!(matches!(row.verdict, Verdict::Valid(_)) && row.notes.is_empty());
+    assert!(matches!(row.verdict, Verdict::Valid(_)));
+    assert_eq!(row.notes, vec![wording::matches_expected(&san, &issuer)]);
     let row = sigstore_bundle(
         &bundle,
         &image,
@@ -1265,165 +1219,8 @@ fn image_digest_other() -> Digest {
 }
 
 // ---------------------------------------------------------------------------------------
-// cosign legacy keyless: a whole test Sigstore instance (Fulcio-like CA with SCTs, a Rekor
-// log key, a CT log key) written by the test, and the `.sig` annotations cosign writes.
-
-const SIGNED_AT: i64 = 1780315500; // 2026-06-01T12:05:00Z, inside the leaf's 10 minutes
-const LEAF_FROM: &str = "260601120000Z";
-const LEAF_TO: &str = "260601121000Z";
-const TEST_SAN: &str =
-    "https://github.com/example/app/.github/workflows/release.yml@refs/heads/main";
-const TEST_ISSUER: &str = "https://token.actions.githubusercontent.com";
-
-struct Instance {
-    intermediate: TestKey,
-    rekor: TestKey,
-    ct: TestKey,
-    root_der: Vec<u8>,
-    intermediate_der: Vec<u8>,
-}
-
-fn instance() -> Instance {
-    let root = TestKey::p384("fulcio root");
-    let intermediate = TestKey::p384("fulcio intermediate");
-    let root_der = der_cert(
-        &CertSpec {
-            subject: "test-fulcio-root",
-            issuer: "test-fulcio-root",
-            serial: 1,
-            spki: root.spki(),
-            not_before: "250101000000Z",
-            not_after: "350101000000Z",
-            ca: true,
-            extensions: Vec::new(),
-        },
-        &root,
-    );
-    let intermediate_der = der_cert(
-        &CertSpec {
-            subject: "test-fulcio-intermediate",
-            issuer: "test-fulcio-root",
-            serial: 2,
-            spki: intermediate.spki(),
-            not_before: "250101000000Z",
-            not_after: "350101000000Z",
-            ca: true,
-            extensions: Vec::new(),
-        },
-        &root,
-    );
-    Instance {
-        intermediate,
-        rekor: TestKey::p256("rekor"),
-        ct: TestKey::p256("ct log"),
-        root_der,
-        intermediate_der,
-    }
-}
-
-fn sha256(bytes: &[u8]) -> Vec<u8> {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(bytes).to_vec()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A Fulcio-style leaf for `signer` with SAN, OIDC issuer and an SCT by `ct` (RFC 6962 §3.2:
-/// the SCT signs the TBS without the SCT extension, with the issuer key hash).
-fn fulcio_leaf(
-    inst: &Instance,
-    signer: &TestKey,
-    san: &str,
-    issuer_cert_key: &TestKey,
-    ct: &TestKey,
-) -> Vec<u8> {
-    use manifest_explorer::signature::der::{encode, OCTET_STRING, SEQUENCE, UTF8_STRING};
-    use signature_support::{extension, sign_tbs, tbs};
-    let san_ext = extension(
-        &[0x55, 0x1d, 0x11],
-        true,
-        &encode(SEQUENCE, &encode(0x86, san.as_bytes())),
-    );
-    let issuer_ext = extension(
-        &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xbf, 0x30, 0x01, 0x08],
-        false,
-        &encode(UTF8_STRING, TEST_ISSUER.as_bytes()),
-    );
-    let mut spec = CertSpec {
-        subject: "",
-        issuer: "test-fulcio-intermediate",
-        serial: 3,
-        spki: signer.spki(),
-        not_before: LEAF_FROM,
-        not_after: LEAF_TO,
-        ca: false,
-        extensions: vec![san_ext, issuer_ext],
-    };
-    let precert = tbs(&spec, issuer_cert_key);
-    let timestamp_ms: u64 = 1780315201000;
-    let mut signed = vec![0u8, 0];
-    signed.extend(timestamp_ms.to_be_bytes());
-    signed.extend([0, 1]);
-    signed.extend(sha256(&inst.intermediate.spki()));
-    signed.extend(&(precert.len() as u32).to_be_bytes()[1..]);
-    signed.extend(&precert);
-    signed.extend([0, 0]);
-    let sig = ct.sign(&signed);
-    let mut sct = vec![0u8];
-    sct.extend(sha256(&ct.spki()));
-    sct.extend(timestamp_ms.to_be_bytes());
-    sct.extend([0, 0, 4, 3]);
-    sct.extend((sig.len() as u16).to_be_bytes());
-    sct.extend(&sig);
-    let mut list = ((sct.len() + 2) as u16).to_be_bytes().to_vec();
-    list.extend((sct.len() as u16).to_be_bytes());
-    list.extend(&sct);
-    spec.extensions.push(extension(
-        &[0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02],
-        false,
-        &encode(OCTET_STRING, &list),
-    ));
-    sign_tbs(tbs(&spec, issuer_cert_key), issuer_cert_key)
-}
-
-fn test_trusted_root(inst: &Instance) -> Vec<u8> {
-    let key = |k: &TestKey| serde_json::json!({"rawBytes": base64::encode(&k.spki()), "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": {"start": "2025-01-01T00:00:00Z"}});
-    serde_json::to_vec(&serde_json::json!({
-        "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
-        "tlogs": [{"baseUrl": "https://rekor.test", "hashAlgorithm": "SHA2_256", "publicKey": key(&inst.rekor), "logId": {"keyId": base64::encode(&sha256(&inst.rekor.spki()))}}],
-        "certificateAuthorities": [{"subject": {"commonName": "test"}, "uri": "https://fulcio.test", "certChain": {"certificates": [{"rawBytes": base64::encode(&inst.intermediate_der)}, {"rawBytes": base64::encode(&inst.root_der)}]}, "validFor": {"start": "2025-01-01T00:00:00Z"}}],
-        "ctlogs": [{"baseUrl": "https://ct.test", "hashAlgorithm": "SHA2_256", "publicKey": key(&inst.ct), "logId": {"keyId": base64::encode(&sha256(&inst.ct.spki()))}}],
-        "timestampAuthorities": []
-    }))
-    .unwrap()
-}
-
-/// cosign's `dev.sigstore.cosign/bundle`: a hashedrekord entry and its SET by `log_key`.
-/// The SET payload is written out in RFC 8785 form by hand (keys in order, no spaces).
-fn rekor_bundle(
-    payload: &[u8],
-    sig: &[u8],
-    cert_pem: &str,
-    log: &TestKey,
-    set_signer: &TestKey,
-    integrated: i64,
-) -> String {
-    let body = serde_json::to_vec(&serde_json::json!({
-        "apiVersion": "0.0.1", "kind": "hashedrekord",
-        "spec": {"data": {"hash": {"algorithm": "sha256", "value": hex(&sha256(payload))}},
-                 "signature": {"content": base64::encode(sig), "publicKey": {"content": base64::encode(cert_pem.as_bytes())}}}
-    }))
-    .unwrap();
-    let log_id = hex(&sha256(&log.spki()));
-    let body_b64 = base64::encode(&body);
-    let set_payload = format!(
-        r#"{{"body":"{body_b64}","integratedTime":{integrated},"logID":"{log_id}","logIndex":42}}"#
-    );
-    let set = set_signer.sign(set_payload.as_bytes());
-    serde_json::to_string(&serde_json::json!({"SignedEntryTimestamp": base64::encode(&set), "Payload": {"body": body_b64, "integratedTime": integrated, "logIndex": 42, "logID": log_id}})).unwrap()
-}
+// cosign legacy keyless against the test Sigstore instance of `signature_support::keyless`:
+// the `.sig` annotations cosign writes.
 
 struct KeylessCase {
     leaf: Vec<u8>,
@@ -1532,7 +1329,11 @@ fn cosign_legacy_keyless_with_a_test_instance() {
         .iter()
         .any(|c| c.what == "chain annotation" && matches!(c.outcome, Outcome::NotChecked(_))));
     let row = rows(&good, Some((TEST_SAN, TEST_ISSUER)), &root);
-    assert!(matches!(row.verdict, Verdict::Valid(_)) && row.notes.is_empty());
+    assert!(matches!(row.verdict, Verdict::Valid(_)));
+    assert_eq!(
+        row.notes,
+        vec![wording::matches_expected(TEST_SAN, TEST_ISSUER)]
+    );
     let row = rows(
         &good,
         Some((
@@ -1622,6 +1423,84 @@ fn cosign_legacy_keyless_with_a_test_instance() {
         rows(&early, None, &root).verdict,
         Verdict::Invalid(wording::OUTSIDE_VALIDITY.into())
     );
+}
+
+/// The keyless bundle v0.3 the end-to-end tests push as a referrer (`examples/sig_fixtures.rs`):
+/// DSSE, a Rekor v1 entry with SET and inclusion proof + checkpoint, against the test root.
+#[test]
+fn keyless_bundle_v03_with_a_test_instance() {
+    let inst = instance();
+    let test_root = TrustedRoot::parse(&test_trusted_root(&inst)).unwrap();
+    let img = image(12);
+    let signer = TestKey::p256("keyless signer");
+    let leaf = fulcio_leaf(&inst, &signer, TEST_SAN, &inst.intermediate, &inst.ct);
+    let bundle = keyless_bundle(&inst, &signer, &leaf, &statement(&img), SIGNED_AT);
+    let public_good = public_good();
+    let row = |bundle: &[u8], image: &Digest, identity, root: &TrustedRoot, date| {
+        let options = Options {
+            key: None,
+            identity,
+            root,
+            root_date: date,
+        };
+        sigstore_bundle(bundle, image, None, &options, &RustCrypto)
+    };
+    let valid = Verdict::Valid(wording::signed_by(
+        TEST_SAN,
+        TEST_ISSUER,
+        "the certificate authority https://fulcio.test",
+        BUNDLE_LOG_INDEX,
+        "2026-06-01T12:05:00Z",
+    ));
+    let r = row(&bundle, &img, None, &test_root, "");
+    assert_eq!(r.verdict, valid, "{:?}", r.checks);
+    assert!(r
+        .checks
+        .iter()
+        .any(|c| c.what == "inclusion proof" && c.outcome == Outcome::Passed));
+    assert_eq!(
+        r.notes,
+        vec![wording::ANYONE_CAN_GET_A_CERTIFICATE.to_string()]
+    );
+    let r = row(&bundle, &img, Some((TEST_SAN, TEST_ISSUER)), &test_root, "");
+    assert_eq!(r.verdict, valid);
+    assert_eq!(
+        r.notes,
+        vec![wording::matches_expected(TEST_SAN, TEST_ISSUER)]
+    );
+    let r = row(
+        &bundle,
+        &img,
+        Some(("someone@else.example", TEST_ISSUER)),
+        &test_root,
+        "",
+    );
+    assert!(matches!(r.verdict, Verdict::Invalid(_)), "{:?}", r.verdict);
+    let r = row(&bundle, &image(13), None, &test_root, "");
+    assert_eq!(
+        r.verdict,
+        Verdict::Invalid(wording::wrong_subject(&img.to_string(), &image(13)))
+    );
+    // Without the instance's root: not from a trusted instance, named by the root's date.
+    let r = row(&bundle, &img, None, &public_good, "2026-08-21");
+    assert_eq!(
+        r.verdict,
+        Verdict::NotVerifiable(wording::untrusted_instance("2026-08-21"))
+    );
+    // One proof hash flipped: the proof no longer leads to the checkpoint's root.
+    let mut doc: serde_json::Value = serde_json::from_slice(&bundle).unwrap();
+    let hashes = &mut doc["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["hashes"];
+    let mut first = base64::decode(hashes[0].as_str().unwrap()).unwrap();
+    first[0] ^= 1;
+    hashes[0] = serde_json::json!(base64::encode(&first));
+    let r = row(
+        &serde_json::to_vec(&doc).unwrap(),
+        &img,
+        None,
+        &test_root,
+        "",
+    );
+    assert_eq!(r.verdict, Verdict::Invalid(wording::PROOF_INVALID.into()));
 }
 
 fn clone_case(c: &KeylessCase) -> KeylessCase {

@@ -30,6 +30,7 @@ mod registry_settings;
 mod registry_view;
 mod schema1_view;
 mod show_more;
+mod signatures_load;
 mod signatures_view;
 mod start_page;
 mod tags_panel;

@@ -1,24 +1,31 @@
-//! The signatures and attestations of an image (`view=sigs` on a manifest), in the lazily
-//! loaded views module: cosign legacy `sha256-<hex>.sig` / `.att` tags in the same repository
-//! and Sigstore bundle referrers, their small blobs fetched and verified by digest, then one
-//! row per signature from `signature::report`, the signature math done by WebCrypto. The key
-//! and identity fields re-run the verification; nothing is fetched again.
+//! The signatures and attestations of an image (`view=sigs` on a manifest or index), in the
+//! lazily loaded signatures module: what `signatures_load.rs` found (cosign `.sig` / `.att`
+//! tags, Sigstore bundle and Notation referrers, BuildKit attestations), one row per signature
+//! from `signature::report` / `signature::notation`, the signature math done by WebCrypto. The
+//! key, identity, trust root and Notation root fields re-run the verification; nothing is
+//! fetched again. A pasted trust root or Notation root stays for the session (the tab).
 //!
 //! Every value read from the registry is rendered as text. A certificate's contents appear only
 //! inside the "unverified certificate contents" disclosure; a verified identity only in the
 //! verdict sentence the core words.
 
-use leptos::prelude::*;
+use std::cell::RefCell;
 
-use crate::client::{ClientError, Session};
-use crate::oci::json;
-use crate::oci::model::{Descriptor, ImageManifest};
-use crate::oci::{Digest, Limits, Reference};
-use crate::registry::{Endpoint, RegistryError};
-use crate::signature::bundle::bundle_minor_version;
-use crate::signature::report::{Format, Options, Verdict, MAX_LAYERS};
-use crate::signature::webcrypto::{cosign_manifest_webcrypto, sigstore_bundle_webcrypto};
-use crate::signature::{parse_public_key_pem, Outcome, SignatureRow, TrustedRoot};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::signatures_load::{load, Found, Loaded};
+use crate::client::Session;
+use crate::oci::{Digest, Reference};
+use crate::signature::notation::{trusted_roots_from_pem, Target, MEDIA_TYPE_JWS};
+use crate::signature::report::{
+    not_verifiable, predicate_type, unsigned_attestation, Format, Options, Verdict,
+};
+use crate::signature::trust_root::MAX_TRUST_ROOT_BYTES;
+use crate::signature::webcrypto::{
+    cosign_manifest_webcrypto, notation_jws_webcrypto, sigstore_bundle_webcrypto,
+};
+use crate::signature::{parse_public_key_pem, wording, Outcome, SignatureRow, TrustedRoot};
 
 /// `targets/trusted_root.json` of github.com/sigstore/root-signing at commit
 /// 60cf2ce8b2e45d600dc17c4421e8c751e75772be (its content last changed 2025-09; Rekor v1 and v2,
@@ -26,191 +33,96 @@ use crate::signature::{parse_public_key_pem, Outcome, SignatureRow, TrustedRoot}
 const PUBLIC_GOOD_ROOT: &[u8] = include_bytes!("../signature/public_good_trusted_root.json");
 const PUBLIC_GOOD_ROOT_DATE: &str = "2026-08-21";
 
-/// Blobs of signature manifests larger than this are not fetched (their row says so).
-const MAX_SIGNATURE_BLOB: u64 = 4 * 1024 * 1024;
-/// Bundle referrers looked at.
-const MAX_BUNDLES: usize = 32;
-
-/// One thing found next to the image, with its bytes.
-#[derive(Clone)]
-enum Found {
-    /// A `.sig` / `.att` manifest and its layers' blobs (`None`: not fetched).
-    Cosign {
-        tag: String,
-        manifest: Vec<u8>,
-        layers: Vec<Option<Vec<u8>>>,
-    },
-    /// A bundle referrer: its manifest digest and the bundle blob (or why it is missing).
-    Bundle {
-        digest: Digest,
-        bundle: Result<Vec<u8>, String>,
-    },
+thread_local! {
+    /// The pasted `trusted_root.json` and Notation roots, kept while the tab lives (the module
+    /// stays loaded), so that moving to another image does not drop them.
+    static PASTED: RefCell<(String, String)> = const { RefCell::new((String::new(), String::new())) };
 }
 
-#[derive(Clone)]
-struct Loaded {
-    image: Digest,
-    image_manifest: Vec<u8>,
-    found: Vec<Found>,
-    /// Lookups that failed for another reason than "there is none".
-    problems: Vec<String>,
-}
-
-fn is_absent(e: &ClientError) -> bool {
-    matches!(
-        e,
-        ClientError::Registry(RegistryError::ManifestUnknown { .. })
-            | ClientError::Registry(RegistryError::Http { status: 404, .. })
-    )
-}
-
-fn small_size(d: &Descriptor) -> Option<u64> {
-    d.size
-        .and_then(|s| u64::try_from(s).ok())
-        .filter(|s| *s <= MAX_SIGNATURE_BLOB)
-}
-
-async fn layer_blobs(
-    session: &Session,
-    endpoint: &Endpoint,
-    reference: &Reference,
-    manifest: &[u8],
-) -> Vec<Option<Vec<u8>>> {
-    let Ok(doc) = json::parse(manifest, json::DEFAULT_MAX_DEPTH) else {
-        return Vec::new();
-    };
-    let mut blobs = Vec::new();
-    for layer in ImageManifest::from_json(&doc)
-        .layers
-        .iter()
-        .take(MAX_LAYERS)
-    {
-        let bytes = match (layer.digest.parsed(), small_size(layer)) {
-            (Some(digest), Some(size)) => session
-                .blob(endpoint, reference, digest, Some(size))
-                .await
-                .ok()
-                .map(|f| f.bytes),
-            _ => None,
-        };
-        blobs.push(bytes);
-    }
-    blobs
-}
-
-async fn load(
-    session: Session,
-    endpoint: Endpoint,
-    reference: Reference,
-    at: Option<Digest>,
-) -> Result<Loaded, String> {
-    let limit = Limits::raised(false).max_bytes;
-    let fetched = session
-        .manifest(&endpoint, &reference, at.as_ref(), limit)
-        .await
-        .map_err(|e| e.to_string())?;
-    let image = fetched.verified.digest.clone();
-    let mut found = Vec::new();
-    let mut problems = Vec::new();
-    let hex = image.to_string().replacen(':', "-", 1);
-    for suffix in ["sig", "att"] {
-        let tag = format!("{hex}.{suffix}");
-        let Ok(tagged) = format!("{}:{tag}", reference.name()).parse::<Reference>() else {
-            continue;
-        };
-        match session.manifest(&endpoint, &tagged, None, limit).await {
-            Ok(m) => {
-                let layers = layer_blobs(&session, &endpoint, &reference, &m.bytes).await;
-                found.push(Found::Cosign {
-                    tag,
-                    manifest: m.bytes,
-                    layers,
-                });
-            }
-            Err(e) if is_absent(&e) => {}
-            Err(e) => problems.push(format!("tag {tag}: {e}")),
-        }
-    }
-    match session.referrers(&endpoint, &reference, &image, None).await {
-        Ok((list, _)) => {
-            let bundles = list.iter().filter(|d| {
-                d.artifact_type
-                    .as_deref()
-                    .is_some_and(|t| bundle_minor_version(t).is_some())
-            });
-            for d in bundles.take(MAX_BUNDLES) {
-                let Some(digest) = d.digest.parsed().cloned() else {
-                    continue;
-                };
-                let bundle = bundle_blob(&session, &endpoint, &reference, &digest, limit).await;
-                found.push(Found::Bundle { digest, bundle });
-            }
-        }
-        Err(e) => problems.push(format!("referrers: {e}")),
-    }
-    Ok(Loaded {
-        image,
-        image_manifest: fetched.bytes,
-        found,
-        problems,
-    })
-}
-
-/// The bundle a referrer manifest carries as its first layer.
-async fn bundle_blob(
-    session: &Session,
-    endpoint: &Endpoint,
-    reference: &Reference,
-    digest: &Digest,
-    limit: usize,
-) -> Result<Vec<u8>, String> {
-    let m = session
-        .manifest(endpoint, reference, Some(digest), limit)
-        .await
-        .map_err(|e| e.to_string())?;
-    let doc = json::parse(&m.bytes, json::DEFAULT_MAX_DEPTH).map_err(|e| e.to_string())?;
-    let manifest = ImageManifest::from_json(&doc);
-    let layer = manifest
-        .layers
-        .first()
-        .ok_or("the referrer manifest has no layers")?;
-    let (Some(blob), Some(size)) = (layer.digest.parsed(), small_size(layer)) else {
-        return Err("the bundle layer has no valid digest or is too large".into());
-    };
-    session
-        .blob(endpoint, reference, blob, Some(size))
-        .await
-        .map(|f| f.bytes)
-        .map_err(|e| e.to_string())
-}
-
-/// A row with its origin (the tag or referrer it came from).
+/// A row with its origin (the tag, referrer or attestation manifest it came from).
 #[derive(Clone)]
 struct Shown {
     from: String,
+    /// The in-toto predicate type of an unsigned attestation (a label: it is not signed).
+    predicate: Option<String>,
     row: SignatureRow,
 }
 
-async fn verify_all(
-    loaded: &Loaded,
-    key_pem: &str,
-    identity: &str,
-    issuer: &str,
-) -> Result<Vec<Shown>, String> {
-    let key = match key_pem.trim() {
+impl Shown {
+    fn of(from: String, row: SignatureRow) -> Shown {
+        Shown {
+            from,
+            predicate: None,
+            row,
+        }
+    }
+}
+
+/// The trust root keyless signatures are checked against, and how the panel names it.
+struct Root {
+    root: TrustedRoot,
+    date: &'static str,
+    label: String,
+}
+
+fn trust_root(pasted: &str) -> Result<Root, String> {
+    if pasted.trim().is_empty() {
+        // Sigstore's public-good trust root, embedded in this lazily loaded module (see
+        // PUBLIC_GOOD_ROOT): verdicts name its date.
+        let root = TrustedRoot::parse(PUBLIC_GOOD_ROOT)
+            .map_err(|e| format!("the embedded trust root does not parse: {e}"))?;
+        return Ok(Root {
+            root,
+            date: PUBLIC_GOOD_ROOT_DATE,
+            label: format!(
+                "Sigstore public-good (root-signing 60cf2ce8, dated {PUBLIC_GOOD_ROOT_DATE})"
+            ),
+        });
+    }
+    let root = TrustedRoot::parse(pasted.trim().as_bytes()).map_err(|e| format!("pasted {e}"))?;
+    let label = format!(
+        "pasted, {} CAs / {} logs",
+        root.certificate_authorities.len(),
+        root.tlogs.len()
+    );
+    // A pasted root has no known date: verdicts say "the supplied trust root".
+    Ok(Root {
+        root,
+        date: "",
+        label,
+    })
+}
+
+/// The fields a verification runs with.
+#[derive(Clone, PartialEq)]
+struct Inputs {
+    key: String,
+    identity: String,
+    issuer: String,
+    trust_root: String,
+    notation_root: String,
+}
+
+async fn verify_all(loaded: &Loaded, inputs: &Inputs) -> Result<(String, Vec<Shown>), String> {
+    let key = match inputs.key.trim() {
         "" => None,
         text => Some(parse_public_key_pem(text).map_err(|e| format!("public key: {e}"))?),
     };
-    // Sigstore's public-good trust root, embedded in this lazily loaded module (see
-    // PUBLIC_GOOD_ROOT): keyless signatures are checked against it, and verdicts name its date.
-    let root = TrustedRoot::parse(PUBLIC_GOOD_ROOT)
-        .map_err(|e| format!("the embedded trust root does not parse: {e}"))?;
-    let identity = (!identity.trim().is_empty()).then(|| (identity.trim(), issuer.trim()));
+    let root = trust_root(&inputs.trust_root)?;
+    let notation_roots = trusted_roots_from_pem(&inputs.notation_root)
+        .map_err(|e| format!("Notation trusted root: {e}"))?;
+    let identity = (!inputs.identity.trim().is_empty())
+        .then(|| (inputs.identity.trim(), inputs.issuer.trim()));
     let options = Options {
         key: key.as_ref(),
         identity,
-        root: &root,
-        root_date: PUBLIC_GOOD_ROOT_DATE,
+        root: &root.root,
+        root_date: root.date,
+    };
+    let target = Target {
+        digest: &loaded.image,
+        media_type: loaded.image_media_type.as_deref(),
+        size: u64::try_from(loaded.image_manifest.len()).ok(),
     };
     let mut shown = Vec::new();
     for found in &loaded.found {
@@ -223,13 +135,11 @@ async fn verify_all(
                 let layers: Vec<Option<&[u8]>> = layers.iter().map(|l| l.as_deref()).collect();
                 let report =
                     cosign_manifest_webcrypto(manifest, &layers, &loaded.image, &options).await;
-                shown.extend(report.rows.into_iter().map(|row| Shown {
-                    from: format!("tag {tag}"),
-                    row,
-                }));
+                for row in report.rows {
+                    shown.push(Shown::of(format!("tag {tag}"), row));
+                }
             }
             Found::Bundle { digest, bundle } => {
-                let from = format!("referrer {digest}");
                 let row = match bundle {
                     Ok(bytes) => {
                         sigstore_bundle_webcrypto(
@@ -240,22 +150,53 @@ async fn verify_all(
                         )
                         .await
                     }
-                    Err(e) => SignatureRow {
-                        format: Format::SigstoreBundle,
-                        verdict: Verdict::NotVerifiable(format!(
-                            "the bundle could not be read: {e}"
-                        )),
-                        notes: Vec::new(),
-                        checks: Vec::new(),
-                        claims_subject: None,
-                        unverified_certificate: None,
-                    },
+                    Err(e) => not_verifiable(
+                        Format::SigstoreBundle,
+                        format!("the bundle could not be read: {e}"),
+                    ),
                 };
-                shown.push(Shown { from, row });
+                shown.push(Shown::of(format!("referrer {digest}"), row));
+            }
+            Found::Notation { digest, envelope } => {
+                let row = match envelope {
+                    Ok((media_type, bytes)) if media_type == MEDIA_TYPE_JWS => {
+                        notation_jws_webcrypto(bytes, &target, &notation_roots).await
+                    }
+                    Ok((media_type, _)) => not_verifiable(
+                        Format::Notation,
+                        wording::notation_envelope_not_read(media_type),
+                    ),
+                    Err(e) => not_verifiable(
+                        Format::Notation,
+                        format!("the Notation envelope could not be read: {e}"),
+                    ),
+                };
+                shown.push(Shown::of(format!("Notation referrer {digest}"), row));
+            }
+            Found::Unsigned {
+                from,
+                subject,
+                statement,
+            } => {
+                let (predicate, row) = match statement {
+                    Ok(bytes) => (predicate_type(bytes), unsigned_attestation(bytes, subject)),
+                    Err(e) => (
+                        None,
+                        not_verifiable(
+                            Format::UnsignedAttestation,
+                            format!("the attestation could not be read: {e}"),
+                        ),
+                    ),
+                };
+                shown.push(Shown {
+                    from: from.clone(),
+                    predicate,
+                    row,
+                });
             }
         }
     }
-    Ok(shown)
+    Ok((root.label, shown))
 }
 
 fn verdict_class(v: &Verdict) -> (&'static str, &'static str, String) {
@@ -268,7 +209,11 @@ fn verdict_class(v: &Verdict) -> (&'static str, &'static str, String) {
 }
 
 fn row_view(shown: Shown) -> AnyView {
-    let Shown { from, row } = shown;
+    let Shown {
+        from,
+        predicate,
+        row,
+    } = shown;
     let (class, label, sentence) = verdict_class(&row.verdict);
     let checks = row
         .checks
@@ -309,11 +254,38 @@ fn row_view(shown: Shown) -> AnyView {
             <p><strong>{label}</strong>": "<span class="verdict-sentence">{sentence}</span></p>
             {notes}
             <p class="hint">"From "{from}"; the signed payload names "<code class="claims">{subject}</code></p>
+            {predicate.map(|p| view! { <p class="hint">"in-toto predicate "<code class="predicate">{p}</code></p> })}
             <details class="checks"><summary>"Checks"</summary><ul>{checks}</ul></details>
             {cert}
         </li>
     }
     .into_any()
+}
+
+/// Reads the file a person picked into `into` (at most a trust root's size).
+fn read_file(ev: leptos::ev::Event, into: RwSignal<String>, problem: RwSignal<Option<String>>) {
+    let Some(file) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.files())
+        .and_then(|files| files.get(0))
+    else {
+        return;
+    };
+    if file.size() > MAX_TRUST_ROOT_BYTES as f64 {
+        problem.set(Some(format!(
+            "{} is larger than {MAX_TRUST_ROOT_BYTES} bytes: not read",
+            file.name()
+        )));
+        return;
+    }
+    problem.set(None);
+    leptos::task::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+            Ok(text) => into.set(text.as_string().unwrap_or_default()),
+            Err(_) => problem.set(Some(format!("{} could not be read", file.name()))),
+        }
+    });
 }
 
 #[component]
@@ -332,19 +304,33 @@ pub fn SignaturesView(
             at.clone(),
         )
     });
+    let (pasted_root, pasted_notation) = PASTED.with_borrow(Clone::clone);
     let key = RwSignal::new(String::new());
     let identity = RwSignal::new(String::new());
     let issuer = RwSignal::new(String::new());
+    let root_text = RwSignal::new(pasted_root);
+    let notation_text = RwSignal::new(pasted_notation);
+    let file_problem = RwSignal::new(None::<String>);
+    // Open at first when roots are kept from earlier in the session (not reactive: clearing a
+    // field must not fold the section away under the cursor).
+    let roots_pasted =
+        !root_text.get_untracked().is_empty() || !notation_text.get_untracked().is_empty();
+    Effect::new(move || {
+        let kept = (root_text.get(), notation_text.get());
+        PASTED.with_borrow_mut(|p| *p = kept);
+    });
     let rows = LocalResource::new(move || {
-        let (loaded, key, identity, issuer) =
-            (loaded.get(), key.get(), identity.get(), issuer.get());
+        let inputs = Inputs {
+            key: key.get(),
+            identity: identity.get(),
+            issuer: issuer.get(),
+            trust_root: root_text.get(),
+            notation_root: notation_text.get(),
+        };
+        let loaded = loaded.get();
         async move {
             match loaded {
-                Some(Ok(l)) => Some(
-                    verify_all(&l, &key, &identity, &issuer)
-                        .await
-                        .map(|r| (l, r)),
-                ),
+                Some(Ok(l)) => Some(verify_all(&l, &inputs).await.map(|r| (l, r))),
                 Some(Err(e)) => Some(Err(e)),
                 None => None,
             }
@@ -355,7 +341,7 @@ pub fn SignaturesView(
         Some(Err(e)) => {
             view! { <p class="input-error" role="alert" data-fact="sigs-error">{e}</p> }.into_any()
         }
-        Some(Ok((loaded, shown))) => {
+        Some(Ok((loaded, (root_label, shown)))) => {
             let problems = loaded
                 .problems
                 .into_iter()
@@ -366,6 +352,7 @@ pub fn SignaturesView(
             });
             view! {
                 <p>"For the image "<code data-fact="sig-image">{loaded.image.to_string()}</code></p>
+                <p class="hint">"Keyless signatures are checked against the trust root: "<span data-fact="trust-root">{root_label}</span></p>
                 {empty}
                 <ul class="sig-rows">{shown.into_iter().map(row_view).collect_view()}</ul>
                 <ul class="input-error">{problems}</ul>
@@ -382,6 +369,17 @@ pub fn SignaturesView(
             </label>
             <label>"Expected identity "<input id="sig-identity" type="text" on:change=field(identity) /></label>
             <label>"Issuer "<input id="sig-issuer" type="text" on:change=field(issuer) /></label>
+            <details class="trust-fields" open=roots_pasted>
+                <summary>"Trust roots"</summary>
+                <label>"Trust root (trusted_root.json)"
+                    <textarea id="sig-trust-root" rows="4" prop:value=move || root_text.get() on:change=field(root_text)></textarea>
+                </label>
+                <input id="sig-trust-root-file" type="file" accept=".json,application/json" on:change=move |ev| read_file(ev, root_text, file_problem) />
+                <label>"Notation trusted root (PEM)"
+                    <textarea id="sig-notation-root" rows="4" prop:value=move || notation_text.get() on:change=field(notation_text)></textarea>
+                </label>
+                {move || file_problem.get().map(|p| view! { <p class="input-error" role="alert">{p}</p> })}
+            </details>
             {body}
         </section>
     }

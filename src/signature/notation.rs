@@ -37,6 +37,22 @@ pub struct Target<'a> {
     pub size: Option<u64>,
 }
 
+/// The trust store a person pasted: one or more PEM `CERTIFICATE` blocks (empty text: none).
+/// Notation has no public root, so these are the only roots a chain may end at.
+pub fn trusted_roots_from_pem(text: &str) -> Result<Vec<Certificate>, String> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let blocks = super::pem::parse(text).map_err(|e| e.to_string())?;
+    blocks
+        .iter()
+        .map(|(label, der)| match label.as_str() {
+            "CERTIFICATE" => Certificate::from_der(der).map_err(|e| e.to_string()),
+            other => Err(format!("PEM block {other:?} is not a certificate")),
+        })
+        .collect()
+}
+
 /// Decodes unpadded base64url (RFC 7515 §2) by mapping it onto the strict standard decoder.
 pub fn base64url_decode(s: &str) -> Result<Vec<u8>, base64::Base64Error> {
     if let Some((at, found)) = s.char_indices().find(|(_, c)| matches!(c, '+' | '/' | '=')) {

@@ -194,8 +194,9 @@ fn valid_sentence(passed: &verify::Passed, subject: &Digest) -> (String, Vec<Str
                 .or(passed.timestamps.first().copied())
                 .map(der::unix_to_rfc3339)
                 .unwrap_or_default();
+            // With an expected identity the SAN and issuer were compared exactly (verify.rs).
             let notes = if *expected {
-                Vec::new()
+                vec![w::matches_expected(identity, issuer)]
             } else {
                 vec![w::ANYONE_CAN_GET_A_CERTIFICATE.to_string()]
             };
@@ -599,4 +600,20 @@ pub fn unsigned_attestation(statement: &[u8], image: &Digest) -> SignatureRow {
         row.checks.not_checked("signature", w::UNSIGNED);
     }
     row.finish(Verdict::Unsigned(w::UNSIGNED.to_string()), Vec::new())
+}
+
+/// A row that says why a signature could not be looked at (a blob that could not be fetched,
+/// an envelope format this verifier does not read, a backend that is missing).
+pub fn not_verifiable(format: Format, reason: String) -> SignatureRow {
+    RowBuilder::new(format).stop(Stop::NotVerifiable(reason))
+}
+
+/// The `predicateType` an in-toto statement names (unsigned in an unsigned attestation, so
+/// only a label).
+pub fn predicate_type(statement: &[u8]) -> Option<String> {
+    json::parse(statement, json::DEFAULT_MAX_DEPTH)
+        .ok()?
+        .get("predicateType")
+        .and_then(Json::as_str)
+        .map(str::to_string)
 }

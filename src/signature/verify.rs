@@ -287,6 +287,18 @@ pub fn run(
         tsa_times.push(time);
     }
 
+    // A certificate from another Sigstore instance (its issuer is none of the trust root's
+    // CAs) is named as such before its log, which that instance's root would list too.
+    if let Some(leaf) = leaf {
+        if !issuer_in_root(leaf, policy) {
+            return Err(checks.fail(
+                "certificate chain",
+                "the trust root's certificate authorities",
+                Stop::NotVerifiable(w::untrusted_instance(policy.root_date)),
+            ));
+        }
+    }
+
     // Transparency log.
     let mut log = None;
     let mut times = tsa_times.clone();
@@ -768,6 +780,16 @@ fn match_body(entry: &Entry, evidence: &Evidence, signer: SignerRef<'_>) -> Resu
     Ok(())
 }
 
+/// Whether the leaf's issuer is the first certificate of one of the trust root's CAs (by name;
+/// the signatures are checked in [`check_certificate`]).
+fn issuer_in_root(leaf: &Certificate, policy: &Policy<'_>) -> bool {
+    policy
+        .root
+        .certificate_authorities
+        .iter()
+        .any(|ca| ca.chain.first().is_some_and(|c| c.subject == leaf.issuer))
+}
+
 fn check_certificate(
     leaf: &Certificate,
     times: &[i64],
@@ -798,7 +820,6 @@ fn check_certificate(
     );
 
     // Chain: only CAs from the trust root, each trusted at every verified signing time.
-    let mut issuer_known = false;
     let mut chained = None;
     'cas: for ca in &policy.root.certificate_authorities {
         let Some(first) = ca.chain.first() else {
@@ -807,7 +828,6 @@ fn check_certificate(
         if first.subject != leaf.issuer {
             continue;
         }
-        issuer_known = true;
         for &time in times {
             if !ca.valid.contains(time) {
                 continue 'cas;
@@ -830,16 +850,13 @@ fn check_certificate(
         chained = Some(ca);
         break;
     }
+    // The issuer is one of the root's CAs (`run` checked): a chain that fails now is forged or
+    // broken, not from another instance.
     let Some(ca) = chained else {
-        let stop = if issuer_known {
-            Stop::Invalid(w::NO_CHAIN.into())
-        } else {
-            Stop::NotVerifiable(w::untrusted_instance(policy.root_date))
-        };
         return Err(checks.fail(
             "certificate chain",
             format!("issuer {}", x509::name_summary(&leaf.issuer)),
-            stop,
+            Stop::Invalid(w::NO_CHAIN.into()),
         ));
     };
     checks.pass(

@@ -26,7 +26,7 @@ use web_sys::{CryptoKey, SubtleCrypto};
 
 use super::crypto::{Crypto, Hash, KeyKind, Precomputed, Request, SigAlg};
 use super::notation::{notation_jws, Target};
-use super::report::{cosign_manifest, sigstore_bundle, Format, Options, Report, Verdict};
+use super::report::{cosign_manifest, not_verifiable, sigstore_bundle, Format, Options, Report};
 use super::x509::Certificate;
 use super::{verify_bundle_with, Artifact, SignatureError, SignatureRow, Trust, Verified};
 use crate::oci::Digest;
@@ -151,14 +151,7 @@ pub async fn notation_jws_webcrypto(
 }
 
 fn not_verifiable_here(format: Format, error: &WebCryptoError) -> SignatureRow {
-    SignatureRow {
-        format,
-        verdict: Verdict::NotVerifiable(error.to_string()),
-        notes: Vec::new(),
-        checks: Vec::new(),
-        claims_subject: None,
-        unverified_certificate: None,
-    }
+    not_verifiable(format, error.to_string())
 }
 
 /// `globalThis.crypto.subtle` (a `Window` or a `WorkerGlobalScope` alike).

@@ -74,6 +74,9 @@ pub fn notation_untrusted_root(root: &str, fingerprint: &str) -> String {
 pub fn notation_valid(root: &str, fingerprint: &str, signs: &Digest) -> String {
     format!("Signature valid, certificate chain ends at the root you supplied {root} (SHA-256 {fingerprint}) — signs {signs} ({THIS_IMAGE})")
 }
+pub fn notation_envelope_not_read(media_type: &str) -> String {
+    format!("Notation envelope {media_type:?} is not verifiable yet (only JWS, application/jose+json, is read)")
+}
 pub const REVOCATION_NOT_CHECKED: &str =
     "revocation not checked (OCSP and CRL cannot be fetched from a static page)";
 

@@ -2,6 +2,9 @@
 //! encodings written from the specs (not by the code under test), and a tiny X.509 builder
 //! for certificate chains.
 
+pub mod keyless;
+pub mod notation;
+
 use manifest_explorer::signature::der::{self, encode};
 use manifest_explorer::signature::pem;
 use p256::ecdsa::signature::hazmat::PrehashSigner;
