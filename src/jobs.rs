@@ -22,6 +22,9 @@ pub enum Source {
     },
     /// The `File` object sent along with the message (a layer opened from disk).
     File { name: String },
+    /// A blob inside the archive opened under the key `archive` ([`Request::OpenArchive`]):
+    /// the worker slices it out of the file it already holds, so nothing travels.
+    Archive { archive: String, digest: Digest },
 }
 
 /// Limits a person may raise for the session (the worker's defaults otherwise).
@@ -69,6 +72,20 @@ pub enum Request {
     /// Forgets the bytes of every kept blob (listings stay; files are then read by
     /// downloading their layer again).
     Clear { job: u32 },
+    /// Opens an image archive from disk under `key`, reading only its tar headers and
+    /// documents. Sent along: the `File` (a `.tar`; `paths` is empty) or an array of `File`s
+    /// of a folder, one per entry of `paths` (relative, `/`-separated), in the same order.
+    OpenArchive {
+        job: u32,
+        key: String,
+        paths: Vec<String>,
+    },
+    /// A document blob (manifest, index, config) of the archive `archive`, verified.
+    ReadDocument {
+        job: u32,
+        archive: String,
+        digest: Digest,
+    },
 }
 
 /// How the rows of a listing are chosen.
@@ -136,6 +153,24 @@ pub enum Reply {
         /// The read stopped at one of the caps (a person may raise them and retry).
         cap: bool,
     },
+    /// An archive was opened (it may still have problems, each in the summary).
+    Archive {
+        job: u32,
+        archive: ArchiveSummary,
+    },
+    /// The file is readable but no image archive (a plain layer tar, a compressed file):
+    /// the page shows it as a layer instead.
+    NotAnArchive {
+        job: u32,
+        reason: String,
+    },
+    /// A verified document; its bytes travel as a transferred buffer beside the message.
+    Document {
+        job: u32,
+        digest: Digest,
+        /// Made up by the reader for a legacy `docker save` entry (no registry served it).
+        synthesized: bool,
+    },
 }
 
 impl Reply {
@@ -150,7 +185,10 @@ impl Reply {
             | Reply::Blob { job, .. }
             | Reply::Analysis { job, .. }
             | Reply::Cleared { job, .. }
-            | Reply::Failed { job, .. } => Some(*job),
+            | Reply::Failed { job, .. }
+            | Reply::Archive { job, .. }
+            | Reply::NotAnArchive { job, .. }
+            | Reply::Document { job, .. } => Some(*job),
         }
     }
 }
@@ -261,6 +299,38 @@ pub struct Culprit {
     pub reclaimable: u64,
     /// (layer, size) of every copy, lowest layer first.
     pub copies: Vec<(u32, u64)>,
+}
+
+/// What an opened archive holds, as the page shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ArchiveSummary {
+    pub key: String,
+    /// `OCI image layout`, `docker save`, or `docker save (Docker 25+, OCI layout)`.
+    pub format: String,
+    /// The tags, then the untagged top-level images and indexes.
+    pub entries: Vec<ArchiveEntry>,
+    /// Every problem found while opening, each its own message.
+    pub problems: Vec<String>,
+    /// Files in the tar or folder (directories not counted), and of them blobs by digest.
+    pub files: u64,
+    pub blobs: u64,
+    /// The archive's size, and the bytes read to open it.
+    pub size: u64,
+    pub read: u64,
+}
+
+/// One top-level image or index of an archive.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ArchiveEntry {
+    /// The tag (`None`: an untagged entry).
+    pub tag: Option<String>,
+    /// Where the tag came from: `index.json` or `manifest.json`.
+    pub from: String,
+    pub digest: Option<Digest>,
+    pub media_type: Option<String>,
+    pub size: Option<u64>,
+    pub platform: Option<String>,
+    pub synthesized: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -446,6 +516,11 @@ impl Request {
                         w.u8(1);
                         w.str(name);
                     }
+                    Source::Archive { archive, digest } => {
+                        w.u8(2);
+                        w.str(archive);
+                        w.digest(digest);
+                    }
                 }
                 w.opt(expected, |w, (d, s)| {
                     w.digest(d);
@@ -500,6 +575,22 @@ impl Request {
                 w.u8(7);
                 w.u64((*job).into());
             }
+            Request::OpenArchive { job, key, paths } => {
+                w.u8(8);
+                w.u64((*job).into());
+                w.str(key);
+                w.list(paths, |w, p| w.str(p));
+            }
+            Request::ReadDocument {
+                job,
+                archive,
+                digest,
+            } => {
+                w.u8(9);
+                w.u64((*job).into());
+                w.str(archive);
+                w.digest(digest);
+            }
         }
         w.0
     }
@@ -517,6 +608,10 @@ impl Request {
                             authorization: r.opt(Reader::string)?,
                         },
                         1 => Source::File { name: r.string()? },
+                        2 => Source::Archive {
+                            archive: r.string()?,
+                            digest: r.digest()?,
+                        },
                         tag => return Err(WireError::UnknownTag { tag, at: r.at - 1 }),
                     },
                     expected: r.opt(|r| Ok((r.digest()?, r.u64()?)))?,
@@ -558,6 +653,16 @@ impl Request {
                     keys: r.list(Reader::string)?,
                 },
                 7 => Request::Clear { job: r.u32()? },
+                8 => Request::OpenArchive {
+                    job: r.u32()?,
+                    key: r.string()?,
+                    paths: r.list(Reader::string)?,
+                },
+                9 => Request::ReadDocument {
+                    job: r.u32()?,
+                    archive: r.string()?,
+                    digest: r.digest()?,
+                },
                 tag => return Err(WireError::UnknownTag { tag, at: 0 }),
             })
         })
@@ -717,6 +822,41 @@ impl Reply {
                 w.str(error);
                 w.bool(*cap);
             }
+            Reply::Archive { job, archive: a } => {
+                w.u8(9);
+                w.u64((*job).into());
+                w.str(&a.key);
+                w.str(&a.format);
+                w.list(&a.entries, |w, e| {
+                    w.opt(&e.tag, |w, t| w.str(t));
+                    w.str(&e.from);
+                    w.opt(&e.digest, Writer::digest);
+                    w.opt(&e.media_type, |w, m| w.str(m));
+                    w.opt(&e.size, |w, s| w.u64(*s));
+                    w.opt(&e.platform, |w, p| w.str(p));
+                    w.bool(e.synthesized);
+                });
+                w.list(&a.problems, |w, p| w.str(p));
+                w.u64(a.files);
+                w.u64(a.blobs);
+                w.u64(a.size);
+                w.u64(a.read);
+            }
+            Reply::NotAnArchive { job, reason } => {
+                w.u8(10);
+                w.u64((*job).into());
+                w.str(reason);
+            }
+            Reply::Document {
+                job,
+                digest,
+                synthesized,
+            } => {
+                w.u8(11);
+                w.u64((*job).into());
+                w.digest(digest);
+                w.bool(*synthesized);
+            }
         }
         w.0
     }
@@ -797,6 +937,38 @@ impl Reply {
                     job: r.u32()?,
                     error: r.string()?,
                     cap: r.bool()?,
+                },
+                9 => Reply::Archive {
+                    job: r.u32()?,
+                    archive: ArchiveSummary {
+                        key: r.string()?,
+                        format: r.string()?,
+                        entries: r.list(|r| {
+                            Ok(ArchiveEntry {
+                                tag: r.opt(Reader::string)?,
+                                from: r.string()?,
+                                digest: r.opt(Reader::digest)?,
+                                media_type: r.opt(Reader::string)?,
+                                size: r.opt(Reader::u64)?,
+                                platform: r.opt(Reader::string)?,
+                                synthesized: r.bool()?,
+                            })
+                        })?,
+                        problems: r.list(Reader::string)?,
+                        files: r.u64()?,
+                        blobs: r.u64()?,
+                        size: r.u64()?,
+                        read: r.u64()?,
+                    },
+                },
+                10 => Reply::NotAnArchive {
+                    job: r.u32()?,
+                    reason: r.string()?,
+                },
+                11 => Reply::Document {
+                    job: r.u32()?,
+                    digest: r.digest()?,
+                    synthesized: r.bool()?,
                 },
                 tag => return Err(WireError::UnknownTag { tag, at: 0 }),
             })

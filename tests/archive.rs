@@ -869,3 +869,105 @@ impl Source for Shared {
         self.0.read_at(offset, len)
     }
 }
+
+/// What the worker sends the page: tags from index.json or manifest.json (checked against the
+/// witness read with serde_json), untagged images after them, problems as their messages.
+#[test]
+fn summary_for_the_page() {
+    let witness = Witness::new();
+    let archive = open_dir("oci");
+    let s = archive.summary("k", 123, 45);
+    assert_eq!(
+        (s.key.as_str(), s.format.as_str(), s.size, s.read),
+        ("k", "OCI image layout", 123, 45)
+    );
+    let tags: Vec<(Option<&str>, &str, String)> = s
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.tag.as_deref(),
+                e.from.as_str(),
+                e.digest.as_ref().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            (Some("multi"), "index.json", witness.tag("multi")),
+            (Some("single"), "index.json", witness.tag("single")),
+        ]
+    );
+    assert!(s.entries.iter().all(|e| !e.synthesized));
+    assert!(s.problems.is_empty());
+    let blobs = fs::read_dir(fixture("oci/blobs/sha256")).unwrap().count() as u64;
+    assert_eq!(s.blobs, blobs);
+    // oci-layout, index.json and the blobs.
+    assert_eq!(s.files, blobs + 2);
+
+    let legacy = open_tar("docker-archive.tar").unwrap().summary("d", 0, 0);
+    assert_eq!(legacy.format, "docker save");
+    assert!(legacy
+        .entries
+        .iter()
+        .all(|e| e.from == "manifest.json" && e.synthesized && e.tag.is_some()));
+
+    let docker25 = open_tar("docker25.tar").unwrap().summary("d", 0, 0);
+    assert_eq!(docker25.format, "docker save (Docker 25+, OCI layout)");
+    let from: Vec<(&str, &str)> = docker25
+        .entries
+        .iter()
+        .map(|e| (e.tag.as_deref().unwrap(), e.from.as_str()))
+        .collect();
+    assert_eq!(
+        from,
+        [
+            ("single", "index.json"),
+            ("example/app:single", "manifest.json")
+        ]
+    );
+
+    let dotdot = open_tar("hostile-dotdot.tar").unwrap().summary("x", 0, 0);
+    assert_eq!(dotdot.problems.len(), 2);
+    assert!(
+        dotdot.problems[0].contains("\"../escape\"") && dotdot.problems[0].contains(".."),
+        "{:?}",
+        dotdot.problems
+    );
+}
+
+/// An index.json entry without a ref.name is listed after the tags, untagged.
+#[test]
+fn summary_lists_untagged_images() {
+    let manifest = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"#;
+    let digest = Digest::sha256(manifest);
+    let index = json!({
+        "schemaVersion": 2,
+        "manifests": [
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest.to_string(), "size": manifest.len(),
+             "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}}
+        ]
+    });
+    let files = layout_dir(&[
+        ("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec()),
+        ("index.json", serde_json::to_vec(&index).unwrap()),
+        (
+            &format!("blobs/sha256/{}", digest.encoded()),
+            manifest.to_vec(),
+        ),
+        (
+            "blobs/sha256/44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+            b"{}".to_vec(),
+        ),
+    ]);
+    let s = Archive::open(Input::Directory(files))
+        .unwrap()
+        .summary("k", 0, 0);
+    assert_eq!(s.entries.len(), 1);
+    let e = &s.entries[0];
+    assert_eq!(e.tag, None);
+    assert_eq!(e.digest.as_ref(), Some(&digest));
+    assert_eq!(e.size, Some(manifest.len() as u64));
+    assert_eq!(e.platform.as_deref(), Some("linux/arm64/v8"));
+}

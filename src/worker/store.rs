@@ -539,7 +539,11 @@ impl Store {
                 }
                 (Reply::Cleared { job, freed }, None)
             }
-            Request::Open { job, .. } | Request::Cancel { job } | Request::ReadFile { job, .. } => {
+            Request::Open { job, .. }
+            | Request::Cancel { job }
+            | Request::ReadFile { job, .. }
+            | Request::OpenArchive { job, .. }
+            | Request::ReadDocument { job, .. } => {
                 failed(job, "not a request for the store".into())
             }
         }
