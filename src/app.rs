@@ -28,8 +28,10 @@ pub struct Nav {
     pub route: RwSignal<Route>,
     /// Bytes of a file opened from disk (they never go into the URL).
     pub file: RwSignal<Option<(String, Vec<u8>)>>,
-    /// A layer file opened from disk: the worker reads it, so the page keeps only the handle.
-    pub layer_file: RwSignal<Option<web_sys::File>, LocalStorage>,
+    /// What was opened from disk for the lazily loaded views (`disk=1`): a `File` (a layer
+    /// or an archive), an array of a picked folder's `File`s, or a dropped folder's
+    /// `FileSystemDirectoryEntry`. The worker reads it, so the page keeps only the handle.
+    pub disk: RwSignal<Option<JsValue>, LocalStorage>,
     /// This Nav belongs to the lazily loaded views: after each navigation it tells the page,
     /// whose route must follow (see `lazy`).
     echo: bool,
@@ -41,7 +43,7 @@ impl Nav {
         let nav = Nav {
             route: RwSignal::new(route_from_location()),
             file: RwSignal::new(None),
-            layer_file: RwSignal::new_local(None),
+            disk: RwSignal::new_local(None),
             echo,
         };
         let popstate = window_event_listener(leptos::ev::popstate, move |_| {

@@ -8,8 +8,8 @@
 //! The modules share nothing in memory; they meet in the DOM and the URL:
 //! - The page ([`host`]) renders a placeholder `<div>` where such a view belongs, loads the
 //!   view's [`Module`] once (a same-origin `<script>`, allowed by `script-src 'self'`), and
-//!   dispatches `manifest-explorer:mount:<module>` on `window` with the element, the layer file
-//!   from disk if any,
+//!   dispatches `manifest-explorer:mount:<module>` on `window` with the element, what was
+//!   opened from disk if anything (a file, or a folder),
 //!   and the session's credentials and consented token realms (in memory only, as in the page).
 //!   Removing the placeholder dispatches `manifest-explorer:unmount`.
 //! - The module ([`guest`]) mounts its own Leptos root there. Both read the route from the URL;
@@ -63,7 +63,8 @@ pub enum Lazy {
         reference: Reference,
         layer: LayerBlob,
     },
-    /// A layer file opened from disk.
+    /// A file or folder opened from disk (`disk=1`): a layer, or an image archive and
+    /// the objects in it.
     LayerFile,
     /// The signatures and attestations of the manifest `at` (or the reference's own).
     Signatures {
@@ -82,6 +83,9 @@ impl Lazy {
     }
 
     pub fn of(route: &Route) -> Option<Lazy> {
+        if route.disk {
+            return Some(Lazy::LayerFile);
+        }
         match &route.source {
             Source::Reference(text) => {
                 let reference: Reference = text.trim().parse().ok()?;
@@ -96,7 +100,6 @@ impl Lazy {
                     Err(layer) => Some(Lazy::Layer { reference, layer }),
                 }
             }
-            Source::File(_) if route.view == ViewMode::Files => Some(Lazy::LayerFile),
             _ => None,
         }
     }
@@ -206,8 +209,8 @@ pub mod host {
             let detail = Object::new();
             set(&detail, "id", &JsValue::from(id));
             set(&detail, "element", &element);
-            if let Some(file) = nav.layer_file.get_untracked() {
-                set(&detail, "file", &file);
+            if let Some(disk) = nav.disk.get_untracked() {
+                set(&detail, "disk", &disk);
             }
             let (credentials, realms) = session.with_value(|s| s.handover());
             if let Some(c) = credentials {
@@ -255,7 +258,7 @@ pub mod guest {
     use super::{Lazy, Module, UNMOUNT};
     use crate::app::Nav;
     use crate::client::Session;
-    use crate::components::{ImageFs, LayerFileView, LayerView, SignaturesView};
+    use crate::components::{DiskView, ImageFs, LayerView, SignaturesView};
     use crate::registry::Credentials;
     use crate::route::{Route, Source};
 
@@ -286,10 +289,7 @@ pub mod guest {
                 <LayerView layer reference proxy=route.proxy.clone() diff=route.diff.clone() />
             }
             .into_any(),
-            Lazy::LayerFile => match nav.layer_file.get_untracked() {
-                Some(file) => view! { <LayerFileView file /> }.into_any(),
-                None => ().into_any(),
-            },
+            Lazy::LayerFile => view! { <DiskView disk=nav.disk.get_untracked() /> }.into_any(),
             Lazy::Signatures { .. } => ().into_any(),
         }
     }
@@ -323,7 +323,7 @@ pub mod guest {
         ) else {
             return;
         };
-        let file = get(&detail, "file").dyn_into::<web_sys::File>().ok();
+        let disk = Some(get(&detail, "disk")).filter(|d| !d.is_undefined());
         let credentials = get(&detail, "username")
             .as_string()
             .zip(get(&detail, "secret").as_string())
@@ -336,10 +336,10 @@ pub mod guest {
         let root = leptos::mount::mount_to(element, move || {
             let nav = Nav::shared();
             // A file from disk has no place in the URL: the page's route names it.
-            if let Some(file) = &file {
+            if let Some(file) = disk.as_ref().and_then(|d| d.dyn_ref::<web_sys::File>()) {
                 nav.route.update(|r| r.source = Source::File(file.name()));
             }
-            nav.layer_file.set(file);
+            nav.disk.set(disk);
             let session = Session::default();
             session.set_credentials(credentials);
             for realm in &realms {

@@ -66,6 +66,9 @@ pub struct Route {
     pub path: Option<Vec<u8>>,
     /// The layer's diff_id, when the link came from a view that read the image config.
     pub diff: Option<Digest>,
+    /// The object is in the file or folder opened from disk (`&disk=1`): the lazily loaded
+    /// views show it while the tab holds that file; after a reload they say it is gone.
+    pub disk: bool,
 }
 
 impl Route {
@@ -101,6 +104,7 @@ impl Route {
                 "path" => route.path = Some(percent_decode_bytes(raw)),
                 "diff" => route.diff = value.parse().ok(),
                 "big" if value == "1" => route.big = true,
+                "disk" if value == "1" => route.disk = true,
                 _ => {}
             }
         }
@@ -154,6 +158,9 @@ impl Route {
         }
         if self.big {
             parts.push("big=1".to_owned());
+        }
+        if self.disk {
+            parts.push("disk=1".to_owned());
         }
         if parts.is_empty() {
             String::new()
@@ -312,6 +319,14 @@ mod tests {
                 view: ViewMode::Files,
                 path: Some(b"etc/\xff name&=%+".to_vec()),
                 diff: Some(D.parse().unwrap()),
+                ..Route::default()
+            },
+            Route {
+                at: Some(D.parse().unwrap()),
+                media_type: Some("application/vnd.oci.image.layer.v1.tar".into()),
+                view: ViewMode::Fs,
+                path: Some(b"etc/os-release".to_vec()),
+                disk: true,
                 ..Route::default()
             },
             Route {
