@@ -29,7 +29,7 @@ pub struct Nav {
     /// Bytes of a file opened from disk (they never go into the URL).
     pub file: RwSignal<Option<(String, Vec<u8>)>>,
     /// What was opened from disk for the lazily loaded views (`disk=1`): a `File` (a layer
-    /// or an archive), an array of a picked folder's `File`s, or a dropped folder's
+    /// or an archive), a picked folder's `FileList`, or a dropped folder's
     /// `FileSystemDirectoryEntry`. The worker reads it, so the page keeps only the handle.
     pub disk: RwSignal<Option<JsValue>, LocalStorage>,
     /// This Nav belongs to the lazily loaded views: after each navigation it tells the page,

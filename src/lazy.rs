@@ -1,6 +1,7 @@
 //! The lazily loaded views (wasm only). What is inside layers — one layer's files, the merged
 //! filesystem of an image, a layer file from disk — lives in a second Leptos module
-//! (`src/bin/views.rs`), and signature verification in a third (`src/bin/sigs.rs`), each
+//! (`src/bin/views.rs`), signature verification in a third (`src/bin/sigs.rs`), and what was
+//! opened from disk (layers, image archives) in a fourth (`src/bin/archive.rs`), each
 //! fetched the first time a person opens such a view, so the first load carries none of it
 //! (the layer views alone cost more than the page's budget has room for), and opening layers
 //! does not fetch the verifier.
@@ -30,6 +31,9 @@ pub enum Module {
     Views,
     /// `src/bin/sigs.rs`: the signatures panel and its verifier.
     Signatures,
+    /// `src/bin/archive.rs`: what was opened from disk (a layer, or an image archive with
+    /// the document and layer views it needs).
+    Archive,
 }
 
 impl Module {
@@ -38,6 +42,7 @@ impl Module {
         match self {
             Module::Views => "views",
             Module::Signatures => "sigs",
+            Module::Archive => "archive",
         }
     }
 
@@ -78,6 +83,7 @@ impl Lazy {
     pub fn module(&self) -> Module {
         match self {
             Lazy::Signatures { .. } => Module::Signatures,
+            Lazy::LayerFile => Module::Archive,
             _ => Module::Views,
         }
     }
@@ -280,7 +286,7 @@ pub mod guest {
     pub type Render = fn(Lazy, &Route, Nav) -> AnyView;
 
     /// The layer views (`src/bin/views.rs`).
-    pub fn layer_views(lazy: Lazy, route: &Route, nav: Nav) -> AnyView {
+    pub fn layer_views(lazy: Lazy, route: &Route, _: Nav) -> AnyView {
         match lazy {
             Lazy::ImageFs { reference, at } => {
                 view! { <ImageFs reference proxy=route.proxy.clone() at /> }.into_any()
@@ -289,8 +295,15 @@ pub mod guest {
                 <LayerView layer reference proxy=route.proxy.clone() diff=route.diff.clone() />
             }
             .into_any(),
+            Lazy::LayerFile | Lazy::Signatures { .. } => ().into_any(),
+        }
+    }
+
+    /// What was opened from disk (`src/bin/archive.rs`).
+    pub fn archive_views(lazy: Lazy, _: &Route, nav: Nav) -> AnyView {
+        match lazy {
             Lazy::LayerFile => view! { <DiskView disk=nav.disk.get_untracked() /> }.into_any(),
-            Lazy::Signatures { .. } => ().into_any(),
+            _ => ().into_any(),
         }
     }
 

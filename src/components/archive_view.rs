@@ -73,7 +73,7 @@ fn unreadable(e: JsValue) -> String {
     format!("the folder could not be read: {e:?}")
 }
 
-/// The files of a picked folder (an array of `File`s with `webkitRelativePath`) or of a
+/// The files of a picked folder (a `FileList` of `File`s with `webkitRelativePath`) or of a
 /// dropped one (a `FileSystemDirectoryEntry`, walked here).
 async fn folder(disk: JsValue) -> Result<Folder, String> {
     let mut folder = Folder {
@@ -82,11 +82,8 @@ async fn folder(disk: JsValue) -> Result<Folder, String> {
         files: Array::new(),
         size: 0,
     };
-    if let Some(picked) = disk.dyn_ref::<Array>() {
-        for file in picked.iter() {
-            let Ok(file) = file.dyn_into::<web_sys::File>() else {
-                continue;
-            };
+    if let Some(picked) = disk.dyn_ref::<web_sys::FileList>() {
+        for file in (0..picked.length()).filter_map(|i| picked.get(i)) {
             let path = Reflect::get(&file, &JsValue::from_str("webkitRelativePath"))
                 .ok()
                 .and_then(|p| p.as_string())

@@ -24,10 +24,9 @@ fn looks_like_layer(head: &[u8]) -> bool {
 
 /// Shows what was opened from disk (a layer or archive `File`, a folder) in the lazily loaded
 /// views, which tell a layer from an image archive.
-fn open_disk(nav: Nav, disk: wasm_bindgen::JsValue, source: Source) {
+fn open_disk(nav: Nav, disk: wasm_bindgen::JsValue) {
     nav.disk.set(Some(disk));
     nav.go(Route {
-        source,
         view: ViewMode::Files,
         disk: true,
         ..Route::default()
@@ -52,7 +51,7 @@ fn open_file(nav: Nav, file: web_sys::File, set_error: WriteSignal<Option<String
         };
         if looks_like_layer(&head) {
             set_error.set(None);
-            open_disk(nav, file.into(), Source::File(name));
+            open_disk(nav, file.into());
             return;
         }
         if size > DEFAULT_MAX_BYTES as u64 {
@@ -134,12 +133,11 @@ pub fn InputBox() -> impl IntoView {
         input.set_value("");
     };
     let on_folder_change = move |ev: leptos::ev::Event| {
+        // The input keeps its value: clearing it would empty the FileList handed over.
         let input: web_sys::HtmlInputElement = event_target(&ev);
-        // Copied out: clearing the input below empties its FileList.
-        if let Some(files) = input.files().filter(|f| f.length() > 0) {
-            open_disk(nav, js_sys::Array::from(&files).into(), Source::Empty);
+        if let Some(files) = input.files() {
+            open_disk(nav, files.into());
         }
-        input.set_value("");
     };
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
@@ -154,7 +152,7 @@ pub fn InputBox() -> impl IntoView {
             .and_then(|item| item.webkit_get_as_entry().ok().flatten())
             .filter(web_sys::FileSystemEntry::is_directory);
         if let Some(entry) = folder {
-            open_disk(nav, entry.into(), Source::Empty);
+            open_disk(nav, entry.into());
         } else if let Some(file) = dt.files().and_then(|files| files.get(0)) {
             open_file(nav, file, set_error);
         }
@@ -213,7 +211,7 @@ pub fn InputBox() -> impl IntoView {
                     <input id="folder" type="file" prop:webkitdirectory=true on:change=on_folder_change />
                 </label>
             </div>
-            <p class="hint">"Ctrl+Enter inspects. Drop a file anywhere on this box for its exact bytes: a document, or a layer (.tar, .tar.gz, .tar.zst) to list its files offline, or an image archive or layout folder to explore it."</p>
+            <p class="hint">"Ctrl+Enter inspects. Drop a file anywhere on this box for its exact bytes: a document, or a layer (.tar, .tar.gz, .tar.zst) to list its files offline."</p>
             {move || error.get().map(|e| view! { <p class="input-error" role="alert">{e}</p> })}
         </form>
     }
