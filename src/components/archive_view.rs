@@ -478,7 +478,7 @@ fn archive_layer(
         as_layer: true,
     };
     let title = format!("Layer ({media_type}, {}) in {name}", human_size(size));
-    view! { <LayerPanel blob title commands /> }.into_any()
+    view! { <LayerPanel blob title commands eager=true /> }.into_any()
 }
 
 /// Reads `digest` from the archive as JSON.

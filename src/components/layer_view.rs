@@ -94,11 +94,15 @@ pub fn LayerPanel(
     title: String,
     /// Equivalent command lines for this layer.
     commands: Vec<(&'static str, String)>,
+    /// Opens the layer at once, not only under `view=files` (a layer on disk: nothing to
+    /// download).
+    #[prop(optional)]
+    eager: bool,
 ) -> impl IntoView {
     let nav = expect_context::<Nav>();
     let session = expect_context::<StoredValue<Session, LocalStorage>>();
     let opening = Opening::default();
-    let auto = nav.route.with_untracked(|r| r.view == ViewMode::Files);
+    let auto = eager || nav.route.with_untracked(|r| r.view == ViewMode::Files);
     let start = {
         let blob = blob.clone();
         move || opening.start(session.get_value(), blob.clone())
