@@ -35,7 +35,7 @@ function layer(name, files) {
     '--numeric-owner', '--mtime=2024-01-02 03:04:05Z', '--pax-option=delete=atime,delete=ctime', '.']);
   const blob = execFileSync('gzip', ['-n', '-c'], { input: tar });
   const names = execFileSync('tar', ['-t'], { input: tar }).toString().split('\n').filter(Boolean)
-    .map((n) => n.replace(/^\.\//, '')).filter((n) => n !== '' && n !== '.');
+    .map((n) => n.replace(/^\.\//, '').replace(/\/$/, '')).filter((n) => n !== '' && n !== '.');
   return { tar, blob, digest: sha256(blob), size: blob.length, diffId: sha256(tar), names };
 }
 
