@@ -261,7 +261,13 @@ fn ArchiveView(summary: ArchiveSummary, name: String, ms: u64) -> impl IntoView 
     provide_context(StoredValue::new(Store::empty()));
     let current = Memo::new(move |_| shown(&nav.route.get()));
     let key = summary.key.clone();
-    let is_folder = key.starts_with("folder:");
+    let form = if key.starts_with("folder:") {
+        Form::Folder
+    } else if summary.format == "docker save" {
+        Form::Legacy
+    } else {
+        Form::Tar
+    };
     let overview_href = nav.href(|r| {
         *r = Route {
             disk: true,
@@ -298,7 +304,7 @@ fn ArchiveView(summary: ArchiveSummary, name: String, ms: u64) -> impl IntoView 
             media_type,
             size,
             diff,
-        } => archive_layer(&key, &name, is_folder, digest, media_type, size, diff),
+        } => archive_layer(&key, &name, form, digest, media_type, size, diff),
         Shown::Fs(digest) => view! { <ArchiveFs archive=key.clone() name=name.clone() digest /> }.into_any(),
     }
     };
@@ -426,36 +432,55 @@ fn ArchiveDocument(
 /// The `tar` lines that list a layer of the archive.
 fn layer_commands(
     name: &str,
-    is_folder: bool,
+    form: Form,
     digest: &Digest,
     media_type: &str,
 ) -> Vec<(&'static str, String)> {
-    let flag = if media_type.contains("zstd") {
-        " --zstd"
+    let list = if media_type.contains("zstd") {
+        "tar --zstd -tvf"
     } else if media_type.contains("gzip") {
-        " -z"
+        "tar -tzvf"
     } else {
-        ""
+        "tar -tvf"
     };
     let member = format!("blobs/{}/{}", digest.algorithm(), digest.encoded());
-    let line = if is_folder {
-        format!("tar -tv{flag} -f {name}/{member}")
-    } else {
-        format!("tar -xOf {name} {member} | tar -tv{flag} -f -")
-    };
-    vec![
-        ("tar", line),
-        (
-            "sha256sum",
-            format!("sha256sum   # expect {}", digest.encoded()),
-        ),
-    ]
+    let expect = digest.encoded();
+    match form {
+        Form::Folder => vec![
+            ("tar", format!("{list} {name}/{member}")),
+            (
+                "sha256sum",
+                format!("sha256sum {name}/{member}   # expect {expect}"),
+            ),
+        ],
+        Form::Tar => vec![
+            ("tar", format!("tar -xOf {name} {member} | {list} -")),
+            (
+                "sha256sum",
+                format!("tar -xOf {name} {member} | sha256sum   # expect {expect}"),
+            ),
+        ],
+        // The layer is an `<id>/layer.tar` member, named by no digest.
+        Form::Legacy => vec![(
+            "tar",
+            format!("tar -tvf {name} '*/layer.tar'   # the member whose sha256 is {expect}"),
+        )],
+    }
+}
+
+/// Where an archive's blobs are, for the command lines.
+#[derive(Clone, Copy)]
+enum Form {
+    Folder,
+    Tar,
+    /// A legacy `docker save`: layers are `<id>/layer.tar`.
+    Legacy,
 }
 
 fn archive_layer(
     archive: &str,
     name: &str,
-    is_folder: bool,
+    form: Form,
     digest: Digest,
     media_type: String,
     size: Option<u64>,
@@ -469,7 +494,7 @@ fn archive_layer(
         }
         .into_any();
     };
-    let commands = layer_commands(name, is_folder, &digest, &media_type);
+    let commands = layer_commands(name, form, &digest, &media_type);
     let blob = Blob {
         origin: Origin::Archive(archive.to_owned()),
         key: digest.to_string(),
