@@ -96,9 +96,14 @@ async fn folder(disk: JsValue) -> Result<Folder, String> {
         }
         return Ok(folder);
     }
-    let root: web_sys::FileSystemDirectoryEntry = disk
-        .dyn_into()
-        .map_err(|_| "what was dropped is neither a file nor a folder".to_owned())?;
+    // Chromium's entries are `DirectoryEntry` objects, not instances of the standard
+    // `FileSystemDirectoryEntry` name: checked by what they say they are.
+    let is_directory =
+        Reflect::get(&disk, &JsValue::from_str("isDirectory")).is_ok_and(|d| d.is_truthy());
+    if !is_directory {
+        return Err("what was dropped is neither a file nor a folder".to_owned());
+    }
+    let root: web_sys::FileSystemDirectoryEntry = disk.unchecked_into();
     folder.name = root.name();
     let mut pending = vec![root];
     while let Some(dir) = pending.pop() {

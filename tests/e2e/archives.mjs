@@ -243,6 +243,23 @@ make.docker25()
       assertEq(sorted(await listedPaths(page)), sorted(base.names), 'listing = tar -t');
       await page.screenshot({ path: `${outDir}/folder-layer.png`, fullPage: true });
     }],
+    ['an OCI layout folder dropped on the input box (a directory entry, walked)', async (page) => {
+      await page.goto(site.url);
+      // A drag from the OS, as Chromium receives it: file paths (here a directory).
+      const box = await page.locator('form.input-box').boundingBox();
+      const cdp = await page.context().newCDPSession(page);
+      const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      const data = { items: [], files: [layout], dragOperationsMask: 1 };
+      for (const type of ['dragEnter', 'dragOver', 'drop']) await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+      await archiveShown(page);
+      assertEq(await fact(page, 'archive-format'), 'OCI image layout', 'format');
+      const files = fs.readdirSync(path.join(layout, 'blobs', 'sha256')).length;
+      assertEq(await fact(page, 'archive-files'), `${files + 2} (${files} blobs named by digest)`, 'every file found by the walk');
+      await openTag(page, 'single');
+      await openLayer(page, amdTop.digest);
+      assertEq(await fact(page, 'verdict'), 'verified', 'layer verified');
+      assertEq(sorted(await listedPaths(page)), sorted(amdTop.names), 'listing = tar -t');
+    }],
     ['a tampered layer in a layout folder is a loud mismatch; the rest stays usable', async (page) => {
       await openFolder(page, tampered);
       await archiveShown(page);
