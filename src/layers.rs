@@ -56,6 +56,18 @@ pub enum Origin {
     Archive(String),
 }
 
+impl Origin {
+    /// The key a blob with `digest` is kept under. A blob in an archive is the archive's:
+    /// another archive (or a registry) may hold other bytes under the same digest, and a
+    /// verdict on those must not be reused for these.
+    pub fn key(&self, digest: &Digest) -> String {
+        match self {
+            Origin::Archive(archive) => format!("{archive} {digest}"),
+            _ => digest.to_string(),
+        }
+    }
+}
+
 /// One blob to open: what it is addressed by, and what to check it against.
 #[derive(Clone)]
 pub struct Blob {

@@ -30,6 +30,22 @@ thread_local! {
     /// Probes by key: the views are mounted again on every navigation, the file is not read
     /// again.
     static PROBED: RefCell<BTreeMap<String, (Probe, u64)>> = const { RefCell::new(BTreeMap::new()) };
+    /// One key per thing opened from disk, by identity: the page hands over the same handle
+    /// on every mount, and two files may share a name and a size (a tampered copy).
+    static KEYS: RefCell<Vec<(JsValue, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The key of `disk` (a `File`, `FileList` or directory entry) for this tab.
+fn key_of(disk: &JsValue, name: &str) -> String {
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some((_, key)) = keys.iter().find(|(d, _)| js_sys::Object::is(d, disk)) {
+            return key.clone();
+        }
+        let key = format!("disk{}:{name}", keys.len() + 1);
+        keys.push((disk.clone(), key.clone()));
+        key
+    })
 }
 
 /// A folder's files and their relative paths (`/`-separated, starting with its name).
@@ -168,21 +184,20 @@ pub fn DiskView(disk: Option<JsValue>) -> impl IntoView {
             probe.set(Some(result.map(|p| (p, ms))));
         });
     };
+    let key = RwSignal::new(String::new());
     match &file {
         Some(file) => {
             name.set(file.name());
-            open(
-                format!("file:{}:{}", file.size() as u64, file.name()),
-                Vec::new(),
-                file.into(),
-            );
+            key.set(key_of(&disk, &file.name()));
+            open(key.get_untracked(), Vec::new(), file.into());
         }
         None => leptos::task::spawn_local(async move {
+            let handle = disk.clone();
             match folder(disk).await {
                 Ok(f) => {
                     name.set(f.name.clone());
-                    let key = format!("folder:{}:{}:{}", f.paths.len(), f.size, f.name);
-                    open(key, f.paths, f.files.into());
+                    key.set(key_of(&handle, &f.name));
+                    open(key.get_untracked(), f.paths, f.files.into());
                 }
                 Err(e) => probe.set(Some(Err(e))),
             }
@@ -200,7 +215,7 @@ pub fn DiskView(disk: Option<JsValue>) -> impl IntoView {
         Some(Ok((Probe::NotAnArchive(reason), _))) => match file.clone() {
             Some(file) => view! {
                 <p class="hint" data-fact="not-an-archive">{format!("Not an image archive ({reason}): listed as a layer.")}</p>
-                <LayerFileView file />
+                <LayerFileView file key=key.get_untracked() />
             }
             .into_any(),
             None => view! {
@@ -212,7 +227,7 @@ pub fn DiskView(disk: Option<JsValue>) -> impl IntoView {
             .into_any(),
         },
         Some(Ok((Probe::Archive(summary), ms))) => {
-            view! { <ArchiveView summary name=name.get_untracked() ms /> }.into_any()
+            view! { <ArchiveView summary name=name.get_untracked() ms is_folder=file.is_none() /> }.into_any()
         }
     })
     .into_any()
@@ -260,13 +275,13 @@ fn shown(route: &Route) -> Shown {
 
 /// An archive: its facts, tags and problems, and the object the route is at.
 #[component]
-fn ArchiveView(summary: ArchiveSummary, name: String, ms: u64) -> impl IntoView {
+fn ArchiveView(summary: ArchiveSummary, name: String, ms: u64, is_folder: bool) -> impl IntoView {
     let nav = expect_context::<Nav>();
     // Documents verified here, so a config view reached from its manifest shows layer sizes.
     provide_context(StoredValue::new(Store::empty()));
     let current = Memo::new(move |_| shown(&nav.route.get()));
     let key = summary.key.clone();
-    let form = if key.starts_with("folder:") {
+    let form = if is_folder {
         Form::Folder
     } else if summary.format == "docker save" {
         Form::Legacy
@@ -310,7 +325,7 @@ fn ArchiveView(summary: ArchiveSummary, name: String, ms: u64) -> impl IntoView 
             size,
             diff,
         } => archive_layer(&key, &name, form, digest, media_type, size, diff),
-        Shown::Fs(digest) => view! { <ArchiveFs archive=key.clone() name=name.clone() digest /> }.into_any(),
+        Shown::Fs(digest) => view! { <ArchiveFs archive=key.clone() name=name.clone() digest is_folder /> }.into_any(),
     }
     };
     view! {
@@ -500,9 +515,10 @@ fn archive_layer(
         .into_any();
     };
     let commands = layer_commands(name, form, &digest, &media_type);
+    let origin = Origin::Archive(archive.to_owned());
     let blob = Blob {
-        origin: Origin::Archive(archive.to_owned()),
-        key: digest.to_string(),
+        key: origin.key(&digest),
+        origin,
         expected: Some((digest, size)),
         diff_id: diff,
         as_layer: true,
@@ -549,13 +565,9 @@ async fn load(archive: String, digest: Digest) -> Result<Image, String> {
 
 /// The merged filesystem of an image in the archive.
 #[component]
-fn ArchiveFs(archive: String, name: String, digest: Digest) -> impl IntoView {
+fn ArchiveFs(archive: String, name: String, digest: Digest, is_folder: bool) -> impl IntoView {
     let nav = expect_context::<Nav>();
-    let transport = if archive.starts_with("folder:") {
-        "oci"
-    } else {
-        "oci-archive"
-    };
+    let transport = if is_folder { "oci" } else { "oci-archive" };
     let commands = vec![(
         "dive",
         format!("skopeo copy {transport}:{name} docker-archive:image.tar && dive --source docker-archive image.tar"),

@@ -103,7 +103,7 @@ pub(super) fn layer_rows(
         rows.push(LayerRow {
             blob: Blob {
                 origin: origin.clone(),
-                key: digest.to_string(),
+                key: origin.key(&digest),
                 expected: Some((digest, size)),
                 diff_id,
                 as_layer: true,

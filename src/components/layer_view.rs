@@ -247,11 +247,16 @@ pub fn LayerView(
 
 /// A layer file opened from disk (`.tar`, `.tar.gz`, `.tgz`, `.tar.zst`): listed offline.
 #[component]
-pub fn LayerFileView(file: web_sys::File) -> impl IntoView {
+pub fn LayerFileView(
+    file: web_sys::File,
+    /// What the worker keeps it under: one key per file opened (two files may share a name
+    /// and a size).
+    key: String,
+) -> impl IntoView {
     let name = file.name();
     let size = file.size() as u64;
     let blob = Blob {
-        key: format!("file:{size}:{name}"),
+        key,
         origin: Origin::File(file),
         expected: None,
         diff_id: None,

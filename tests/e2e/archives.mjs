@@ -261,7 +261,15 @@ make.docker25()
       assertEq(sorted(await listedPaths(page)), sorted(amdTop.names), 'listing = tar -t');
     }],
     ['a tampered layer in a layout folder is a loud mismatch; the rest stays usable', async (page) => {
-      await openFolder(page, tampered);
+      // First the genuine folder in the same tab: the copy has the same name and size, and the
+      // verdict on the genuine layer must not be reused for it.
+      await openFolder(page, layout);
+      await archiveShown(page);
+      await openTag(page, 'single');
+      await openLayer(page, amdTop.digest);
+      assertEq(await fact(page, 'verdict'), 'verified', 'the genuine layer verifies');
+      await page.locator('#folder').setInputFiles(tampered);
+      await page.locator('table.archive-tags').waitFor({ timeout: 30000 });
       await archiveShown(page);
       assertEq(JSON.stringify(await tags(page)), JSON.stringify(['multi', 'single']), 'tags still listed');
       await openTag(page, 'single');
