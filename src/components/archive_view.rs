@@ -53,7 +53,6 @@ struct Folder {
     name: String,
     paths: Vec<String>,
     files: Array,
-    size: u64,
 }
 
 impl Folder {
@@ -64,7 +63,6 @@ impl Folder {
                 self.name
             ));
         }
-        self.size += file.size() as u64;
         self.paths.push(path);
         self.files.push(&file);
         Ok(())
@@ -96,7 +94,6 @@ async fn folder(disk: JsValue) -> Result<Folder, String> {
         name: String::new(),
         paths: Vec::new(),
         files: Array::new(),
-        size: 0,
     };
     if let Some(picked) = disk.dyn_ref::<web_sys::FileList>() {
         for file in (0..picked.length()).filter_map(|i| picked.get(i)) {
@@ -184,20 +181,23 @@ pub fn DiskView(disk: Option<JsValue>) -> impl IntoView {
             probe.set(Some(result.map(|p| (p, ms))));
         });
     };
+    // The key is known at once for a file; a folder's once it is walked (it names it).
     let key = RwSignal::new(String::new());
     match &file {
         Some(file) => {
             name.set(file.name());
-            key.set(key_of(&disk, &file.name()));
-            open(key.get_untracked(), Vec::new(), file.into());
+            let k = key_of(&disk, &file.name());
+            key.set(k.clone());
+            open(k, Vec::new(), file.into());
         }
         None => leptos::task::spawn_local(async move {
             let handle = disk.clone();
             match folder(disk).await {
                 Ok(f) => {
-                    name.set(f.name.clone());
-                    key.set(key_of(&handle, &f.name));
-                    open(key.get_untracked(), f.paths, f.files.into());
+                    let k = key_of(&handle, &f.name);
+                    name.set(f.name);
+                    key.set(k.clone());
+                    open(k, f.paths, f.files.into());
                 }
                 Err(e) => probe.set(Some(Err(e))),
             }
@@ -273,6 +273,16 @@ fn shown(route: &Route) -> Shown {
     }
 }
 
+/// The archive's own view, its tags (the proxy is the session's: kept).
+fn to_overview(r: &mut Route) {
+    *r = Route {
+        disk: true,
+        view: ViewMode::Files,
+        proxy: r.proxy.clone(),
+        ..Route::default()
+    };
+}
+
 /// An archive: its facts, tags and problems, and the object the route is at.
 #[component]
 fn ArchiveView(summary: ArchiveSummary, name: String, ms: u64, is_folder: bool) -> impl IntoView {
@@ -288,14 +298,7 @@ fn ArchiveView(summary: ArchiveSummary, name: String, ms: u64, is_folder: bool) 
     } else {
         Form::Tar
     };
-    let overview_href = nav.href(|r| {
-        *r = Route {
-            disk: true,
-            view: ViewMode::Files,
-            proxy: r.proxy.clone(),
-            ..Route::default()
-        }
-    });
+    let overview_href = nav.href(to_overview);
     let header = {
         let name = name.clone();
         move || {
@@ -304,7 +307,7 @@ fn ArchiveView(summary: ArchiveSummary, name: String, ms: u64, is_folder: bool) 
                     <p class="archive-crumb">
                         <a id="archive-overview" href=overview_href.clone() on:click=move |ev| {
                             ev.prevent_default();
-                            nav.update(|r| *r = Route { disk: true, view: ViewMode::Files, proxy: r.proxy.clone(), ..Route::default() });
+                            nav.update(to_overview);
                         }>{format!("← {} (its tags)", name)}</a>
                     </p>
                 }
