@@ -14,8 +14,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use manifest_explorer::archive::{
-    Archive, ArchiveError, Directory, FileSource, Format, Input, MemberKind, Source, SourceError,
-    TagOrigin, TarIndex,
+    Archive, ArchiveError, Directory, FileSource, Format, Input, MemberKind, ReadAhead, Source,
+    SourceError, TagOrigin, TarIndex,
 };
 use manifest_explorer::oci::json;
 use manifest_explorer::oci::media_type::known;
@@ -970,4 +970,83 @@ fn summary_lists_untagged_images() {
     assert_eq!(e.digest.as_ref(), Some(&digest));
     assert_eq!(e.size, Some(manifest.len() as u64));
     assert_eq!(e.platform.as_deref(), Some("linux/arm64/v8"));
+}
+
+/// A source that counts its reads, for the read-ahead test.
+struct Counted {
+    bytes: Vec<u8>,
+    calls: std::rc::Rc<Cell<u64>>,
+}
+
+impl Source for Counted {
+    fn len(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>, SourceError> {
+        self.calls.set(self.calls.get() + 1);
+        self.bytes.read_at(offset, len)
+    }
+}
+
+/// The worker's read-ahead gives exactly the bytes of the source underneath, for any offset
+/// and length (window edges, the end of the file, past it), and saves reads on a tar walk.
+#[test]
+fn read_ahead_is_transparent_and_saves_reads() {
+    let bytes = fs::read(fixture("oci-archive.tar")).unwrap();
+    let calls = std::rc::Rc::new(Cell::new(0));
+    let counted = |bytes: Vec<u8>| Counted {
+        bytes,
+        calls: calls.clone(),
+    };
+    let ahead = ReadAhead::new(counted(bytes.clone()), 4096);
+    let total = bytes.len() as u64;
+    let mut rng = Lcg(0xa11ead);
+    let mut cases: Vec<(u64, usize)> = vec![
+        (0, 0),
+        (0, 512),
+        (512, 512),
+        (4095, 2),
+        (4096, 4096),
+        (total - 1, 1),
+        (total, 0),
+        (total - 10, 10),
+        (0, bytes.len()),
+    ];
+    for _ in 0..2000 {
+        let offset = rng.below(bytes.len()) as u64;
+        let len = rng.below(6000).min(bytes.len() - offset as usize);
+        cases.push((offset, len));
+    }
+    for (offset, len) in cases {
+        assert_eq!(
+            ahead.read_at(offset, len),
+            bytes.read_at(offset, len),
+            "at {offset}, {len} bytes"
+        );
+    }
+    for (offset, len) in [(total, 1), (total - 1, 2), (u64::MAX, 1)] {
+        assert!(
+            ahead.read_at(offset, len).is_err(),
+            "{offset} + {len} is past the end"
+        );
+    }
+
+    // Opening reads the same archive through it, in far fewer reads.
+    calls.set(0);
+    let direct = Archive::open(Input::Tar(Box::new(counted(bytes.clone())))).unwrap();
+    let direct_calls = calls.get();
+    calls.set(0);
+    let through = Archive::open(Input::Tar(Box::new(ReadAhead::new(
+        counted(bytes.clone()),
+        32 * 1024,
+    ))))
+    .unwrap();
+    assert_eq!(tag_names(&through), tag_names(&direct));
+    assert_eq!(through.problems(), direct.problems());
+    assert!(
+        calls.get() * 2 < direct_calls,
+        "{} reads through the read-ahead, {direct_calls} without",
+        calls.get()
+    );
 }

@@ -28,7 +28,7 @@ use crate::oci::media_type::known;
 use crate::oci::model::index::Index;
 use crate::oci::model::{Descriptor, DigestField, ImageManifest};
 use crate::oci::{Algorithm, Digest, Verifier, VerifyError};
-pub use source::{Directory, Source, SourceError};
+pub use source::{Directory, ReadAhead, Source, SourceError};
 pub use tar::{Member, MemberKind, TarIndex};
 
 #[cfg(unix)]
@@ -119,6 +119,17 @@ pub enum Format {
     DockerSave,
     /// Docker 25+ `docker save`: an OCI layout with `manifest.json` beside it.
     DockerSaveOci,
+}
+
+impl Format {
+    /// How the page names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::OciLayout => "OCI image layout",
+            Format::DockerSave => "docker save",
+            Format::DockerSaveOci => "docker save (Docker 25+, OCI layout)",
+        }
+    }
 }
 
 /// Where a tag came from.
@@ -334,12 +345,7 @@ impl Archive {
             .collect();
         crate::jobs::ArchiveSummary {
             key: key.to_owned(),
-            format: match self.format {
-                Format::OciLayout => "OCI image layout",
-                Format::DockerSave => "docker save",
-                Format::DockerSaveOci => "docker save (Docker 25+, OCI layout)",
-            }
-            .to_owned(),
+            format: self.format.name().to_owned(),
             entries,
             problems: self.problems.iter().map(ToString::to_string).collect(),
             files: self.store.file_names().len() as u64,

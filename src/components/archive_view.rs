@@ -293,7 +293,7 @@ fn ArchiveView(summary: ArchiveSummary, name: String, ms: u64, is_folder: bool) 
     let key = summary.key.clone();
     let form = if is_folder {
         Form::Folder
-    } else if summary.format == "docker save" {
+    } else if summary.format == crate::archive::Format::DockerSave.name() {
         Form::Legacy
     } else {
         Form::Tar

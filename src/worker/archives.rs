@@ -3,7 +3,7 @@
 //! synchronous), kept by key with the `File`s they came from, so a layer inside an archive is
 //! streamed with `Blob.slice(offset, offset + size).stream()` through the layer pipeline.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -11,14 +11,14 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, FileReaderSync};
 
-use crate::archive::{Archive, ArchiveError, Directory, Input, Source, SourceError};
+use crate::archive::{Archive, ArchiveError, Directory, Input, ReadAhead, Source, SourceError};
 use crate::jobs::{ArchiveSummary, Reply};
 use crate::oci::Digest;
 
 /// A folder with more files than this is refused (a layout has a few per image).
 const MAX_FILES: usize = 100_000;
-/// Reads smaller than this fetch this much, and later reads inside it are served from it:
-/// the tar walk reads 512-byte headers one at a time, and a layer tar has thousands.
+/// The read-ahead window ([`ReadAhead`]): the tar walk reads 512-byte headers one at a time,
+/// and a layer tar has thousands.
 const READ_AHEAD: usize = 32 * 1024;
 
 /// A `File` (or any `Blob`) as a [`Source`]. Reads are counted into `read`.
@@ -27,8 +27,6 @@ struct BlobSource {
     len: u64,
     reader: Rc<FileReaderSync>,
     read: Rc<Cell<u64>>,
-    /// The last read-ahead window: its offset and bytes.
-    window: RefCell<(u64, Vec<u8>)>,
 }
 
 impl BlobSource {
@@ -57,31 +55,21 @@ impl Source for BlobSource {
     }
 
     fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>, SourceError> {
-        let error = |reason: String| SourceError {
+        if offset
+            .checked_add(len as u64)
+            .is_none_or(|end| end > self.len)
+        {
+            return Err(SourceError {
+                offset,
+                len,
+                reason: format!("past the end ({} bytes)", self.len),
+            });
+        }
+        self.fetch(offset, len).map_err(|reason| SourceError {
             offset,
             len,
             reason,
-        };
-        let end = offset
-            .checked_add(len as u64)
-            .filter(|&end| end <= self.len)
-            .ok_or_else(|| error(format!("past the end ({} bytes)", self.len)))?;
-        {
-            let window = self.window.borrow();
-            let start = window.0;
-            if offset >= start && end <= start + window.1.len() as u64 {
-                let from = (offset - start) as usize;
-                return Ok(window.1.get(from..from + len).unwrap_or_default().to_vec());
-            }
-        }
-        if len >= READ_AHEAD {
-            return self.fetch(offset, len).map_err(error);
-        }
-        let ahead = (self.len - offset).min(READ_AHEAD as u64) as usize;
-        let bytes = self.fetch(offset, ahead).map_err(error)?;
-        let out = bytes.get(..len).unwrap_or_default().to_vec();
-        *self.window.borrow_mut() = (offset, bytes);
-        Ok(out)
+        })
     }
 }
 
@@ -123,12 +111,16 @@ impl Archives {
             Err(_) => return failed("this browser cannot read files in a worker".into()),
         };
         let read = Rc::new(Cell::new(0));
-        let source = |blob: Blob| BlobSource {
-            len: blob.size() as u64,
-            blob,
-            reader: reader.clone(),
-            read: read.clone(),
-            window: RefCell::new((0, Vec::new())),
+        let source = |blob: Blob| {
+            ReadAhead::new(
+                BlobSource {
+                    len: blob.size() as u64,
+                    blob,
+                    reader: reader.clone(),
+                    read: read.clone(),
+                },
+                READ_AHEAD,
+            )
         };
         let (input, files, size) = if paths.is_empty() {
             let Ok(blob) = extra.dyn_into::<Blob>() else {
