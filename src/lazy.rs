@@ -1,5 +1,5 @@
-//! The lazily loaded views (wasm only). What is inside layers — one layer's files, the merged
-//! filesystem of an image, a layer file from disk — lives in a second Leptos module
+//! The lazily loaded views (wasm only). What is inside registry layers — one layer's files,
+//! the merged filesystem of an image — lives in a second Leptos module
 //! (`src/bin/views.rs`), signature verification in a third (`src/bin/sigs.rs`), and what was
 //! opened from disk (layers, image archives) in a fourth (`src/bin/archive.rs`), each
 //! fetched the first time a person opens such a view, so the first load carries none of it
@@ -70,7 +70,7 @@ pub enum Lazy {
     },
     /// A file or folder opened from disk (`disk=1`): a layer, or an image archive and
     /// the objects in it.
-    LayerFile,
+    Disk,
     /// The signatures and attestations of the manifest `at` (or the reference's own).
     Signatures {
         reference: Reference,
@@ -83,14 +83,14 @@ impl Lazy {
     pub fn module(&self) -> Module {
         match self {
             Lazy::Signatures { .. } => Module::Signatures,
-            Lazy::LayerFile => Module::Archive,
+            Lazy::Disk => Module::Archive,
             _ => Module::Views,
         }
     }
 
     pub fn of(route: &Route) -> Option<Lazy> {
         if route.disk {
-            return Some(Lazy::LayerFile);
+            return Some(Lazy::Disk);
         }
         match &route.source {
             Source::Reference(text) => {
@@ -295,14 +295,14 @@ pub mod guest {
                 <LayerView layer reference proxy=route.proxy.clone() diff=route.diff.clone() />
             }
             .into_any(),
-            Lazy::LayerFile | Lazy::Signatures { .. } => ().into_any(),
+            Lazy::Disk | Lazy::Signatures { .. } => ().into_any(),
         }
     }
 
     /// What was opened from disk (`src/bin/archive.rs`).
     pub fn archive_views(lazy: Lazy, _: &Route, nav: Nav) -> AnyView {
         match lazy {
-            Lazy::LayerFile => view! { <DiskView disk=nav.disk.get_untracked() /> }.into_any(),
+            Lazy::Disk => view! { <DiskView disk=nav.disk.get_untracked() /> }.into_any(),
             _ => ().into_any(),
         }
     }
