@@ -28,8 +28,10 @@ pub struct Nav {
     pub route: RwSignal<Route>,
     /// Bytes of a file opened from disk (they never go into the URL).
     pub file: RwSignal<Option<(String, Vec<u8>)>>,
-    /// A layer file opened from disk: the worker reads it, so the page keeps only the handle.
-    pub layer_file: RwSignal<Option<web_sys::File>, LocalStorage>,
+    /// What was opened from disk for the lazily loaded views (`disk=1`): a `File` (a layer
+    /// or an archive), a picked folder's `FileList`, or a dropped folder's
+    /// `FileSystemDirectoryEntry`. The worker reads it, so the page keeps only the handle.
+    pub disk: RwSignal<Option<JsValue>, LocalStorage>,
     /// Bumped when the person logs in or out: a mounted lazily loaded view holds its own copy
     /// of the credentials, so it is mounted again with the new ones (as the page fetches again).
     pub identity: RwSignal<u32>,
@@ -44,7 +46,7 @@ impl Nav {
         let nav = Nav {
             route: RwSignal::new(route_from_location()),
             file: RwSignal::new(None),
-            layer_file: RwSignal::new_local(None),
+            disk: RwSignal::new_local(None),
             identity: RwSignal::new(0),
             echo,
         };

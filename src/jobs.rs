@@ -22,6 +22,9 @@ pub enum Source {
     },
     /// The `File` object sent along with the message (a layer opened from disk).
     File { name: String },
+    /// A blob inside the archive opened under the key `archive` ([`Request::OpenArchive`]):
+    /// the worker slices it out of the file it already holds, so nothing travels.
+    Archive { archive: String, digest: Digest },
 }
 
 /// Limits a person may raise for the session (the worker's defaults otherwise).
@@ -79,6 +82,20 @@ pub enum Request {
         right: Vec<String>,
         compare_mtime: bool,
         limit: u32,
+    },
+    /// Opens an image archive from disk under `key`, reading only its tar headers and
+    /// documents. Sent along: the `File` (a `.tar`; `paths` is empty) or an array of `File`s
+    /// of a folder, one per entry of `paths` (relative, `/`-separated), in the same order.
+    OpenArchive {
+        job: u32,
+        key: String,
+        paths: Vec<String>,
+    },
+    /// A document blob (manifest, index, config) of the archive `archive`, verified.
+    ReadDocument {
+        job: u32,
+        archive: String,
+        digest: Digest,
     },
 }
 
@@ -151,6 +168,24 @@ pub enum Reply {
         job: u32,
         diff: FileDiffMsg,
     },
+    /// An archive was opened (it may still have problems, each in the summary).
+    Archive {
+        job: u32,
+        archive: ArchiveSummary,
+    },
+    /// The file is readable but no image archive (a plain layer tar, a compressed file):
+    /// the page shows it as a layer instead.
+    NotAnArchive {
+        job: u32,
+        reason: String,
+    },
+    /// A verified document; its bytes travel as a transferred buffer beside the message.
+    Document {
+        job: u32,
+        digest: Digest,
+        /// Made up by the reader for a legacy `docker save` entry (no registry served it).
+        synthesized: bool,
+    },
 }
 
 /// The file diff of two merged filesystems: the counts and bytes of all of it, and the
@@ -205,7 +240,10 @@ impl Reply {
             | Reply::Analysis { job, .. }
             | Reply::Cleared { job, .. }
             | Reply::Failed { job, .. }
-            | Reply::FileDiff { job, .. } => Some(*job),
+            | Reply::FileDiff { job, .. }
+            | Reply::Archive { job, .. }
+            | Reply::NotAnArchive { job, .. }
+            | Reply::Document { job, .. } => Some(*job),
         }
     }
 }
@@ -316,6 +354,38 @@ pub struct Culprit {
     pub reclaimable: u64,
     /// (layer, size) of every copy, lowest layer first.
     pub copies: Vec<(u32, u64)>,
+}
+
+/// What an opened archive holds, as the page shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ArchiveSummary {
+    pub key: String,
+    /// `OCI image layout`, `docker save`, or `docker save (Docker 25+, OCI layout)`.
+    pub format: String,
+    /// The tags, then the untagged top-level images and indexes.
+    pub entries: Vec<ArchiveEntry>,
+    /// Every problem found while opening, each its own message.
+    pub problems: Vec<String>,
+    /// Files in the tar or folder (directories not counted), and of them blobs by digest.
+    pub files: u64,
+    pub blobs: u64,
+    /// The archive's size, and the bytes read to open it.
+    pub size: u64,
+    pub read: u64,
+}
+
+/// One top-level image or index of an archive.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ArchiveEntry {
+    /// The tag (`None`: an untagged entry).
+    pub tag: Option<String>,
+    /// Where the tag came from: `index.json` or `manifest.json`.
+    pub from: String,
+    pub digest: Option<Digest>,
+    pub media_type: Option<String>,
+    pub size: Option<u64>,
+    pub platform: Option<String>,
+    pub synthesized: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -510,6 +580,11 @@ impl Request {
                         w.u8(1);
                         w.str(name);
                     }
+                    Source::Archive { archive, digest } => {
+                        w.u8(2);
+                        w.str(archive);
+                        w.digest(digest);
+                    }
                 }
                 w.opt(expected, |w, (d, s)| {
                     w.digest(d);
@@ -579,6 +654,22 @@ impl Request {
                 w.bool(*compare_mtime);
                 w.u64((*limit).into());
             }
+            Request::OpenArchive { job, key, paths } => {
+                w.u8(9);
+                w.u64((*job).into());
+                w.str(key);
+                w.list(paths, |w, p| w.str(p));
+            }
+            Request::ReadDocument {
+                job,
+                archive,
+                digest,
+            } => {
+                w.u8(10);
+                w.u64((*job).into());
+                w.str(archive);
+                w.digest(digest);
+            }
         }
         w.0
     }
@@ -596,6 +687,10 @@ impl Request {
                             authorization: r.opt(Reader::string)?,
                         },
                         1 => Source::File { name: r.string()? },
+                        2 => Source::Archive {
+                            archive: r.string()?,
+                            digest: r.digest()?,
+                        },
                         tag => return Err(WireError::UnknownTag { tag, at: r.at - 1 }),
                     },
                     expected: r.opt(|r| Ok((r.digest()?, r.u64()?)))?,
@@ -644,6 +739,16 @@ impl Request {
                     right: r.list(Reader::string)?,
                     compare_mtime: r.bool()?,
                     limit: r.u32()?,
+                },
+                9 => Request::OpenArchive {
+                    job: r.u32()?,
+                    key: r.string()?,
+                    paths: r.list(Reader::string)?,
+                },
+                10 => Request::ReadDocument {
+                    job: r.u32()?,
+                    archive: r.string()?,
+                    digest: r.digest()?,
                 },
                 tag => return Err(WireError::UnknownTag { tag, at: 0 }),
             })
@@ -843,6 +948,41 @@ impl Reply {
                     w.list(&row.changed, |w, c| w.str(c));
                 });
             }
+            Reply::Archive { job, archive: a } => {
+                w.u8(10);
+                w.u64((*job).into());
+                w.str(&a.key);
+                w.str(&a.format);
+                w.list(&a.entries, |w, e| {
+                    w.opt(&e.tag, |w, t| w.str(t));
+                    w.str(&e.from);
+                    w.opt(&e.digest, Writer::digest);
+                    w.opt(&e.media_type, |w, m| w.str(m));
+                    w.opt(&e.size, |w, s| w.u64(*s));
+                    w.opt(&e.platform, |w, p| w.str(p));
+                    w.bool(e.synthesized);
+                });
+                w.list(&a.problems, |w, p| w.str(p));
+                w.u64(a.files);
+                w.u64(a.blobs);
+                w.u64(a.size);
+                w.u64(a.read);
+            }
+            Reply::NotAnArchive { job, reason } => {
+                w.u8(11);
+                w.u64((*job).into());
+                w.str(reason);
+            }
+            Reply::Document {
+                job,
+                digest,
+                synthesized,
+            } => {
+                w.u8(12);
+                w.u64((*job).into());
+                w.digest(digest);
+                w.bool(*synthesized);
+            }
         }
         w.0
     }
@@ -944,6 +1084,38 @@ impl Reply {
                             })
                         })?,
                     },
+                },
+                10 => Reply::Archive {
+                    job: r.u32()?,
+                    archive: ArchiveSummary {
+                        key: r.string()?,
+                        format: r.string()?,
+                        entries: r.list(|r| {
+                            Ok(ArchiveEntry {
+                                tag: r.opt(Reader::string)?,
+                                from: r.string()?,
+                                digest: r.opt(Reader::digest)?,
+                                media_type: r.opt(Reader::string)?,
+                                size: r.opt(Reader::u64)?,
+                                platform: r.opt(Reader::string)?,
+                                synthesized: r.bool()?,
+                            })
+                        })?,
+                        problems: r.list(Reader::string)?,
+                        files: r.u64()?,
+                        blobs: r.u64()?,
+                        size: r.u64()?,
+                        read: r.u64()?,
+                    },
+                },
+                11 => Reply::NotAnArchive {
+                    job: r.u32()?,
+                    reason: r.string()?,
+                },
+                12 => Reply::Document {
+                    job: r.u32()?,
+                    digest: r.digest()?,
+                    synthesized: r.bool()?,
                 },
                 tag => return Err(WireError::UnknownTag { tag, at: 0 }),
             })

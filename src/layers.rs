@@ -16,7 +16,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::client::Session;
 use crate::jobs::{
-    Analysis, CapsMsg, FileDiffMsg, ListQuery, Reply, Request, Row, Source, Summary,
+    Analysis, ArchiveSummary, CapsMsg, FileDiffMsg, ListQuery, Reply, Request, Row, Source, Summary,
 };
 use crate::oci::{Digest, Reference};
 use crate::registry::Endpoint;
@@ -60,6 +60,20 @@ pub enum Origin {
         reference: Reference,
     },
     File(web_sys::File),
+    /// A blob inside the archive the worker opened under this key ([`open_archive`]).
+    Archive(String),
+}
+
+impl Origin {
+    /// The key a blob with `digest` is kept under. A blob in an archive is the archive's:
+    /// another archive (or a registry) may hold other bytes under the same digest, and a
+    /// verdict on those must not be reused for these.
+    pub fn key(&self, digest: &Digest) -> String {
+        match self {
+            Origin::Archive(archive) => format!("{archive} {digest}"),
+            _ => digest.to_string(),
+        }
+    }
 }
 
 /// One blob to open: what it is addressed by, and what to check it against.
@@ -142,6 +156,19 @@ impl Opening {
                     Source::File { name: file.name() },
                     Some(JsValue::from(file.clone())),
                 ),
+                Origin::Archive(archive) => match &blob.expected {
+                    Some((digest, _)) => (
+                        Source::Archive {
+                            archive: archive.clone(),
+                            digest: digest.clone(),
+                        },
+                        None,
+                    ),
+                    None => {
+                        self.fail("a blob in an archive needs its digest".into());
+                        return;
+                    }
+                },
             };
             let started = js_sys::Date::now();
             let key = blob.key.clone();
@@ -273,12 +300,13 @@ pub struct FileContent {
 /// (a `Failed` reply, or a worker that cannot start, is an error already).
 fn ask<T: 'static>(
     make: impl FnOnce(u32) -> Request,
+    extra: Option<JsValue>,
     done: impl Fn(Result<T, String>) + 'static,
     pick: impl Fn(Reply, Option<JsValue>) -> Result<T, String> + 'static,
 ) {
     let done = Rc::new(done);
     let answer = done.clone();
-    let sent = worker_client::send(make, None, move |reply, extra| {
+    let sent = worker_client::send(make, extra, move |reply, extra| {
         answer(match reply {
             // A file read from a blob too big to keep downloads it again: not an answer yet.
             Reply::Progress { .. } => return,
@@ -311,6 +339,7 @@ pub fn read_file(
             path,
             max,
         },
+        None,
         done,
         |reply, extra| match reply {
             Reply::File {
@@ -335,6 +364,7 @@ pub fn read_file(
 pub fn analyse(keys: Vec<String>, done: impl Fn(Result<Analysis, String>) + 'static) {
     ask(
         |job| Request::Analyse { job, keys },
+        None,
         done,
         |reply, _| match reply {
             Reply::Analysis { analysis, .. } => Ok(analysis),
@@ -360,6 +390,7 @@ pub fn diff_files(
             compare_mtime,
             limit,
         },
+        None,
         done,
         |reply, _| match reply {
             Reply::FileDiff { diff, .. } => Ok(diff),
@@ -403,6 +434,7 @@ fn save_parts(part: &JsValue, name: &str) -> Result<(), String> {
 pub fn save_blob(key: String, name: String, done: impl Fn(Result<(), String>) + 'static) {
     ask(
         |job| Request::Blob { job, key },
+        None,
         done,
         move |reply, extra| match (reply, extra) {
             // A transferred buffer from the worker's memory, or the browser's copy of a big
@@ -423,10 +455,63 @@ pub fn save_blob(key: String, name: String, done: impl Fn(Result<(), String>) + 
 pub fn clear(done: impl Fn(Result<u64, String>) + 'static) {
     ask(
         |job| Request::Clear { job },
+        None,
         done,
         |reply, _| match reply {
             Reply::Cleared { freed, .. } => Ok(freed),
             other => unexpected(other),
+        },
+    );
+}
+
+/// What a file or folder from disk turned out to be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Probe {
+    Archive(ArchiveSummary),
+    /// Readable, but no image archive (the reason says why): shown as a layer.
+    NotAnArchive(String),
+}
+
+/// Opens an archive in the worker under `key`: `extra` is the `.tar` `File` (`paths` empty)
+/// or an array of a folder's `File`s, one per path. Only tar headers and documents are read.
+pub fn open_archive(
+    key: String,
+    paths: Vec<String>,
+    extra: JsValue,
+    done: impl Fn(Result<Probe, String>) + 'static,
+) {
+    ask(
+        |job| Request::OpenArchive { job, key, paths },
+        Some(extra),
+        done,
+        |reply, _| match reply {
+            Reply::Archive { archive, .. } => Ok(Probe::Archive(archive)),
+            Reply::NotAnArchive { reason, .. } => Ok(Probe::NotAnArchive(reason)),
+            other => unexpected(other),
+        },
+    );
+}
+
+/// A document of the archive `archive`, verified against `digest` by the worker; `true` when
+/// the reader made it up (a legacy `docker save` entry).
+pub fn read_document(
+    archive: String,
+    digest: Digest,
+    done: impl Fn(Result<(Vec<u8>, bool), String>) + 'static,
+) {
+    ask(
+        |job| Request::ReadDocument {
+            job,
+            archive,
+            digest,
+        },
+        None,
+        done,
+        |reply, extra| match (reply, extra) {
+            (Reply::Document { synthesized, .. }, Some(buffer)) => {
+                Ok((js_sys::Uint8Array::new(&buffer).to_vec(), synthesized))
+            }
+            (other, _) => unexpected(other),
         },
     );
 }

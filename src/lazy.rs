@@ -1,7 +1,8 @@
-//! The lazily loaded views (wasm only). What is inside layers — one layer's files, the merged
-//! filesystem of an image, a layer file from disk — lives in a second Leptos module
-//! (`src/bin/views.rs`), signature verification in a third (`src/bin/sigs.rs`) and comparisons
-//! in a fourth (`src/bin/compare.rs`), each
+//! The lazily loaded views (wasm only). What is inside registry layers — one layer's files,
+//! the merged filesystem of an image — lives in a second Leptos module
+//! (`src/bin/views.rs`), signature verification in a third (`src/bin/sigs.rs`), comparisons
+//! in a fourth (`src/bin/compare.rs`) and what was opened from disk (layers, image archives)
+//! in a fifth (`src/bin/archive.rs`), each
 //! fetched the first time a person opens such a view, so the first load carries none of it
 //! (the layer views alone cost more than the page's budget has room for), and opening layers
 //! does not fetch the verifier.
@@ -9,8 +10,8 @@
 //! The modules share nothing in memory; they meet in the DOM and the URL:
 //! - The page ([`host`]) renders a placeholder `<div>` where such a view belongs, loads the
 //!   view's [`Module`] once (a same-origin `<script>`, allowed by `script-src 'self'`), and
-//!   dispatches `manifest-explorer:mount:<module>` on `window` with the element, the layer file
-//!   from disk if any,
+//!   dispatches `manifest-explorer:mount:<module>` on `window` with the element, what was
+//!   opened from disk if anything (a file, or a folder),
 //!   and the session's credentials and consented token realms (in memory only, as in the page).
 //!   Removing the placeholder dispatches `manifest-explorer:unmount`.
 //! - The module ([`guest`]) mounts its own Leptos root there. Both read the route from the URL;
@@ -33,6 +34,9 @@ pub enum Module {
     Signatures,
     /// `src/bin/compare.rs`: two images (or several tags) side by side.
     Compare,
+    /// `src/bin/archive.rs`: what was opened from disk (a layer, or an image archive with
+    /// the document and layer views it needs).
+    Archive,
 }
 
 impl Module {
@@ -42,6 +46,7 @@ impl Module {
             Module::Views => "views",
             Module::Signatures => "sigs",
             Module::Compare => "compare",
+            Module::Archive => "archive",
         }
     }
 
@@ -67,8 +72,9 @@ pub enum Lazy {
         reference: Reference,
         layer: LayerBlob,
     },
-    /// A layer file opened from disk.
-    LayerFile,
+    /// A file or folder opened from disk (`disk=1`): a layer, or an image archive and
+    /// the objects in it.
+    Disk,
     /// The signatures and attestations of the manifest `at` (or the reference's own).
     Signatures {
         reference: Reference,
@@ -89,11 +95,15 @@ impl Lazy {
         match self {
             Lazy::Signatures { .. } => Module::Signatures,
             Lazy::Compare { .. } => Module::Compare,
+            Lazy::Disk => Module::Archive,
             _ => Module::Views,
         }
     }
 
     pub fn of(route: &Route) -> Option<Lazy> {
+        if route.disk {
+            return Some(Lazy::Disk);
+        }
         match &route.source {
             Source::Reference(text) => {
                 let reference: Reference = text.trim().parse().ok()?;
@@ -115,7 +125,6 @@ impl Lazy {
                     Err(layer) => Some(Lazy::Layer { reference, layer }),
                 }
             }
-            Source::File(_) if route.view == ViewMode::Files => Some(Lazy::LayerFile),
             _ => None,
         }
     }
@@ -227,8 +236,8 @@ pub mod host {
             let detail = Object::new();
             set(&detail, "id", &JsValue::from(id));
             set(&detail, "element", &element);
-            if let Some(file) = nav.layer_file.get_untracked() {
-                set(&detail, "file", &file);
+            if let Some(disk) = nav.disk.get_untracked() {
+                set(&detail, "disk", &disk);
             }
             let (credentials, realms) = session.with_value(|s| s.handover());
             if let Some(c) = credentials {
@@ -276,7 +285,7 @@ pub mod guest {
     use super::{Lazy, Module, UNMOUNT};
     use crate::app::Nav;
     use crate::client::Session;
-    use crate::components::{CompareView, ImageFs, LayerFileView, LayerView, SignaturesView};
+    use crate::components::{CompareView, DiskView, ImageFs, LayerView, SignaturesView};
     use crate::registry::Credentials;
     use crate::route::{Route, Source};
 
@@ -298,7 +307,7 @@ pub mod guest {
     pub type Render = fn(Lazy, &Route, Nav) -> AnyView;
 
     /// The layer views (`src/bin/views.rs`).
-    pub fn layer_views(lazy: Lazy, route: &Route, nav: Nav) -> AnyView {
+    pub fn layer_views(lazy: Lazy, route: &Route, _: Nav) -> AnyView {
         match lazy {
             Lazy::ImageFs { reference, at } => {
                 view! { <ImageFs reference proxy=route.proxy.clone() at /> }.into_any()
@@ -307,11 +316,15 @@ pub mod guest {
                 <LayerView layer reference proxy=route.proxy.clone() diff=route.diff.clone() />
             }
             .into_any(),
-            Lazy::LayerFile => match nav.layer_file.get_untracked() {
-                Some(file) => view! { <LayerFileView file /> }.into_any(),
-                None => ().into_any(),
-            },
-            Lazy::Signatures { .. } | Lazy::Compare { .. } => ().into_any(),
+            Lazy::Disk | Lazy::Signatures { .. } | Lazy::Compare { .. } => ().into_any(),
+        }
+    }
+
+    /// What was opened from disk (`src/bin/archive.rs`).
+    pub fn archive_views(lazy: Lazy, _: &Route, nav: Nav) -> AnyView {
+        match lazy {
+            Lazy::Disk => view! { <DiskView disk=nav.disk.get_untracked() /> }.into_any(),
+            _ => ().into_any(),
         }
     }
 
@@ -356,7 +369,7 @@ pub mod guest {
         ) else {
             return;
         };
-        let file = get(&detail, "file").dyn_into::<web_sys::File>().ok();
+        let disk = Some(get(&detail, "disk")).filter(|d| !d.is_undefined());
         let credentials = get(&detail, "username")
             .as_string()
             .zip(get(&detail, "secret").as_string())
@@ -371,10 +384,10 @@ pub mod guest {
         let root = leptos::mount::mount_to(element, move || {
             let nav = Nav::shared();
             // A file from disk has no place in the URL: the page's route names it.
-            if let Some(file) = &file {
+            if let Some(file) = disk.as_ref().and_then(|d| d.dyn_ref::<web_sys::File>()) {
                 nav.route.update(|r| r.source = Source::File(file.name()));
             }
-            nav.layer_file.set(file);
+            nav.disk.set(disk);
             let session = Session::default();
             session.set_credentials(credentials);
             for realm in &realms {

@@ -97,6 +97,9 @@ pub struct Route {
     pub diff: Option<Digest>,
     /// The comparison's parameters as the query has them (see [`Compare`]).
     pub compare: Vec<(String, String)>,
+    /// The object is in the file or folder opened from disk (`&disk=1`): the lazily loaded
+    /// views show it while the tab holds that file; after a reload they say it is gone.
+    pub disk: bool,
 }
 
 impl Compare {
@@ -180,6 +183,7 @@ impl Route {
                 "path" => route.path = Some(percent_decode_bytes(raw)),
                 "diff" => route.diff = value.parse().ok(),
                 "big" if value == "1" => route.big = true,
+                "disk" if value == "1" => route.disk = true,
                 k if COMPARE_KEYS.contains(&k) => route.compare.push((k.to_owned(), value)),
                 _ => {}
             }
@@ -238,6 +242,9 @@ impl Route {
         }
         if self.big {
             parts.push("big=1".to_owned());
+        }
+        if self.disk {
+            parts.push("disk=1".to_owned());
         }
         if parts.is_empty() {
             String::new()
@@ -396,6 +403,14 @@ mod tests {
                 view: ViewMode::Files,
                 path: Some(b"etc/\xff name&=%+".to_vec()),
                 diff: Some(D.parse().unwrap()),
+                ..Route::default()
+            },
+            Route {
+                at: Some(D.parse().unwrap()),
+                media_type: Some("application/vnd.oci.image.layer.v1.tar".into()),
+                view: ViewMode::Fs,
+                path: Some(b"etc/os-release".to_vec()),
+                disk: true,
                 ..Route::default()
             },
             Route {

@@ -154,11 +154,16 @@ pub struct Store {
 }
 
 impl Store {
-    pub fn samples() -> Store {
-        let mut store = Store {
+    /// A store with no samples (the views of an archive from disk fill it as they verify).
+    pub fn empty() -> Store {
+        Store {
             objects: HashMap::new(),
             manifests: BTreeMap::new(),
-        };
+        }
+    }
+
+    pub fn samples() -> Store {
+        let mut store = Store::empty();
         for (name, bytes) in FILES
             .iter()
             .filter(|(name, _)| !name.starts_with("tampered-"))

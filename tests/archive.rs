@@ -14,8 +14,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use manifest_explorer::archive::{
-    Archive, ArchiveError, Directory, FileSource, Format, Input, MemberKind, Source, SourceError,
-    TagOrigin, TarIndex,
+    Archive, ArchiveError, Directory, FileSource, Format, Input, MemberKind, ReadAhead, Source,
+    SourceError, TagOrigin, TarIndex,
 };
 use manifest_explorer::oci::json;
 use manifest_explorer::oci::media_type::known;
@@ -868,4 +868,185 @@ impl Source for Shared {
     fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>, SourceError> {
         self.0.read_at(offset, len)
     }
+}
+
+/// What the worker sends the page: tags from index.json or manifest.json (checked against the
+/// witness read with serde_json), untagged images after them, problems as their messages.
+#[test]
+fn summary_for_the_page() {
+    let witness = Witness::new();
+    let archive = open_dir("oci");
+    let s = archive.summary("k", 123, 45);
+    assert_eq!(
+        (s.key.as_str(), s.format.as_str(), s.size, s.read),
+        ("k", "OCI image layout", 123, 45)
+    );
+    let tags: Vec<(Option<&str>, &str, String)> = s
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.tag.as_deref(),
+                e.from.as_str(),
+                e.digest.as_ref().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            (Some("multi"), "index.json", witness.tag("multi")),
+            (Some("single"), "index.json", witness.tag("single")),
+        ]
+    );
+    assert!(s.entries.iter().all(|e| !e.synthesized));
+    assert!(s.problems.is_empty());
+    let blobs = fs::read_dir(fixture("oci/blobs/sha256")).unwrap().count() as u64;
+    assert_eq!(s.blobs, blobs);
+    // oci-layout, index.json and the blobs.
+    assert_eq!(s.files, blobs + 2);
+
+    let legacy = open_tar("docker-archive.tar").unwrap().summary("d", 0, 0);
+    assert_eq!(legacy.format, "docker save");
+    assert!(legacy
+        .entries
+        .iter()
+        .all(|e| e.from == "manifest.json" && e.synthesized && e.tag.is_some()));
+
+    let docker25 = open_tar("docker25.tar").unwrap().summary("d", 0, 0);
+    assert_eq!(docker25.format, "docker save (Docker 25+, OCI layout)");
+    let from: Vec<(&str, &str)> = docker25
+        .entries
+        .iter()
+        .map(|e| (e.tag.as_deref().unwrap(), e.from.as_str()))
+        .collect();
+    assert_eq!(
+        from,
+        [
+            ("single", "index.json"),
+            ("example/app:single", "manifest.json")
+        ]
+    );
+
+    let dotdot = open_tar("hostile-dotdot.tar").unwrap().summary("x", 0, 0);
+    assert_eq!(dotdot.problems.len(), 2);
+    assert!(
+        dotdot.problems[0].contains("\"../escape\"") && dotdot.problems[0].contains(".."),
+        "{:?}",
+        dotdot.problems
+    );
+}
+
+/// An index.json entry without a ref.name is listed after the tags, untagged.
+#[test]
+fn summary_lists_untagged_images() {
+    let manifest = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"#;
+    let digest = Digest::sha256(manifest);
+    let index = json!({
+        "schemaVersion": 2,
+        "manifests": [
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest.to_string(), "size": manifest.len(),
+             "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}}
+        ]
+    });
+    let files = layout_dir(&[
+        ("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec()),
+        ("index.json", serde_json::to_vec(&index).unwrap()),
+        (
+            &format!("blobs/sha256/{}", digest.encoded()),
+            manifest.to_vec(),
+        ),
+        (
+            "blobs/sha256/44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+            b"{}".to_vec(),
+        ),
+    ]);
+    let s = Archive::open(Input::Directory(files))
+        .unwrap()
+        .summary("k", 0, 0);
+    assert_eq!(s.entries.len(), 1);
+    let e = &s.entries[0];
+    assert_eq!(e.tag, None);
+    assert_eq!(e.digest.as_ref(), Some(&digest));
+    assert_eq!(e.size, Some(manifest.len() as u64));
+    assert_eq!(e.platform.as_deref(), Some("linux/arm64/v8"));
+}
+
+/// A source that counts its reads, for the read-ahead test.
+struct Counted {
+    bytes: Vec<u8>,
+    calls: std::rc::Rc<Cell<u64>>,
+}
+
+impl Source for Counted {
+    fn len(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>, SourceError> {
+        self.calls.set(self.calls.get() + 1);
+        self.bytes.read_at(offset, len)
+    }
+}
+
+/// The worker's read-ahead gives exactly the bytes of the source underneath, for any offset
+/// and length (window edges, the end of the file, past it), and saves reads on a tar walk.
+#[test]
+fn read_ahead_is_transparent_and_saves_reads() {
+    let bytes = fs::read(fixture("oci-archive.tar")).unwrap();
+    let calls = std::rc::Rc::new(Cell::new(0));
+    let counted = |bytes: Vec<u8>| Counted {
+        bytes,
+        calls: calls.clone(),
+    };
+    let ahead = ReadAhead::new(counted(bytes.clone()), 4096);
+    let total = bytes.len() as u64;
+    let mut rng = Lcg(0xa11ead);
+    let mut cases: Vec<(u64, usize)> = vec![
+        (0, 0),
+        (0, 512),
+        (512, 512),
+        (4095, 2),
+        (4096, 4096),
+        (total - 1, 1),
+        (total, 0),
+        (total - 10, 10),
+        (0, bytes.len()),
+    ];
+    for _ in 0..2000 {
+        let offset = rng.below(bytes.len()) as u64;
+        let len = rng.below(6000).min(bytes.len() - offset as usize);
+        cases.push((offset, len));
+    }
+    for (offset, len) in cases {
+        assert_eq!(
+            ahead.read_at(offset, len),
+            bytes.read_at(offset, len),
+            "at {offset}, {len} bytes"
+        );
+    }
+    for (offset, len) in [(total, 1), (total - 1, 2), (u64::MAX, 1)] {
+        assert!(
+            ahead.read_at(offset, len).is_err(),
+            "{offset} + {len} is past the end"
+        );
+    }
+
+    // Opening reads the same archive through it, in far fewer reads.
+    calls.set(0);
+    let direct = Archive::open(Input::Tar(Box::new(counted(bytes.clone())))).unwrap();
+    let direct_calls = calls.get();
+    calls.set(0);
+    let through = Archive::open(Input::Tar(Box::new(ReadAhead::new(
+        counted(bytes.clone()),
+        32 * 1024,
+    ))))
+    .unwrap();
+    assert_eq!(tag_names(&through), tag_names(&direct));
+    assert_eq!(through.problems(), direct.problems());
+    assert!(
+        calls.get() * 2 < direct_calls,
+        "{} reads through the read-ahead, {direct_calls} without",
+        calls.get()
+    );
 }

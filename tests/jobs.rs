@@ -5,8 +5,8 @@ mod common;
 
 use common::Lcg;
 use manifest_explorer::jobs::{
-    Analysis, CapsMsg, Culprit, DiffRow, FileDiffMsg, FileSide, LayerFigures, ListQuery, Mark,
-    Reply, Request, Row, RowState, Source, Summary, WireError,
+    Analysis, ArchiveEntry, ArchiveSummary, CapsMsg, Culprit, DiffRow, FileDiffMsg, FileSide,
+    LayerFigures, ListQuery, Mark, Reply, Request, Row, RowState, Source, Summary, WireError,
 };
 use manifest_explorer::oci::Digest;
 
@@ -87,6 +87,34 @@ fn requests() -> Vec<Request> {
             right: vec![],
             compare_mtime: true,
             limit: u32::MAX,
+        },
+        Request::Open {
+            job: 11,
+            key: digest(6).to_string(),
+            source: Source::Archive {
+                archive: "file:2048:image.tar".into(),
+                digest: digest(6),
+            },
+            expected: Some((digest(6), 2048)),
+            diff_id: None,
+            as_layer: true,
+            caps,
+            hash_files: false,
+        },
+        Request::OpenArchive {
+            job: 12,
+            key: "file:2048:image.tar".into(),
+            paths: vec![],
+        },
+        Request::OpenArchive {
+            job: 13,
+            key: "folder:layout".into(),
+            paths: vec!["layout/index.json".into(), "layout/blobs/sha256/ab".into()],
+        },
+        Request::ReadDocument {
+            job: 14,
+            archive: "folder:layout".into(),
+            digest: digest(7),
         },
     ]
 }
@@ -250,6 +278,43 @@ fn replies() -> Vec<Reply> {
                 delta: -3,
                 ..FileDiffMsg::default()
             },
+        },
+        Reply::Archive {
+            job: 11,
+            archive: ArchiveSummary {
+                key: "file:1:a.tar".into(),
+                format: "OCI image layout".into(),
+                entries: vec![
+                    ArchiveEntry {
+                        tag: Some("multi".into()),
+                        from: "index.json".into(),
+                        digest: Some(digest(8)),
+                        media_type: Some("application/vnd.oci.image.index.v1+json".into()),
+                        size: Some(u64::MAX),
+                        platform: None,
+                        synthesized: false,
+                    },
+                    ArchiveEntry {
+                        platform: Some("linux/arm64/v8".into()),
+                        synthesized: true,
+                        ..ArchiveEntry::default()
+                    },
+                ],
+                problems: vec!["blob sha256:… is missing".into()],
+                files: 7,
+                blobs: 5,
+                size: 2 << 30,
+                read: 4265,
+            },
+        },
+        Reply::NotAnArchive {
+            job: 10,
+            reason: "not a tar archive".into(),
+        },
+        Reply::Document {
+            job: 11,
+            digest: digest(9),
+            synthesized: true,
         },
     ]
 }

@@ -28,7 +28,7 @@ use crate::oci::media_type::known;
 use crate::oci::model::index::Index;
 use crate::oci::model::{Descriptor, DigestField, ImageManifest};
 use crate::oci::{Algorithm, Digest, Verifier, VerifyError};
-pub use source::{Directory, Source, SourceError};
+pub use source::{Directory, ReadAhead, Source, SourceError};
 pub use tar::{Member, MemberKind, TarIndex};
 
 #[cfg(unix)]
@@ -119,6 +119,17 @@ pub enum Format {
     DockerSave,
     /// Docker 25+ `docker save`: an OCI layout with `manifest.json` beside it.
     DockerSaveOci,
+}
+
+impl Format {
+    /// How the page names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::OciLayout => "OCI image layout",
+            Format::DockerSave => "docker save",
+            Format::DockerSaveOci => "docker save (Docker 25+, OCI layout)",
+        }
+    }
 }
 
 /// Where a tag came from.
@@ -292,6 +303,56 @@ impl Archive {
 
     pub fn problems(&self) -> &[Problem] {
         &self.problems
+    }
+
+    /// What the page shows of the archive: its format, the tags (then the untagged
+    /// top-level images), every problem as its message, and counts. `size` is the archive's
+    /// and `read` the bytes read to open it (the caller's source counts them).
+    pub fn summary(&self, key: &str, size: u64, read: u64) -> crate::jobs::ArchiveSummary {
+        let entry = |tag: Option<&Tag>, d: &Descriptor| {
+            let digest = d.digest.parsed().cloned();
+            crate::jobs::ArchiveEntry {
+                tag: tag.map(|t| t.name.clone()),
+                from: match tag.map(|t| t.origin) {
+                    Some(TagOrigin::RepoTags) => "manifest.json",
+                    Some(TagOrigin::RefName) => "index.json",
+                    None if self.index.is_some() => "index.json",
+                    None => "manifest.json",
+                }
+                .to_owned(),
+                synthesized: digest.as_ref().is_some_and(|d| self.is_synthesized(d)),
+                digest,
+                media_type: d.media_type.clone(),
+                size: d.byte_size(),
+                platform: d.platform.as_ref().map(ToString::to_string),
+            }
+        };
+        let tagged: HashSet<&Digest> = self
+            .tags
+            .iter()
+            .filter_map(|t| t.descriptor.digest.parsed())
+            .collect();
+        let entries = self
+            .tags
+            .iter()
+            .map(|t| entry(Some(t), &t.descriptor))
+            .chain(
+                self.images
+                    .iter()
+                    .filter(|d| d.digest.parsed().is_none_or(|x| !tagged.contains(x)))
+                    .map(|d| entry(None, d)),
+            )
+            .collect();
+        crate::jobs::ArchiveSummary {
+            key: key.to_owned(),
+            format: self.format.name().to_owned(),
+            entries,
+            problems: self.problems.iter().map(ToString::to_string).collect(),
+            files: self.store.file_names().len() as u64,
+            blobs: self.blobs.len() as u64,
+            size,
+            read,
+        }
     }
 
     /// Whether `digest` is a manifest made up here for a legacy `docker save` entry (the UI

@@ -4,6 +4,7 @@
 //! worker; natively it is a byte vector or a file. A dropped folder is a [`Directory`]: one
 //! source per relative path (`webkitRelativePath`, which starts with the folder's own name).
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use thiserror::Error;
@@ -59,6 +60,58 @@ impl Source for Vec<u8> {
             .get(start..start + len)
             .map(<[u8]>::to_vec)
             .unwrap_or_default())
+    }
+}
+
+/// A source read at least `window` bytes at a time, answering later reads that fall inside
+/// the last window from memory: the tar walk reads 512-byte headers one by one, and each read
+/// of a browser `File` (`FileReaderSync`) is a round trip, so a layer tar of thousands of small
+/// members would otherwise cost thousands of them.
+pub struct ReadAhead<S> {
+    inner: S,
+    window: usize,
+    /// The last window read: its offset and bytes.
+    last: RefCell<(u64, Vec<u8>)>,
+}
+
+impl<S: Source> ReadAhead<S> {
+    pub fn new(inner: S, window: usize) -> ReadAhead<S> {
+        ReadAhead {
+            inner,
+            window,
+            last: RefCell::new((0, Vec::new())),
+        }
+    }
+}
+
+impl<S: Source> Source for ReadAhead<S> {
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+
+    fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>, SourceError> {
+        let total = self.inner.len();
+        check_range(total, offset, len)?;
+        {
+            let (start, bytes) = &*self.last.borrow();
+            // In range of the window: `offset - start` is below its length, a usize.
+            if offset >= *start && offset + len as u64 <= start + bytes.len() as u64 {
+                let from = (offset - start) as usize;
+                if let Some(hit) = bytes.get(from..from + len) {
+                    return Ok(hit.to_vec());
+                }
+            }
+        }
+        if len >= self.window {
+            return self.inner.read_at(offset, len);
+        }
+        // At least `len` (the range check above), at most the window.
+        let ahead =
+            usize::try_from(total - offset).map_or(self.window, |left| left.min(self.window));
+        let bytes = self.inner.read_at(offset, ahead)?;
+        let out = bytes.get(..len).map(<[u8]>::to_vec).unwrap_or_default();
+        *self.last.borrow_mut() = (offset, bytes);
+        Ok(out)
     }
 }
 

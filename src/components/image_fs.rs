@@ -18,7 +18,7 @@ use crate::route::ViewMode;
 
 /// One layer of the image as the page knows it before opening it.
 #[derive(Clone)]
-struct LayerRow {
+pub(super) struct LayerRow {
     blob: Blob,
     media_type: String,
     label: String,
@@ -27,7 +27,7 @@ struct LayerRow {
 
 /// What the manifest and config say: the layers, or the platforms to choose from.
 #[derive(Clone)]
-enum Image {
+pub(super) enum Image {
     Layers(Vec<LayerRow>),
     Platforms(Vec<Descriptor>),
 }
@@ -69,8 +69,20 @@ async fn load(
         }
         None => None,
     };
+    let origin = Origin::Registry {
+        endpoint,
+        reference,
+    };
+    layer_rows(&manifest, config.as_ref(), &origin).map(Image::Layers)
+}
+
+/// The layers of `manifest` to open from `origin`, with the config's diff_ids and history.
+pub(super) fn layer_rows(
+    manifest: &ImageManifest,
+    config: Option<&ImageConfig>,
+    origin: &Origin,
+) -> Result<Vec<LayerRow>, String> {
     let steps = config
-        .as_ref()
         .map(|c| c.history_steps(Some(&manifest.layers)))
         .unwrap_or_default();
     let mut rows = Vec::new();
@@ -86,16 +98,12 @@ async fn load(
             .ok_or_else(|| format!("layer {} has no valid size", i + 1))?;
         let step = steps.iter().find(|s| s.layer_index == Some(i));
         let diff_id = config
-            .as_ref()
             .and_then(|c| c.diff_ids.get(i))
             .and_then(|d| d.parse().ok());
         rows.push(LayerRow {
             blob: Blob {
-                origin: Origin::Registry {
-                    endpoint: endpoint.clone(),
-                    reference: reference.clone(),
-                },
-                key: digest.to_string(),
+                origin: origin.clone(),
+                key: origin.key(&digest),
                 expected: Some((digest, size)),
                 diff_id,
                 as_layer: true,
@@ -105,7 +113,7 @@ async fn load(
             created_by: step.and_then(|s| s.instruction.clone()).unwrap_or_default(),
         });
     }
-    Ok(Image::Layers(rows))
+    Ok(rows)
 }
 
 fn analysis_view(a: Analysis, labels: Vec<String>) -> impl IntoView {
@@ -156,7 +164,7 @@ fn analysis_view(a: Analysis, labels: Vec<String>) -> impl IntoView {
 }
 
 #[component]
-fn MergedLayers(rows: Vec<LayerRow>, reference: Reference) -> impl IntoView {
+fn MergedLayers(rows: Vec<LayerRow>, commands: Vec<(&'static str, String)>) -> impl IntoView {
     let nav = expect_context::<Nav>();
     let session = expect_context::<StoredValue<Session, LocalStorage>>();
     let openings: Vec<Opening> = rows.iter().map(|_| Opening::default()).collect();
@@ -257,17 +265,13 @@ fn MergedLayers(rows: Vec<LayerRow>, reference: Reference) -> impl IntoView {
             })
         }
     };
-    let name = reference.to_string();
     view! {
         <table class="image-layers">
             <thead><tr><th>"Layer"</th><th>"Digest"</th><th>"Size"</th><th>"Created by"</th><th>"Read"</th></tr></thead>
             <tbody>{table}</tbody>
         </table>
         {merged}
-        <Commands commands=vec![
-            ("crane", format!("crane export {name} - | tar -tvf -")),
-            ("dive", format!("dive {name}")),
-        ] />
+        <Commands commands />
     }
 }
 
@@ -287,14 +291,36 @@ pub fn ImageFs(reference: Reference, proxy: Option<String>, at: Option<Digest>) 
             )
         })
     };
-    let body = move || {
-        match resource.get() {
-        None => view! { <p class="loading" role="status">"Reading the manifest and config…"</p> }.into_any(),
-        Some(Err(e)) => view! {
+    let name = reference.to_string();
+    let commands = vec![
+        ("crane", format!("crane export {name} - | tar -tvf -")),
+        ("dive", format!("dive {name}")),
+    ];
+    let body = move || match resource.get() {
+        None => view! { <p class="loading" role="status">"Reading the manifest and config…"</p> }
+            .into_any(),
+        Some(image) => image_body(nav, image, commands.clone()),
+    };
+    view! {
+        <section class="image-fs">
+            <h2>"Files of the image"</h2>
+            {body}
+        </section>
+    }
+}
+
+/// The merged view of a loaded image, or the platforms of an index to choose from.
+pub(super) fn image_body(
+    nav: Nav,
+    image: Result<Image, String>,
+    commands: Vec<(&'static str, String)>,
+) -> AnyView {
+    match image {
+        Err(e) => view! {
             <section class="notice error" role="alert"><p data-fact="fs-error">{e}</p></section>
         }
         .into_any(),
-        Some(Ok(Image::Platforms(list))) => view! {
+        Ok(Image::Platforms(list)) => view! {
             <p>"This is an index: choose the image whose files to show."</p>
             <ul class="platforms">
                 {list.into_iter().filter_map(|d| {
@@ -313,13 +339,6 @@ pub fn ImageFs(reference: Reference, proxy: Option<String>, at: Option<Digest>) 
             </ul>
         }
         .into_any(),
-        Some(Ok(Image::Layers(rows))) => view! { <MergedLayers rows reference=reference.clone() /> }.into_any(),
-    }
-    };
-    view! {
-        <section class="image-fs">
-            <h2>"Files of the image"</h2>
-            {body}
-        </section>
+        Ok(Image::Layers(rows)) => view! { <MergedLayers rows commands /> }.into_any(),
     }
 }

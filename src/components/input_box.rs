@@ -22,6 +22,17 @@ fn looks_like_layer(head: &[u8]) -> bool {
         || head.get(257..262) == Some(b"ustar")
 }
 
+/// Shows what was opened from disk (a layer or archive `File`, a folder) in the lazily loaded
+/// views, which tell a layer from an image archive.
+fn open_disk(nav: Nav, disk: wasm_bindgen::JsValue) {
+    nav.disk.set(Some(disk));
+    nav.go(Route {
+        view: ViewMode::Files,
+        disk: true,
+        ..Route::default()
+    });
+}
+
 /// Reads a dropped or picked file: a layer goes to the worker (only its first bytes are read
 /// here); a document is read whole, refusing anything over the document size limit before
 /// reading a byte of it.
@@ -40,12 +51,7 @@ fn open_file(nav: Nav, file: web_sys::File, set_error: WriteSignal<Option<String
         };
         if looks_like_layer(&head) {
             set_error.set(None);
-            nav.layer_file.set(Some(file));
-            nav.go(Route {
-                source: Source::File(name),
-                view: ViewMode::Files,
-                ..Route::default()
-            });
+            open_disk(nav, file.into());
             return;
         }
         if size > DEFAULT_MAX_BYTES as u64 {
@@ -126,14 +132,28 @@ pub fn InputBox() -> impl IntoView {
         }
         input.set_value("");
     };
+    let on_folder_change = move |ev: leptos::ev::Event| {
+        // The input keeps its value: clearing it would empty the FileList handed over.
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(files) = input.files() {
+            open_disk(nav, files.into());
+        }
+    };
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
         set_dragging.set(false);
-        let file = ev
-            .data_transfer()
-            .and_then(|dt| dt.files())
-            .and_then(|files| files.get(0));
-        if let Some(file) = file {
+        let Some(dt) = ev.data_transfer() else {
+            return;
+        };
+        // A folder is only reachable as an entry, and only during the drop event.
+        let folder = dt
+            .items()
+            .get(0)
+            .and_then(|item| item.webkit_get_as_entry().ok().flatten())
+            .filter(web_sys::FileSystemEntry::is_directory);
+        if let Some(entry) = folder {
+            open_disk(nav, entry.into());
+        } else if let Some(file) = dt.files().and_then(|files| files.get(0)) {
             open_file(nav, file, set_error);
         }
     };
@@ -185,6 +205,10 @@ pub fn InputBox() -> impl IntoView {
                 <label class="file-button">
                     "Open file…"
                     <input id="file" type="file" accept=".json,application/json,.tar,.tgz,.gz,.zst,.tzst" on:change=on_file_change />
+                </label>
+                <label class="file-button">
+                    "Open folder…"
+                    <input id="folder" type="file" prop:webkitdirectory=true on:change=on_folder_change />
                 </label>
             </div>
             <p class="hint">"Ctrl+Enter inspects. Drop a file anywhere on this box for its exact bytes: a document, or a layer (.tar, .tar.gz, .tar.zst) to list its files offline."</p>

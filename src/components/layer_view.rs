@@ -94,11 +94,15 @@ pub fn LayerPanel(
     title: String,
     /// Equivalent command lines for this layer.
     commands: Vec<(&'static str, String)>,
+    /// Opens the layer at once, not only under `view=files` (a layer on disk: nothing to
+    /// download).
+    #[prop(optional)]
+    eager: bool,
 ) -> impl IntoView {
     let nav = expect_context::<Nav>();
     let session = expect_context::<StoredValue<Session, LocalStorage>>();
     let opening = Opening::default();
-    let auto = nav.route.with_untracked(|r| r.view == ViewMode::Files);
+    let auto = eager || nav.route.with_untracked(|r| r.view == ViewMode::Files);
     let start = {
         let blob = blob.clone();
         move || opening.start(session.get_value(), blob.clone())
@@ -243,11 +247,16 @@ pub fn LayerView(
 
 /// A layer file opened from disk (`.tar`, `.tar.gz`, `.tgz`, `.tar.zst`): listed offline.
 #[component]
-pub fn LayerFileView(file: web_sys::File) -> impl IntoView {
+pub fn LayerFileView(
+    file: web_sys::File,
+    /// What the worker keeps it under: one key per file opened (two files may share a name
+    /// and a size).
+    key: String,
+) -> impl IntoView {
     let name = file.name();
     let size = file.size() as u64;
     let blob = Blob {
-        key: format!("file:{size}:{name}"),
+        key,
         origin: Origin::File(file),
         expected: None,
         diff_id: None,

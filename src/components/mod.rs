@@ -3,6 +3,7 @@
 //! HTML: every value is a text node or an attribute.
 
 mod annotations_table;
+mod archive_view;
 mod catalog_panel;
 mod commands;
 mod compare_view;
@@ -37,6 +38,7 @@ mod tags_panel;
 mod verdict;
 
 pub use annotations_table::AnnotationsTable;
+pub use archive_view::DiskView;
 pub use catalog_panel::CatalogPanel;
 pub use commands::Commands;
 pub use compare_view::CompareView;

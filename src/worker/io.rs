@@ -48,7 +48,7 @@ impl Stream {
     pub async fn open(source: &Source, file: Option<JsValue>) -> Result<Stream, String> {
         match source {
             Source::Url { url, authorization } => fetch(url, authorization.as_deref()).await,
-            Source::File { name } => {
+            Source::File { name } | Source::Archive { archive: name, .. } => {
                 let blob: web_sys::Blob = file
                     .and_then(|f| f.dyn_into().ok())
                     .ok_or_else(|| format!("the file {name} did not reach the worker"))?;

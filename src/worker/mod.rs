@@ -7,6 +7,7 @@
 //! Everything runs off the page's main thread; a job yields between chunks, so a `Cancel`
 //! message is seen while a download runs.
 
+mod archives;
 mod io;
 mod store;
 
@@ -33,6 +34,7 @@ thread_local! {
 #[derive(Default)]
 struct State {
     store: Store,
+    archives: archives::Archives,
     cancelled: BTreeSet<u32>,
 }
 
@@ -112,6 +114,25 @@ pub fn receive(data: JsValue) {
         Request::Cancel { job } => STATE.with(|s| {
             s.borrow_mut().cancelled.insert(job);
         }),
+        Request::OpenArchive { job, key, paths } => {
+            let reply = STATE.with(|s| s.borrow_mut().archives.open(job, key, paths, extra));
+            post(&reply, None);
+        }
+        Request::ReadDocument {
+            job,
+            archive,
+            digest,
+        } => match STATE.with(|s| s.borrow().archives.document(job, &archive, &digest)) {
+            Ok((reply, bytes)) => post(&reply, Some(bytes)),
+            Err(error) => post(
+                &Reply::Failed {
+                    job,
+                    error,
+                    cap: false,
+                },
+                None,
+            ),
+        },
         Request::Open {
             job,
             key,
@@ -122,6 +143,19 @@ pub fn receive(data: JsValue) {
             caps,
             hash_files,
         } => wasm_bindgen_futures::spawn_local(async move {
+            // A blob inside an open archive: its slice of the file stands in for a `File`.
+            let extra = match &source {
+                crate::jobs::Source::Archive { archive, digest } => {
+                    match STATE.with(|s| s.borrow().archives.slice(archive, digest)) {
+                        Ok(slice) => slice,
+                        Err(error) => {
+                            finish(job, Err(error.into()));
+                            return;
+                        }
+                    }
+                }
+                _ => extra,
+            };
             let open = store::Open {
                 key,
                 expected,

@@ -678,7 +678,11 @@ impl Store {
             Request::Open { job, .. }
             | Request::Cancel { job }
             | Request::ReadFile { job, .. }
-            | Request::Blob { job, .. } => failed(job, "not a request for the store".into()),
+            | Request::Blob { job, .. }
+            | Request::OpenArchive { job, .. }
+            | Request::ReadDocument { job, .. } => {
+                failed(job, "not a request for the store".into())
+            }
         }
     }
 }
