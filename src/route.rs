@@ -665,8 +665,12 @@ mod tests {
             Some(Place::Reference("a/b:c".into()))
         );
         // Nothing to swap: no second side, or no first.
-        assert_eq!(swapped(&format!("?at={D}&view=compare&disk=1")).0, false);
-        assert_eq!(swapped("?view=compare&vs=disk:").0, false);
+        for query in [
+            format!("?at={D}&view=compare&disk=1"),
+            "?view=compare&vs=disk:".into(),
+        ] {
+            assert_eq!(swapped(&query), (false, query.clone()));
+        }
     }
 
     #[test]
