@@ -102,35 +102,31 @@ impl Lazy {
     }
 
     pub fn of(route: &Route) -> Option<Lazy> {
-        let compare = |reference| Lazy::Compare {
-            reference,
-            at: route.at.clone(),
-            query: route.compare.clone(),
+        // What is open from disk (`disk=1`) has no reference.
+        let reference = match &route.source {
+            _ if route.disk => None,
+            Source::Reference(text) => Some(text.trim().parse::<Reference>().ok()?),
+            _ => return None,
         };
-        if route.disk {
-            return Some(match route.view {
-                ViewMode::Compare => compare(None),
-                _ => Lazy::Disk,
+        if route.view == ViewMode::Compare {
+            return Some(Lazy::Compare {
+                reference,
+                at: route.at.clone(),
+                query: route.compare.clone(),
             });
         }
-        match &route.source {
-            Source::Reference(text) => {
-                let reference: Reference = text.trim().parse().ok()?;
-                if route.view == ViewMode::Compare {
-                    return Some(compare(Some(reference)));
-                }
-                match Want::of(route.at.clone(), route.media_type.clone(), route.size) {
-                    Ok(Want::Manifest(at)) if route.view == ViewMode::Fs => {
-                        Some(Lazy::ImageFs { reference, at })
-                    }
-                    Ok(Want::Manifest(at)) if route.view == ViewMode::Sigs => {
-                        Some(Lazy::Signatures { reference, at })
-                    }
-                    Ok(_) => None,
-                    Err(layer) => Some(Lazy::Layer { reference, layer }),
-                }
+        let Some(reference) = reference else {
+            return Some(Lazy::Disk);
+        };
+        match Want::of(route.at.clone(), route.media_type.clone(), route.size) {
+            Ok(Want::Manifest(at)) if route.view == ViewMode::Fs => {
+                Some(Lazy::ImageFs { reference, at })
             }
-            _ => None,
+            Ok(Want::Manifest(at)) if route.view == ViewMode::Sigs => {
+                Some(Lazy::Signatures { reference, at })
+            }
+            Ok(_) => None,
+            Err(layer) => Some(Lazy::Layer { reference, layer }),
         }
     }
 }
