@@ -80,9 +80,10 @@ pub enum Lazy {
         reference: Reference,
         at: Option<Digest>,
     },
-    /// The reference (at `at`) compared with the other side the route names.
+    /// The reference (at `at`) compared with the other side the route names; no reference:
+    /// the first side is the image at `at` inside what is open from disk (`disk=1`).
     Compare {
-        reference: Reference,
+        reference: Option<Reference>,
         at: Option<Digest>,
         /// The route's comparison parameters, read in the module (`route::Compare::of`).
         query: Vec<(String, String)>,
@@ -101,31 +102,31 @@ impl Lazy {
     }
 
     pub fn of(route: &Route) -> Option<Lazy> {
-        if route.disk {
-            return Some(Lazy::Disk);
+        // What is open from disk (`disk=1`) has no reference.
+        let reference = match &route.source {
+            _ if route.disk => None,
+            Source::Reference(text) => Some(text.trim().parse::<Reference>().ok()?),
+            _ => return None,
+        };
+        if route.view == ViewMode::Compare {
+            return Some(Lazy::Compare {
+                reference,
+                at: route.at.clone(),
+                query: route.compare.clone(),
+            });
         }
-        match &route.source {
-            Source::Reference(text) => {
-                let reference: Reference = text.trim().parse().ok()?;
-                if route.view == ViewMode::Compare {
-                    return Some(Lazy::Compare {
-                        reference,
-                        at: route.at.clone(),
-                        query: route.compare.clone(),
-                    });
-                }
-                match Want::of(route.at.clone(), route.media_type.clone(), route.size) {
-                    Ok(Want::Manifest(at)) if route.view == ViewMode::Fs => {
-                        Some(Lazy::ImageFs { reference, at })
-                    }
-                    Ok(Want::Manifest(at)) if route.view == ViewMode::Sigs => {
-                        Some(Lazy::Signatures { reference, at })
-                    }
-                    Ok(_) => None,
-                    Err(layer) => Some(Lazy::Layer { reference, layer }),
-                }
+        let Some(reference) = reference else {
+            return Some(Lazy::Disk);
+        };
+        match Want::of(route.at.clone(), route.media_type.clone(), route.size) {
+            Ok(Want::Manifest(at)) if route.view == ViewMode::Fs => {
+                Some(Lazy::ImageFs { reference, at })
             }
-            _ => None,
+            Ok(Want::Manifest(at)) if route.view == ViewMode::Sigs => {
+                Some(Lazy::Signatures { reference, at })
+            }
+            Ok(_) => None,
+            Err(layer) => Some(Lazy::Layer { reference, layer }),
         }
     }
 }
@@ -287,7 +288,7 @@ pub mod guest {
     use crate::client::Session;
     use crate::components::{CompareView, DiskView, ImageFs, LayerView, SignaturesView};
     use crate::registry::Credentials;
-    use crate::route::{Route, Source};
+    use crate::route::{Place, Route, Source};
 
     thread_local! {
         /// Mounted roots by the page's id; dropping one unmounts it.
@@ -344,7 +345,11 @@ pub mod guest {
         match lazy {
             Lazy::Compare { reference, at, .. } => {
                 let compare = crate::route::Compare::of(route);
-                view! { <CompareView reference at compare proxy=route.proxy.clone() /> }.into_any()
+                let first = match reference {
+                    Some(r) => Place::Reference(r.to_string()),
+                    None => Place::Disk,
+                };
+                view! { <CompareView first at compare proxy=route.proxy.clone() /> }.into_any()
             }
             _ => ().into_any(),
         }
@@ -383,9 +388,15 @@ pub mod guest {
         element.set_text_content(None);
         let root = leptos::mount::mount_to(element, move || {
             let nav = Nav::shared();
-            // A file from disk has no place in the URL: the page's route names it.
+            // A file from disk has no place in the URL: the page's route names it (only where
+            // the route is about it: a registry view, a comparison with a registry image
+            // first, keeps its reference while a file stays open).
             if let Some(file) = disk.as_ref().and_then(|d| d.dyn_ref::<web_sys::File>()) {
-                nav.route.update(|r| r.source = Source::File(file.name()));
+                nav.route.update(|r| {
+                    if r.disk {
+                        r.source = Source::File(file.name());
+                    }
+                });
             }
             nav.disk.set(disk);
             let session = Session::default();

@@ -8,8 +8,10 @@
 //! prefix>` the proxy through which registries are reached, or `&proxy=direct` for none. Only
 //! the query is used, never the path, so the app works under any sub-path.
 //!
-//! A comparison (`view=compare`) has the reference and `at` as its first side, and
-//! `&vs=<reference>` / `&vsat=<digest>` as its second; `&pa=` / `&pb=` pick each side's
+//! A comparison (`view=compare`) has the reference and `at` as its first side (or, with
+//! `&disk=1`, the image at `at` inside what is open from disk), and `&vs=<reference>` /
+//! `&vsat=<digest>` as its second (`&vs=disk:` for an image inside what is open from disk,
+//! `vsat` naming it; see [`Place`]); `&pa=` / `&pb=` pick each side's
 //! platform in an index (`linux/arm64`), `&notime=1` ignores timestamps, `&files=1` runs the
 //! file diff, and `&tags=a,b,c` compares several tags of the first side's repository.
 //!
@@ -58,11 +60,50 @@ pub enum ViewMode {
 /// the compare module reads them with [`Compare::of`], so their parsing costs the page nothing.
 const COMPARE_KEYS: [&str; 7] = ["vs", "vsat", "pa", "pb", "notime", "files", "tags"];
 
+/// `vs=` for the image inside what is open from disk. No reference ends in `:` (a tag is never
+/// empty), so this never shadows one.
+const DISK_SIDE: &str = "disk:";
+
+/// Where a side of a comparison comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// A registry reference (a tag or digest reference), as typed.
+    Reference(String),
+    /// An image inside the file or folder open from disk (first side: `disk=1`; second side:
+    /// `vs=disk:`), named by its digest (`at=` / `vsat=`).
+    Disk,
+}
+
+impl Place {
+    /// The first side of a comparison route: its reference, or what is open from disk.
+    pub fn first(route: &Route) -> Option<Place> {
+        match &route.source {
+            _ if route.disk => Some(Place::Disk),
+            Source::Reference(text) => Some(Place::Reference(text.clone())),
+            _ => None,
+        }
+    }
+
+    /// Makes `self` the first side of `route`.
+    fn set_first(self, route: &mut Route) {
+        match self {
+            Place::Disk => {
+                route.disk = true;
+                route.source = Source::Empty;
+            }
+            Place::Reference(text) => {
+                route.disk = false;
+                route.source = Source::Reference(text);
+            }
+        }
+    }
+}
+
 /// The second side of a comparison, and how to compare (`view=compare`).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Compare {
-    /// The other reference (`vs=`), a tag or digest reference.
-    pub vs: Option<String>,
+    /// The other side (`vs=`): a tag or digest reference, or `disk:`.
+    pub vs: Option<Place>,
     /// The manifest navigated to on that side (`vsat=`).
     pub vs_at: Option<Digest>,
     /// The platform picked in an index on each side (`pa=`, `pb=`).
@@ -109,7 +150,12 @@ impl Compare {
         for (key, value) in &route.compare {
             let text = || (!value.is_empty()).then(|| value.clone());
             match key.as_str() {
-                "vs" => c.vs = text(),
+                "vs" => {
+                    c.vs = text().map(|t| match t.as_str() {
+                        DISK_SIDE => Place::Disk,
+                        _ => Place::Reference(t),
+                    })
+                }
                 "vsat" => c.vs_at = value.parse().ok(),
                 "pa" => c.platform_a = text(),
                 "pb" => c.platform_b = text(),
@@ -132,7 +178,13 @@ impl Compare {
     pub fn apply(&self, route: &mut Route) {
         let mut pairs = Vec::new();
         let texts = [
-            ("vs", self.vs.clone()),
+            (
+                "vs",
+                self.vs.as_ref().map(|p| match p {
+                    Place::Disk => DISK_SIDE.to_owned(),
+                    Place::Reference(text) => text.clone(),
+                }),
+            ),
             ("vsat", self.vs_at.as_ref().map(Digest::to_string)),
             ("pa", self.platform_a.clone()),
             ("pb", self.platform_b.clone()),
@@ -146,6 +198,24 @@ impl Compare {
             }
         }
         route.compare = pairs;
+    }
+
+    /// Exchanges the two sides of the comparison in `route`: where each comes from, the
+    /// manifest navigated to and the platform picked. A file diff is not carried over (it
+    /// would run again the other way round at once). `false` (and nothing changed) when the
+    /// route has no second side or no first.
+    pub fn swap(route: &mut Route) -> bool {
+        let mut c = Compare::of(route);
+        let (Some(first), Some(second)) = (Place::first(route), c.vs.take()) else {
+            return false;
+        };
+        second.set_first(route);
+        c.vs = Some(first);
+        std::mem::swap(&mut route.at, &mut c.vs_at);
+        std::mem::swap(&mut c.platform_a, &mut c.platform_b);
+        c.files = false;
+        c.apply(route);
+        true
     }
 }
 
@@ -480,7 +550,7 @@ mod tests {
         let comparisons = [
             Compare::default(),
             Compare {
-                vs: Some("127.0.0.1:5000/app@".to_owned() + D),
+                vs: Some(Place::Reference("127.0.0.1:5000/app@".to_owned() + D)),
                 vs_at: Some(D.parse().unwrap()),
                 platform_a: Some("linux/arm64/v8".into()),
                 platform_b: Some("windows/amd64 10.0.1 +win32k".into()),
@@ -490,6 +560,17 @@ mod tests {
             },
             Compare {
                 tags: vec!["only".into()],
+                ..Compare::default()
+            },
+            Compare {
+                vs: Some(Place::Disk),
+                vs_at: Some(D.parse().unwrap()),
+                platform_b: Some("linux/amd64".into()),
+                ..Compare::default()
+            },
+            // A reference that merely starts like the disk form stays a reference.
+            Compare {
+                vs: Some(Place::Reference("disk:v2".into())),
                 ..Compare::default()
             },
         ];
@@ -516,7 +597,7 @@ mod tests {
             ..Route::default()
         };
         Compare {
-            vs: Some("r.example/app:v2".into()),
+            vs: Some(Place::Reference("r.example/app:v2".into())),
             platform_a: Some("linux/arm64".into()),
             no_time: true,
             tags: vec!["v1".into(), "v2".into()],
@@ -539,6 +620,57 @@ mod tests {
                 ..Compare::default()
             }
         );
+    }
+
+    const E: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000001";
+
+    /// A comparison route from its query, swapped, and written again.
+    fn swapped(query: &str) -> (bool, String) {
+        let mut route = Route::from_query(query, None);
+        let done = Compare::swap(&mut route);
+        (done, route.to_query(None))
+    }
+
+    #[test]
+    fn images_from_disk_are_sides_and_swap_with_registry_ones() {
+        // (query, swapped query); the file diff is dropped by a swap.
+        let cases = [
+            // Two images of what is open from disk.
+            (
+                format!("?at={D}&view=compare&vs=disk:&vsat={E}&pb=linux/arm64&disk=1"),
+                format!("?at={E}&view=compare&vs=disk:&vsat={D}&pa=linux/arm64&disk=1"),
+            ),
+            // From disk against a registry image, and back.
+            (
+                format!("?at={D}&view=compare&vs=r.example/app:v1&files=1&disk=1"),
+                format!("?ref=r.example/app:v1&view=compare&vs=disk:&vsat={D}"),
+            ),
+            (
+                format!("?ref=r.example/app:v1&at={E}&view=compare&vs=disk:&vsat={D}&notime=1"),
+                format!("?at={D}&view=compare&vs=r.example/app:v1&vsat={E}&notime=1&disk=1"),
+            ),
+        ];
+        for (query, expected) in &cases {
+            assert_eq!(swapped(query), (true, expected.clone()), "{query}");
+            // Swapping twice is the route again, but for the file diff.
+            let back = swapped(expected).1;
+            assert_eq!(back, query.replace("&files=1", ""), "{expected}");
+            let route = Route::from_query(query, None);
+            assert_eq!(route.to_query(None), *query, "round trip");
+        }
+        let disk = Route::from_query(&format!("?at={D}&view=compare&disk=1"), None);
+        assert_eq!(Place::first(&disk), Some(Place::Disk));
+        assert_eq!(
+            Place::first(&Route::from_query("?ref=a/b:c&view=compare", None)),
+            Some(Place::Reference("a/b:c".into()))
+        );
+        // Nothing to swap: no second side, or no first.
+        for query in [
+            format!("?at={D}&view=compare&disk=1"),
+            "?view=compare&vs=disk:".into(),
+        ] {
+            assert_eq!(swapped(&query), (false, query.clone()));
+        }
     }
 
     #[test]

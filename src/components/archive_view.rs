@@ -4,14 +4,10 @@
 //! registry, so Back works), layers listed, merged and read as registry layers are; anything
 //! else opened as a file is a layer, listed as before.
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-
-use js_sys::{Array, Promise, Reflect, Uint8Array};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
+use super::disk::{self, Opened};
 use super::image_fs::{image_body, layer_rows, Image};
 use super::{DigestLink, DocumentView, LayerFileView, LayerPanel, Target, Want};
 use crate::app::Nav;
@@ -22,135 +18,6 @@ use crate::oci::model::{human_size, ImageConfig, ImageManifest, Index};
 use crate::oci::Digest;
 use crate::route::{Route, ViewMode};
 use crate::samples::Store;
-
-/// A dropped folder with more files than this is refused (the worker's limit too).
-const MAX_FILES: usize = 100_000;
-
-thread_local! {
-    /// Probes by key: the views are mounted again on every navigation, the file is not read
-    /// again.
-    static PROBED: RefCell<BTreeMap<String, (Probe, u64)>> = const { RefCell::new(BTreeMap::new()) };
-    /// One key per thing opened from disk, by identity: the page hands over the same handle
-    /// on every mount, and two files may share a name and a size (a tampered copy).
-    static KEYS: RefCell<Vec<(JsValue, String)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// The key of `disk` (a `File`, `FileList` or directory entry) for this tab.
-fn key_of(disk: &JsValue, name: &str) -> String {
-    KEYS.with(|keys| {
-        let mut keys = keys.borrow_mut();
-        if let Some((_, key)) = keys.iter().find(|(d, _)| js_sys::Object::is(d, disk)) {
-            return key.clone();
-        }
-        let key = format!("disk{}:{name}", keys.len() + 1);
-        keys.push((disk.clone(), key.clone()));
-        key
-    })
-}
-
-/// A folder's files and their relative paths (`/`-separated, starting with its name).
-struct Folder {
-    name: String,
-    paths: Vec<String>,
-    files: Array,
-}
-
-impl Folder {
-    fn push(&mut self, path: String, file: web_sys::File) -> Result<(), String> {
-        if self.paths.len() >= MAX_FILES {
-            return Err(format!(
-                "the folder {} has more than {MAX_FILES} files",
-                self.name
-            ));
-        }
-        self.paths.push(path);
-        self.files.push(&file);
-        Ok(())
-    }
-}
-
-/// A promise of a callback API (`readEntries`, `file`, a worker answer): `call(resolve,
-/// reject)`.
-async fn callback(
-    call: impl FnOnce(&js_sys::Function, &js_sys::Function),
-) -> Result<JsValue, JsValue> {
-    let mut call = Some(call);
-    let promise = Promise::new(&mut |resolve, reject| {
-        if let Some(call) = call.take() {
-            call(&resolve, &reject);
-        }
-    });
-    JsFuture::from(promise).await
-}
-
-fn unreadable(e: JsValue) -> String {
-    format!("the folder could not be read: {e:?}")
-}
-
-/// The files of a picked folder (a `FileList` of `File`s with `webkitRelativePath`) or of a
-/// dropped one (a `FileSystemDirectoryEntry`, walked here).
-async fn folder(disk: JsValue) -> Result<Folder, String> {
-    let mut folder = Folder {
-        name: String::new(),
-        paths: Vec::new(),
-        files: Array::new(),
-    };
-    if let Some(picked) = disk.dyn_ref::<web_sys::FileList>() {
-        for file in (0..picked.length()).filter_map(|i| picked.get(i)) {
-            let path = Reflect::get(&file, &JsValue::from_str("webkitRelativePath"))
-                .ok()
-                .and_then(|p| p.as_string())
-                .filter(|p| !p.is_empty())
-                .unwrap_or_else(|| file.name());
-            if folder.name.is_empty() {
-                folder.name = path.split('/').next().unwrap_or_default().to_owned();
-            }
-            folder.push(path, file)?;
-        }
-        return Ok(folder);
-    }
-    // Chromium's entries are `DirectoryEntry` objects, not instances of the standard
-    // `FileSystemDirectoryEntry` name: checked by what they say they are.
-    let is_directory =
-        Reflect::get(&disk, &JsValue::from_str("isDirectory")).is_ok_and(|d| d.is_truthy());
-    if !is_directory {
-        return Err("what was dropped is neither a file nor a folder".to_owned());
-    }
-    let root: web_sys::FileSystemDirectoryEntry = disk.unchecked_into();
-    folder.name = root.name();
-    let mut pending = vec![root];
-    while let Some(dir) = pending.pop() {
-        let reader = dir.create_reader();
-        // readEntries answers in batches until an empty one.
-        loop {
-            let batch = Array::from(
-                &callback(|ok, err| {
-                    let _ = reader.read_entries_with_callback_and_callback(ok, err);
-                })
-                .await
-                .map_err(unreadable)?,
-            );
-            if batch.length() == 0 {
-                break;
-            }
-            for entry in batch.iter() {
-                let entry: web_sys::FileSystemEntry = entry.unchecked_into();
-                if entry.is_directory() {
-                    pending.push(entry.unchecked_into());
-                } else if entry.is_file() {
-                    let file_entry: web_sys::FileSystemFileEntry = entry.clone().unchecked_into();
-                    let file =
-                        callback(|ok, err| file_entry.file_with_callback_and_callback(ok, err))
-                            .await
-                            .map_err(unreadable)?;
-                    let path = entry.full_path().trim_start_matches('/').to_owned();
-                    folder.push(path, file.unchecked_into())?;
-                }
-            }
-        }
-    }
-    Ok(folder)
-}
 
 /// What was opened from disk: probed once, then a layer or an archive.
 #[component]
@@ -164,70 +31,36 @@ pub fn DiskView(disk: Option<JsValue>) -> impl IntoView {
         }
         .into_any();
     };
-    let probe = RwSignal::new(None::<Result<(Probe, u64), String>>);
-    let name = RwSignal::new(String::new());
     let file = disk.dyn_ref::<web_sys::File>().cloned();
-    let started = js_sys::Date::now();
-    let open = move |key: String, paths: Vec<String>, extra: JsValue| {
-        if let Some(known) = PROBED.with(|p| p.borrow().get(&key).cloned()) {
-            probe.set(Some(Ok(known)));
-            return;
-        }
-        layers::open_archive(key.clone(), paths, extra, move |result| {
-            let ms = (js_sys::Date::now() - started) as u64;
-            if let Ok(p) = &result {
-                PROBED.with(|m| m.borrow_mut().insert(key.clone(), (p.clone(), ms)));
-            }
-            probe.set(Some(result.map(|p| (p, ms))));
-        });
-    };
-    // The key is known at once for a file; a folder's once it is walked (it names it).
-    let key = RwSignal::new(String::new());
-    match &file {
-        Some(file) => {
-            name.set(file.name());
-            let k = key_of(&disk, &file.name());
-            key.set(k.clone());
-            open(k, Vec::new(), file.into());
-        }
-        None => leptos::task::spawn_local(async move {
-            let handle = disk.clone();
-            match folder(disk).await {
-                Ok(f) => {
-                    let k = key_of(&handle, &f.name);
-                    name.set(f.name);
-                    key.set(k.clone());
-                    open(k, f.paths, f.files.into());
-                }
-                Err(e) => probe.set(Some(Err(e))),
-            }
-        }),
-    }
-    (move || match probe.get() {
+    let what = file
+        .as_ref()
+        .map_or_else(|| "the folder".to_owned(), |f| f.name());
+    let opened = LocalResource::new(move || disk::open(disk.clone()));
+    (move || match opened.get() {
         None => view! { <p class="loading" role="status">"Reading the archive's headers…"</p> }.into_any(),
         Some(Err(e)) => view! {
             <section class="notice error" role="alert">
-                <h2>{format!("Could not open {}", name.get_untracked())}</h2>
+                <h2>{format!("Could not open {what}")}</h2>
                 <p data-fact="archive-error">{e}</p>
             </section>
         }
         .into_any(),
-        Some(Ok((Probe::NotAnArchive(reason), _))) => match file.clone() {
+        Some(Ok(Opened { key, name, probe: Probe::NotAnArchive(reason), .. })) => match file.clone() {
             Some(file) => view! {
                 <p class="hint" data-fact="not-an-archive">{format!("Not an image archive ({reason}): listed as a layer.")}</p>
-                <LayerFileView file key=key.get_untracked() />
+                <LayerFileView file key />
             }
             .into_any(),
             None => view! {
                 <section class="notice error" role="alert">
-                    <h2>{format!("{} is not an image layout", name.get_untracked())}</h2>
+                    <h2>{format!("{name} is not an image layout")}</h2>
                     <p data-fact="archive-error">{reason}</p>
                 </section>
             }
             .into_any(),
         },
-        Some(Ok((Probe::Archive(summary), ms))) => {
-            view! { <ArchiveView summary name=name.get_untracked() ms is_folder=file.is_none() /> }.into_any()
+        Some(Ok(Opened { name, probe: Probe::Archive(summary), ms, .. })) => {
+            view! { <ArchiveView summary name ms is_folder=file.is_none() /> }.into_any()
         }
     })
     .into_any()
@@ -426,13 +259,6 @@ fn ArchiveDocument(
             } else {
                 format!("archive {name}, read by digest")
             };
-            let at = digest.clone();
-            let to_fs = move |r: &mut Route| {
-                r.at = Some(at.clone());
-                r.view = ViewMode::Fs;
-                r.path = None;
-            };
-            let href = nav.href(to_fs.clone());
             let view_mode = if raw {
                 ViewMode::Raw
             } else {
@@ -441,14 +267,40 @@ fn ArchiveDocument(
             view! {
                 <DocumentView bytes expected=Some(digest.clone()) origin pasted=false view_mode declared=media_type.clone() />
                 {is_image.then(|| view! {
-                    <p><a id="browse-fs" href=href on:click=move |ev| {
-                        ev.prevent_default();
-                        nav.update(to_fs.clone());
-                    }>"Browse the files of this image (all layers, merged)"</a></p>
+                    <p>
+                        {image_link(nav, "browse-fs", "Browse the files of this image (all layers, merged)", &digest, ViewMode::Fs)}
+                        " · "
+                        {image_link(nav, "archive-compare", "Compare with…", &digest, ViewMode::Compare)}
+                    </p>
                 })}
             }
             .into_any()
         }
+    }
+}
+
+/// A link to another view of the image `at` in the archive: its merged files, or a
+/// comparison with it as the first side (the other side is chosen there).
+fn image_link(
+    nav: Nav,
+    id: &'static str,
+    label: &'static str,
+    at: &Digest,
+    view: ViewMode,
+) -> impl IntoView {
+    let at = at.clone();
+    let to = move |r: &mut Route| {
+        r.at = Some(at.clone());
+        r.view = view;
+        r.path = None;
+        r.compare = Vec::new();
+    };
+    let href = nav.href(to.clone());
+    view! {
+        <a id=id href=href on:click=move |ev| {
+            ev.prevent_default();
+            nav.update(to.clone());
+        }>{label}</a>
     }
 }
 
@@ -532,20 +384,8 @@ fn archive_layer(
 
 /// Reads `digest` from the archive as JSON.
 async fn document(archive: &str, digest: &Digest) -> Result<json::Json, String> {
-    let (archive, digest) = (archive.to_owned(), digest.clone());
-    let bytes = callback(move |ok, err| {
-        let (ok, err) = (ok.clone(), err.clone());
-        layers::read_document(archive, digest, move |r| {
-            let _ = match r {
-                Ok((bytes, _)) => ok.call1(&JsValue::NULL, &Uint8Array::from(bytes.as_slice())),
-                Err(e) => err.call1(&JsValue::NULL, &JsValue::from_str(&e)),
-            };
-        });
-    })
-    .await
-    .map_err(|e| e.as_string().unwrap_or_default())?;
-    json::parse(&Uint8Array::new(&bytes).to_vec(), json::DEFAULT_MAX_DEPTH)
-        .map_err(|e| e.to_string())
+    let (bytes, _) = disk::read_document(archive, digest).await?;
+    json::parse(&bytes, json::DEFAULT_MAX_DEPTH).map_err(|e| e.to_string())
 }
 
 /// The layers of an image in the archive, with its config's diff_ids.

@@ -5,22 +5,27 @@
 //! and on request the file diff of the two merged filesystems, read by this module's own
 //! layer worker (every distinct layer once, verified, each regular file hashed).
 //!
+//! A side is a registry reference or an image inside what is open from disk (`route::Place`):
+//! the archive is opened in this module's worker (`disk::open`), its documents read there
+//! verified by digest and its layers streamed from the file (`Origin::Archive`); everything
+//! after loading is the same code for both.
+//!
 //! Every figure on screen carries its exact value in `data-bytes` (the text is rounded by
 //! `human_size`), so a test can compare it with what it computes itself.
 
 use leptos::prelude::*;
 
+use super::disk::{self, Opened};
 use super::{Commands, ProgressBar};
 use crate::app::Nav;
 use crate::client::Session;
 use crate::compare::{self, Cell, Comparison, HistoryRow, KeyedChange};
-use crate::jobs::{DiffRow, FileDiffMsg, FileSide};
-use crate::layers::{self, Blob, Opening, Origin};
+use crate::jobs::{ArchiveEntry, DiffRow, FileDiffMsg, FileSide};
+use crate::layers::{self, Blob, Opening, Origin, Probe};
 use crate::oci::json;
 use crate::oci::model::{human_size, ImageConfig, ImageManifest, Index, Platform};
 use crate::oci::{Digest, Limits, Reference};
-use crate::registry::Endpoint;
-use crate::route::{Compare as Spec, Route, Source, ViewMode};
+use crate::route::{Compare as Spec, Place, Route, Source, ViewMode};
 
 /// Milliseconds (fractional) from the page's clock, finer than `Date.now()`.
 fn now() -> f64 {
@@ -38,23 +43,71 @@ const DIFF_ROWS: u32 = 2000;
 /// One side as the route names it.
 #[derive(Clone)]
 struct Want {
-    text: String,
+    place: Place,
     at: Option<Digest>,
     platform: Option<String>,
 }
 
-/// What a reference names at the top: an index to pick from, or an image manifest.
+/// The image archive open from disk, opened in this module's worker.
+#[derive(Clone)]
+struct DiskArchive {
+    key: String,
+    name: String,
+    /// A folder (an OCI layout directory), not a `.tar`.
+    folder: bool,
+    entries: Vec<ArchiveEntry>,
+}
+
+/// What is open from disk as an archive, or why there is none.
+type Disk = Result<DiskArchive, String>;
+
+async fn open_disk(handle: Option<wasm_bindgen::JsValue>) -> Disk {
+    let Some(handle) = handle else {
+        return Err("nothing is open from disk (files and folders stay in this tab's memory only: open it again)".to_owned());
+    };
+    let folder = !wasm_bindgen::JsCast::is_instance_of::<web_sys::File>(&handle);
+    match disk::open(handle).await? {
+        Opened {
+            key,
+            name,
+            probe: Probe::Archive(summary),
+            ..
+        } => Ok(DiskArchive {
+            key,
+            name,
+            folder,
+            entries: summary.entries,
+        }),
+        Opened {
+            name,
+            probe: Probe::NotAnArchive(reason),
+            ..
+        } => Err(format!(
+            "{name} (open from disk) is not an image archive: {reason}"
+        )),
+    }
+}
+
+/// What a reference names at the top: an index to pick from, or an image manifest (`true`:
+/// made up by the archive reader from a legacy `docker save`'s manifest.json).
 enum Top {
     Index(Digest, Index),
-    Manifest(Digest, ImageManifest),
+    Manifest(Digest, ImageManifest, bool),
 }
 
 /// One side, resolved down to an image manifest and its config.
 #[derive(Clone)]
 struct Side {
     name: &'static str,
-    reference: Reference,
-    endpoint: Endpoint,
+    /// What the side is, for a person: the reference, or the image's tag in the archive.
+    label: String,
+    /// Where its documents and layers come from: a registry, or the archive open from disk.
+    origin: Origin,
+    /// The `regctl` name of the image's place, when there is one: the repository, or the
+    /// `ocidir://` layout folder (regctl reads no tars).
+    repository: Option<String>,
+    /// The manifest was made up from a legacy `docker save` (no stored object).
+    synthesized: bool,
     /// The index the side started from, its picked platform and all its platforms.
     index: Option<(Digest, Index)>,
     platform: Option<String>,
@@ -68,8 +121,8 @@ struct Side {
 
 impl Side {
     /// `repo@sha256:…` of the manifest compared: what a command line should name.
-    fn pinned(&self) -> String {
-        format!("{}@{}", self.reference.name(), self.digest)
+    fn pinned(&self) -> Option<String> {
+        Some(format!("{}@{}", self.repository.as_ref()?, self.digest))
     }
 
     /// The platform the other side should prefer: the one picked in this side's index, or
@@ -87,55 +140,160 @@ impl Side {
         })
     }
 
-    /// A route in this side's repository.
+    /// A route in this side's repository, or in what is open from disk.
     fn route(&self, change: impl FnOnce(&mut Route)) -> Route {
-        let mut route = Route {
-            source: Source::Reference(self.reference.to_string()),
-            ..Route::default()
+        let mut route = match &self.origin {
+            Origin::Registry { reference, .. } => Route {
+                source: Source::Reference(reference.to_string()),
+                ..Route::default()
+            },
+            _ => Route {
+                disk: true,
+                ..Route::default()
+            },
         };
         change(&mut route);
         route
     }
 }
 
+/// The bytes of a document of a side (a manifest or index; `at` None: the reference's own)
+/// and its digest, checked: by the registry client (by digest, or against the tag's
+/// `Docker-Content-Digest`), or by the worker against the digest the archive names it by.
+async fn document(
+    session: &Session,
+    origin: &Origin,
+    label: &str,
+    at: Option<&Digest>,
+) -> Result<(Digest, Vec<u8>, bool), String> {
+    match origin {
+        Origin::Registry {
+            endpoint,
+            reference,
+        } => {
+            let limit = Limits::raised(false).max_bytes;
+            let fetched = session
+                .manifest(endpoint, reference, at, limit)
+                .await
+                .map_err(|e| format!("{label}: {e}"))?;
+            Ok((fetched.verified.digest, fetched.bytes, false))
+        }
+        Origin::Archive(archive) => {
+            let at = at.ok_or_else(|| {
+                format!("{label}: no image named (choose one of the archive's tags)")
+            })?;
+            let (bytes, synthesized) = disk::read_document(archive, at)
+                .await
+                .map_err(|e| format!("{label}: {e}"))?;
+            Ok((at.clone(), bytes, synthesized))
+        }
+        Origin::File(_) => Err(format!("{label}: a layer file is no image")),
+    }
+}
+
 async fn top(
     session: &Session,
-    endpoint: &Endpoint,
-    reference: &Reference,
+    origin: &Origin,
+    label: &str,
     at: Option<&Digest>,
 ) -> Result<Top, String> {
-    let limit = Limits::raised(false).max_bytes;
-    let fetched = session
-        .manifest(endpoint, reference, at, limit)
-        .await
-        .map_err(|e| format!("{reference}: {e}"))?;
-    let doc = json::parse(&fetched.bytes, json::DEFAULT_MAX_DEPTH)
-        .map_err(|e| format!("{reference}: {e}"))?;
-    let digest = fetched.verified.digest;
+    let (digest, bytes, synthesized) = document(session, origin, label, at).await?;
+    let doc = json::parse(&bytes, json::DEFAULT_MAX_DEPTH).map_err(|e| format!("{label}: {e}"))?;
     Ok(if doc.get("manifests").is_some() {
         Top::Index(digest, Index::from_json(&doc))
     } else {
-        Top::Manifest(digest, ImageManifest::from_json(&doc))
+        Top::Manifest(digest, ImageManifest::from_json(&doc), synthesized)
     })
 }
 
+/// The config blob of a side, verified against its digest (by the registry client, or by
+/// the worker).
+async fn config_bytes(
+    session: &Session,
+    origin: &Origin,
+    digest: &Digest,
+    size: Option<u64>,
+) -> Result<Vec<u8>, String> {
+    match origin {
+        Origin::Registry {
+            endpoint,
+            reference,
+        } => session
+            .blob(endpoint, reference, digest, size)
+            .await
+            .map(|b| b.bytes)
+            .map_err(|e| e.to_string()),
+        Origin::Archive(archive) => disk::read_document(archive, digest).await.map(|(b, _)| b),
+        Origin::File(_) => Err("a layer file has no config".to_owned()),
+    }
+}
+
+/// Where a side is, before anything is read.
+struct Located {
+    label: String,
+    origin: Origin,
+    repository: Option<String>,
+}
+
+/// A side in a registry, named by `text`.
+fn in_registry(name: &str, text: &str, proxy: Option<&str>) -> Result<Located, String> {
+    let reference = parse_reference(name, text)?;
+    let endpoint = crate::client::endpoint(&reference, proxy);
+    Ok(Located {
+        label: reference.to_string(),
+        repository: Some(reference.name()),
+        origin: Origin::Registry {
+            endpoint,
+            reference,
+        },
+    })
+}
+
+fn locate(name: &str, want: &Want, proxy: Option<&str>, disk: &Disk) -> Result<Located, String> {
+    match &want.place {
+        Place::Reference(text) => in_registry(name, text, proxy),
+        Place::Disk => {
+            let d = disk.as_ref().map_err(|e| format!("{name}: {e}"))?;
+            let tag = d
+                .entries
+                .iter()
+                .find(|e| e.digest.is_some() && e.digest == want.at)
+                .and_then(|e| e.tag.clone());
+            Ok(Located {
+                label: match tag {
+                    Some(tag) => format!("{tag} in {}", d.name),
+                    None => d.name.clone(),
+                },
+                repository: d.folder.then(|| format!("ocidir://{}", d.name)),
+                origin: Origin::Archive(d.key.clone()),
+            })
+        }
+    }
+}
+
 /// The manifest of a top document: itself, or the platform `wanted` (else `prefer`, else the
-/// first) of an index, fetched.
+/// first) of an index, read from the same place.
 async fn resolve(
     session: &Session,
     name: &'static str,
-    reference: Reference,
-    endpoint: Endpoint,
+    at: Located,
     first: Top,
     wanted: Option<&str>,
     prefer: Option<&str>,
 ) -> Result<Side, String> {
-    let (index, platform, platforms, digest, manifest) =
+    let Located {
+        label,
+        origin,
+        repository,
+    } = at;
+    let (index, platform, platforms, digest, manifest, synthesized) =
         match first {
-            Top::Manifest(digest, manifest) => (None, None, Vec::new(), digest, manifest),
+            Top::Manifest(digest, manifest, synthesized) => {
+                (None, None, Vec::new(), digest, manifest, synthesized)
+            }
             Top::Index(index_digest, index) => {
                 let pick = compare::pick_platform(&index, wanted, prefer)
-                    .map_err(|e| format!("{name} ({reference}): {e}"))?;
+                    .map_err(|e| format!("{name} ({label}): {e}"))?;
                 let digest =
                     pick.descriptor.digest.parsed().cloned().ok_or_else(|| {
                         format!("{name}: the entry {} has no valid digest", pick.key)
@@ -149,13 +307,14 @@ async fn resolve(
                         _ => None,
                     })
                     .collect();
-                match top(session, &endpoint, &reference, Some(&digest)).await? {
-                    Top::Manifest(digest, manifest) => (
+                match top(session, &origin, &label, Some(&digest)).await? {
+                    Top::Manifest(digest, manifest, synthesized) => (
                         Some((index_digest, index)),
                         Some(pick.key),
                         platforms,
                         digest,
                         manifest,
+                        synthesized,
                     ),
                     Top::Index(..) => {
                         return Err(format!(
@@ -172,11 +331,8 @@ async fn resolve(
         .and_then(|c| Some((c.digest.parsed()?.clone(), c.byte_size())));
     let (mut config, mut config_error) = (None, None);
     if let Some((config_digest, size)) = &config_descriptor {
-        match session
-            .blob(&endpoint, &reference, config_digest, *size)
-            .await
-        {
-            Ok(blob) => match json::parse(&blob.bytes, json::DEFAULT_MAX_DEPTH) {
+        match config_bytes(session, &origin, config_digest, *size).await {
+            Ok(bytes) => match json::parse(&bytes, json::DEFAULT_MAX_DEPTH) {
                 Ok(j) => config = Some(ImageConfig::from_json(&j)),
                 Err(e) => config_error = Some(format!("the config is not JSON: {e}")),
             },
@@ -185,8 +341,10 @@ async fn resolve(
     }
     Ok(Side {
         name,
-        reference,
-        endpoint,
+        label,
+        origin,
+        repository,
+        synthesized,
         index,
         platform,
         platforms,
@@ -210,27 +368,26 @@ fn parse_reference(name: &str, text: &str) -> Result<Reference, String> {
 async fn load_pair(
     session: Session,
     proxy: Option<String>,
+    disk: Disk,
     a: Want,
     b: Want,
 ) -> Result<(Side, Side), String> {
-    let ra = parse_reference("A", &a.text)?;
-    let rb = parse_reference("B", &b.text)?;
-    let ea = crate::client::endpoint(&ra, proxy.as_deref());
-    let eb = crate::client::endpoint(&rb, proxy.as_deref());
-    let ta = top(&session, &ea, &ra, a.at.as_ref()).await?;
-    let tb = top(&session, &eb, &rb, b.at.as_ref()).await?;
+    let la = locate("A", &a, proxy.as_deref(), &disk)?;
+    let lb = locate("B", &b, proxy.as_deref(), &disk)?;
+    let ta = top(&session, &la.origin, &la.label, a.at.as_ref()).await?;
+    let tb = top(&session, &lb.origin, &lb.label, b.at.as_ref()).await?;
     let (wa, wb) = (a.platform.as_deref(), b.platform.as_deref());
     let single = |t: &Top| matches!(t, Top::Manifest(..));
     let b_first = wa.is_none() && (wb.is_some() || (!single(&ta) && single(&tb)));
     if b_first {
-        let sb = resolve(&session, "B", rb, eb, tb, wb, None).await?;
+        let sb = resolve(&session, "B", lb, tb, wb, None).await?;
         let hint = sb.platform_hint();
-        let sa = resolve(&session, "A", ra, ea, ta, None, hint.as_deref()).await?;
+        let sa = resolve(&session, "A", la, ta, None, hint.as_deref()).await?;
         return Ok((sa, sb));
     }
-    let sa = resolve(&session, "A", ra, ea, ta, wa, None).await?;
+    let sa = resolve(&session, "A", la, ta, wa, None).await?;
     let hint = sa.platform_hint();
-    let sb = resolve(&session, "B", rb, eb, tb, wb, hint.as_deref()).await?;
+    let sb = resolve(&session, "B", lb, tb, wb, hint.as_deref()).await?;
     Ok((sa, sb))
 }
 
@@ -362,26 +519,26 @@ fn descriptor_view(nav: Nav, c: &Comparison, a: &Side, b: &Side) -> impl IntoVie
     }
 }
 
+/// The same comparison on a command line, for the sides a tool can read: regctl reads
+/// registries and layout folders (`ocidir://`), diffoci registries; a `.tar` has none.
 fn commands(a: &Side, b: &Side, no_time: bool) -> Vec<(&'static str, String)> {
-    let mut list = vec![(
-        "regctl",
-        format!("regctl manifest diff {} {}", a.pinned(), b.pinned()),
-    )];
+    let (Some(pa), Some(pb), Some(ra), Some(rb)) =
+        (a.pinned(), b.pinned(), &a.repository, &b.repository)
+    else {
+        return Vec::new();
+    };
+    let mut list = vec![("regctl", format!("regctl manifest diff {pa} {pb}"))];
     if let (Some(ca), Some(cb)) = (&a.config_digest, &b.config_digest) {
         list.push((
             "regctl",
-            format!(
-                "regctl blob diff-config {} {ca} {} {cb}",
-                a.reference.name(),
-                b.reference.name()
-            ),
+            format!("regctl blob diff-config {ra} {ca} {rb} {cb}"),
         ));
     }
-    let semantic = if no_time { " --semantic" } else { "" };
-    list.push((
-        "diffoci",
-        format!("diffoci diff{semantic} {} {}", a.pinned(), b.pinned()),
-    ));
+    let registry = |s: &Side| matches!(s.origin, Origin::Registry { .. });
+    if registry(a) && registry(b) {
+        let semantic = if no_time { " --semantic" } else { "" };
+        list.push(("diffoci", format!("diffoci diff{semantic} {pa} {pb}")));
+    }
     list
 }
 
@@ -613,8 +770,9 @@ fn annotations_view(a: &Side, b: &Side) -> impl IntoView {
     }
 }
 
-/// The layers of a side as blobs the worker opens (keyed by digest, so a shared layer is
-/// read once).
+/// The layers of a side as blobs the worker opens (keyed by digest, so a layer shared in
+/// one registry is read once; a layer in an archive is keyed by the archive too: its bytes
+/// are other bytes, verified on their own).
 fn blobs(side: &Side) -> Result<Vec<Blob>, String> {
     side.manifest
         .layers
@@ -635,11 +793,8 @@ fn blobs(side: &Side) -> Result<Vec<Blob>, String> {
                 .and_then(|c| c.diff_ids.get(i))
                 .and_then(|d| d.parse().ok());
             Ok(Blob {
-                origin: Origin::Registry {
-                    endpoint: side.endpoint.clone(),
-                    reference: side.reference.clone(),
-                },
-                key: digest.to_string(),
+                origin: side.origin.clone(),
+                key: side.origin.key(&digest),
                 expected: Some((digest, size)),
                 diff_id,
                 as_layer: true,
@@ -872,9 +1027,13 @@ fn side_header(
     });
     view! {
         <p class="compare-side" data-side=side.name>
-            <strong>{side.name}</strong> ": " <code>{side.reference.to_string()}</code> " "
+            <strong>{side.name}</strong> ": " <code>{side.label.clone()}</code> " "
             {link(nav, own, None, side.digest.short())}
             {select}
+            {matches!(side.origin, Origin::Archive(_)).then_some(" (open from disk; documents checked against their digests as read)")}
+            {side.synthesized.then(|| view! {
+                <span class="hint" data-fact="synthesized">" — the manifest is made up from a legacy docker save's manifest.json (no stored object; its config and layers are checked)"</span>
+            })}
         </p>
     }
 }
@@ -888,11 +1047,17 @@ fn platform_b(c: &mut Spec) -> &mut Option<String> {
 }
 
 #[component]
-fn Pair(a: Want, b: Want, spec: Spec, proxy: Option<String>) -> impl IntoView {
+fn Pair(a: Want, b: Want, spec: Spec, proxy: Option<String>, disk: Disk) -> impl IntoView {
     let nav = expect_context::<Nav>();
     let session = expect_context::<StoredValue<Session, LocalStorage>>();
     let resource = LocalResource::new(move || {
-        load_pair(session.get_value(), proxy.clone(), a.clone(), b.clone())
+        load_pair(
+            session.get_value(),
+            proxy.clone(),
+            disk.clone(),
+            a.clone(),
+            b.clone(),
+        )
     });
     let started = now();
     move || {
@@ -918,6 +1083,7 @@ fn Pair(a: Want, b: Want, spec: Spec, proxy: Option<String>) -> impl IntoView {
                 }
                 .into_any()
             };
+            let cmds = commands(&a, &b, spec.no_time);
             view! {
                 {side_header(nav, &a, platform_a)}
                 {side_header(nav, &b, platform_b)}
@@ -931,7 +1097,7 @@ fn Pair(a: Want, b: Want, spec: Spec, proxy: Option<String>) -> impl IntoView {
                     <h3>"Files"</h3>
                     {files}
                 </section>
-                <Commands commands=commands(&a, &b, spec.no_time) />
+                {(!cmds.is_empty()).then(|| view! { <Commands commands=cmds /> })}
             }
             .into_any()
         }
@@ -965,14 +1131,12 @@ fn TagsMatrix(
                 let mut images = Vec::new();
                 let mut prefer: Option<String> = None;
                 for tag in &tags {
-                    let reference = parse_reference(tag, &format!("{name}:{tag}"))?;
-                    let endpoint = crate::client::endpoint(&reference, proxy.as_deref());
-                    let first = top(&session, &endpoint, &reference, None).await?;
+                    let at = in_registry(tag, &format!("{name}:{tag}"), proxy.as_deref())?;
+                    let first = top(&session, &at.origin, &at.label, None).await?;
                     let side = resolve(
                         &session,
                         "tag",
-                        reference,
-                        endpoint,
+                        at,
                         first,
                         platform.as_deref(),
                         prefer.as_deref(),
@@ -1124,20 +1288,62 @@ fn TagPicker(reference: Reference, proxy: Option<String>) -> impl IntoView {
     }
 }
 
+/// The images of the archive open from disk, to pick the other side from.
+fn disk_picker(nav: Nav, d: &DiskArchive) -> impl IntoView {
+    let options = d
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let digest = e.digest.clone()?;
+            let text = format!(
+                "{} {} {}",
+                e.tag.as_deref().unwrap_or("(untagged)"),
+                e.platform.as_deref().unwrap_or_default(),
+                digest.short()
+            );
+            Some(view! { <option value=digest.to_string()>{text}</option> })
+        })
+        .collect_view();
+    view! {
+        <p class="compare-disk">
+            <label for="compare-disk">{format!("Or an image of {} (open from disk) ", d.name)}</label>
+            <select id="compare-disk" on:change=move |ev| {
+                let Ok(digest) = event_target_value(&ev).parse::<Digest>() else {
+                    return;
+                };
+                change(nav, |c| {
+                    c.vs = Some(Place::Disk);
+                    c.vs_at = Some(digest);
+                    c.platform_b = None;
+                    c.files = false;
+                    c.tags = Vec::new();
+                });
+            }>
+                <option value="">"choose…"</option>
+                {options}
+            </select>
+        </p>
+    }
+}
+
+/// A comparison: `first` (at `at`) against the side `compare` names, or the ways to name one.
 #[component]
 pub fn CompareView(
-    reference: Reference,
+    first: Place,
     at: Option<Digest>,
     compare: Spec,
     proxy: Option<String>,
 ) -> impl IntoView {
     let nav = expect_context::<Nav>();
-    let typed = RwSignal::new(compare.vs.clone().unwrap_or_default());
+    let typed = RwSignal::new(match &compare.vs {
+        Some(Place::Reference(text)) => text.clone(),
+        _ => String::new(),
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = typed.get_untracked().trim().to_owned();
         change(nav, |c| {
-            c.vs = (!text.is_empty()).then_some(text);
+            c.vs = (!text.is_empty()).then_some(Place::Reference(text));
             c.vs_at = None;
             c.platform_b = None;
             c.files = false;
@@ -1145,42 +1351,49 @@ pub fn CompareView(
         });
     };
     let swap = move |_| {
-        nav.update(|r| {
-            let mut c = Spec::of(r);
-            let Some(other) = c.vs.take() else {
-                return;
-            };
-            if let Source::Reference(own) =
-                std::mem::replace(&mut r.source, Source::Reference(other))
-            {
-                c.vs = Some(own);
-            }
-            std::mem::swap(&mut r.at, &mut c.vs_at);
-            std::mem::swap(&mut c.platform_a, &mut c.platform_b);
-            c.files = false;
-            c.apply(r);
-        });
-    };
-    let body = if !compare.tags.is_empty() {
-        view! { <TagsMatrix reference=reference.clone() tags=compare.tags.clone() platform=compare.platform_a.clone() proxy=proxy.clone() /> }.into_any()
-    } else if let Some(vs) = compare.vs.clone() {
-        let a = Want {
-            text: reference.to_string(),
-            at,
-            platform: compare.platform_a.clone(),
-        };
-        let b = Want {
-            text: vs,
-            at: compare.vs_at.clone(),
-            platform: compare.platform_b.clone(),
-        };
-        view! { <Pair a b spec=compare.clone() proxy=proxy.clone() /> }.into_any()
-    } else {
-        view! {
-            <p class="hint">"Type the reference to compare with (a tag or a digest, in any repository or registry)."</p>
-            <TagPicker reference=reference.clone() proxy=proxy.clone() />
+        let mut route = nav.route.get_untracked();
+        if Spec::swap(&mut route) {
+            nav.go(route);
         }
-        .into_any()
+    };
+    // What is open from disk (if anything) is opened in this module's worker too (headers
+    // only; once per tab): a side may be in it, and its images are offered as the other side.
+    let handle = nav.disk.get_untracked();
+    let disk = LocalResource::new(move || open_disk(handle.clone()));
+    let has_second = compare.vs.is_some();
+    let body = move |disk: Disk| match (&first, &compare.vs) {
+        (Place::Reference(text), _) if !compare.tags.is_empty() => {
+            match parse_reference("A", text) {
+                Ok(reference) => view! { <TagsMatrix reference tags=compare.tags.clone() platform=compare.platform_a.clone() proxy=proxy.clone() /> }.into_any(),
+                Err(e) => view! { <p class="input-error" data-fact="compare-error">{e}</p> }.into_any(),
+            }
+        }
+        (first, Some(vs)) => {
+            let a = Want {
+                place: first.clone(),
+                at: at.clone(),
+                platform: compare.platform_a.clone(),
+            };
+            let b = Want {
+                place: vs.clone(),
+                at: compare.vs_at.clone(),
+                platform: compare.platform_b.clone(),
+            };
+            view! { <Pair a b spec=compare.clone() proxy=proxy.clone() disk /> }.into_any()
+        }
+        (first, None) => {
+            let tags = match first {
+                Place::Reference(text) => parse_reference("A", text).ok().map(|reference| {
+                    view! { <TagPicker reference proxy=proxy.clone() /> }
+                }),
+                Place::Disk => None,
+            };
+            view! {
+                <p class="hint">"Type the reference to compare with (a tag or a digest, in any repository or registry)."</p>
+                {tags}
+            }
+            .into_any()
+        }
     };
     view! {
         <section class="compare">
@@ -1191,9 +1404,16 @@ pub fn CompareView(
                     placeholder="e.g. registry.example/app:v2"
                     prop:value=typed on:input=move |ev| typed.set(event_target_value(&ev)) />
                 <button id="compare-go" type="submit">"Compare"</button>
-                <button id="compare-swap" type="button" on:click=swap disabled=compare.vs.is_none()>"Swap A and B"</button>
+                <button id="compare-swap" type="button" on:click=swap disabled=!has_second>"Swap A and B"</button>
             </form>
-            {body}
+            {move || match disk.get() {
+                None => view! { <p class="loading" role="status">"Opening what is open from disk…"</p> }.into_any(),
+                Some(d) => view! {
+                    {d.as_ref().ok().map(|d| disk_picker(nav, d))}
+                    {body(d)}
+                }
+                .into_any(),
+            }}
         </section>
     }
 }

@@ -11,6 +11,7 @@ mod config_view;
 mod copy_button;
 mod descriptor_table;
 mod digest_link;
+mod disk;
 mod document_view;
 mod file_list;
 mod file_viewer;

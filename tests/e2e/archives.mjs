@@ -8,6 +8,9 @@
 // loud mismatch while the rest stays usable; the committed hostile fixtures (missing blob,
 // blob name that is no digest, `../` member, a tar that is no layout) each show their message.
 // A 2 GiB archive (a sparse file under /tmp, deleted after) prints its time to first view.
+// Compare: two tags of the layout folder ("Compare with…" on a manifest, the other tag picked
+// from the archive's list), an oci-archive image against its registry original and back (swap),
+// and the legacy docker-archive copy against it (other blob digests, the same files).
 // Expected values come from the files skopeo and tar wrote, read here, never from the app.
 // `node tests/e2e/archives.mjs dist`
 import fs from 'node:fs';
@@ -17,6 +20,8 @@ import { execFileSync } from 'node:child_process';
 import { serveDist, run, assert, assertEq } from './harness.mjs';
 import { startRegistry } from '../registry/start.mjs';
 import { makeClient, makePusher, sha256, MT } from '../registry/seed.mjs';
+import { expectedComparison } from '../registry/compare.mjs';
+import { bytesOf, checkFigures } from './compare-checks.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const outDir = 'test-output/e2e-archives';
@@ -319,6 +324,94 @@ make.docker25()
       // ... and it is listed as a layer, as any tar is.
       const members = execFileSync('tar', ['-tf', path.join(FIXTURES, 'hostile-notlayout.tar')]).toString().split('\n').filter(Boolean);
       assertEq(sorted(await listedPaths(page)), sorted(members), 'listed as a layer: tar -t');
+    }],
+    ['compare two tags of a layout folder: figures, platform, file diff, command line', async (page) => {
+      await openFolder(page, layout);
+      await archiveShown(page);
+      await openTag(page, 'single');
+      await page.locator('#archive-compare').click();
+      // The other side: the index tagged multi, picked from the archive's images.
+      await page.locator('#compare-disk').selectOption(tagOf('multi').digest);
+      // B follows A's platform (amd64): the same manifest on both sides.
+      await checkFigures(page, expectedComparison(JSON.parse(amd.manifest), JSON.parse(amd.manifest)), 'single vs multi (amd64)');
+      await page.locator('#platform-b').selectOption('linux/arm64/v8');
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('pb') === 'linux/arm64/v8');
+      await checkFigures(page, expectedComparison(JSON.parse(amd.manifest), JSON.parse(arm.manifest)), 'single vs multi (arm64)');
+      const url = new URL(page.url());
+      for (const [key, value] of [['disk', '1'], ['view', 'compare'], ['at', amd.digest], ['vs', 'disk:'], ['vsat', tagOf('multi').digest]]) {
+        assertEq(url.searchParams.get(key), value, `${key} in the URL`);
+      }
+      assert((await page.locator('[data-side="A"]').textContent()).includes('single in oci'), 'A names its tag and folder');
+      assert((await page.locator('[data-side="B"]').textContent()).includes('multi in oci'), 'B names its tag and folder');
+      const commands = await page.locator('section.compare .commands').textContent();
+      assert(commands.includes(`regctl manifest diff ocidir://oci@${amd.digest} ocidir://oci@${arm.digest}`), commands);
+      // The file diff, every layer read from the folder: the two merged trees as tar -t lists them.
+      await page.locator('#file-diff').click();
+      await page.locator('[data-fact="files-added"]').waitFor({ timeout: 60000 });
+      const rows = await page.locator('table.file-diff tbody tr').evaluateAll((trs) => trs.map((r) => [r.dataset.path, r.dataset.change]));
+      const by = (change) => sorted(rows.filter((r) => r[1] === change).map((r) => r[0]));
+      const [inA, inB] = [new Set([...base.names, ...amdTop.names]), new Set([...base.names, ...armTop.names])];
+      assertEq(by('added'), sorted([...inB].filter((n) => !inA.has(n))), 'added = only in arm64');
+      assertEq(by('removed'), sorted([...inA].filter((n) => !inB.has(n))), 'removed = only in amd64');
+      assertEq(by('changed'), sorted([]), 'nothing changed');
+      assertEq(await bytesOf(page, 'files-added'), 'arm64 layer\n'.length, 'bytes added');
+      await page.screenshot({ path: `${outDir}/compare-tags.png`, fullPage: true });
+      // A file link goes to that side's merged view in the archive.
+      const link = await page.locator('tr[data-path="opt/arm64.txt"] a').first().getAttribute('href');
+      assert(link.includes('disk=1') && link.includes('view=fs') && link.includes(`at=${arm.digest}`), `link into B's merged view: ${link}`);
+      await page.locator('tr[data-path="opt/arm64.txt"] a').first().click();
+      await page.locator('[data-fact="file-text"]').waitFor({ timeout: 30000 });
+      assertEq(await page.locator('[data-fact="file-text"]').textContent(), 'arm64 layer\n', 'the file, from the archive');
+    }],
+    ['compare an oci-archive image with its registry original, swap, and the file diff', async (page) => {
+      await openFile(page, ociArchive);
+      await archiveShown(page);
+      await openTag(page, 'multi');
+      await page.locator('#archive-compare').click();
+      const original = `${host}/${repo}:multi`;
+      await page.locator('#compare-vs').fill(original);
+      await page.locator('#compare-go').click();
+      const same = expectedComparison(JSON.parse(amd.manifest), JSON.parse(amd.manifest));
+      await checkFigures(page, same, 'archive vs registry');
+      assertEq(await bytesOf(page, 'shared'), await bytesOf(page, 'size-a'), 'everything shared');
+      assertEq(await page.locator('[data-fact="index-unchanged"]').textContent(), '2 platforms unchanged.', 'the same index');
+      await page.locator('#compare-swap').click();
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('vs') === 'disk:');
+      assertEq(new URL(page.url()).searchParams.get('ref'), original, 'A is the registry image now');
+      assertEq(new URL(page.url()).searchParams.get('disk'), null, 'and the route is no disk route');
+      await checkFigures(page, same, 'registry vs archive');
+      assert((await page.locator('[data-side="B"]').textContent()).includes('open from disk'), 'B says where it is from');
+      // Every layer read twice (from the registry and from the file), verified, the same files.
+      await page.locator('#file-diff').click();
+      await page.locator('[data-fact="files-added"]').waitFor({ timeout: 60000 });
+      for (const name of ['files-added', 'files-removed', 'files-changed']) {
+        assert((await page.locator(`[data-fact="${name}"]`).textContent()).startsWith('0'), `${name}: none`);
+      }
+      assertEq(Number(await page.locator('[data-fact="files-unchanged"]').textContent()), new Set([...base.names, ...amdTop.names]).size, 'every path unchanged');
+      assert((await page.locator('[data-fact="file-diff-time"]').textContent()).startsWith('4 layers read and verified'), 'two layers from each place');
+      await page.screenshot({ path: `${outDir}/compare-registry.png`, fullPage: true });
+      // After a reload the file is gone: the disk side says so.
+      await page.reload();
+      await page.locator('[data-fact="compare-error"]').waitFor({ timeout: 30000 });
+      assert((await page.locator('[data-fact="compare-error"]').textContent()).includes('nothing is open from disk'), 'the disk side is gone');
+    }],
+    ['compare a legacy docker save with its registry original: other blobs, the same files', async (page) => {
+      await openFile(page, dockerArchive);
+      await archiveShown(page);
+      await openTag(page, JSON.parse(execFileSync('tar', ['-xOf', dockerArchive, 'manifest.json']))[0].RepoTags[0]);
+      await page.locator('#archive-compare').click();
+      await page.locator('#compare-vs').fill(`${host}/${repo}:amd`);
+      await page.locator('#compare-go').click();
+      await page.locator('[data-fact="dedup"]').waitFor({ timeout: 30000 });
+      await page.locator('[data-fact="synthesized"]').waitFor();
+      // The archive's layers are the uncompressed tars: their digests are the diff_ids.
+      assertEq(await page.locator('table.compare-layers tr[data-state="shared"]').count(), 0, 'no layer blob shared');
+      const onlyA = await page.locator('table.compare-layers tr[data-state="only-a"] [data-digest]').evaluateAll((e) => e.map((x) => x.dataset.digest));
+      assertEq(JSON.stringify(onlyA), JSON.stringify([base.diffId, amdTop.diffId]), 'A lists the diff_ids');
+      await page.locator('#file-diff').click();
+      await page.locator('[data-fact="files-added"]').waitFor({ timeout: 60000 });
+      assertEq(await page.locator('table.file-diff tbody tr').count(), 0, 'no file differs');
+      assertEq(Number(await page.locator('[data-fact="files-unchanged"]').textContent()), new Set([...base.names, ...amdTop.names]).size, 'every path unchanged');
     }],
     ['a 2 GiB archive shows its first view quickly', async (page) => {
       // A layout tar whose one layer is 2 GiB of zeros: a hole in a sparse file, never written.

@@ -9,12 +9,11 @@ import path from 'node:path';
 import { serveDist, run, assert, assertEq } from './harness.mjs';
 import { startRegistry } from '../registry/start.mjs';
 import { seedCompare, expectedComparison, expectedDedup } from '../registry/compare.mjs';
+import { bytesOf, fact, checkFigures } from './compare-checks.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const outDir = 'test-output/e2e-compare';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'me-compare-'));
-const bytesOf = async (page, name) => Number(await page.locator(`[data-fact="${name}"]`).first().getAttribute('data-bytes'));
-const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).first().textContent()).trim();
 
 const reg = await startRegistry({ name: 'compare', dir, storageDir: path.join(dir, 'storage') });
 let site;
@@ -25,19 +24,6 @@ try {
   const ref = (img, tag = img.tag) => `${host}/${img.repo}:${tag}`;
   const compareUrl = (a, b, extra = '') =>
     `${site.url}?ref=${encodeURIComponent(a)}&view=compare&vs=${encodeURIComponent(b)}${extra}`;
-
-  /** The descriptor figures on screen equal the ones computed here from the manifests. */
-  async function checkFigures(page, expected, what) {
-    await page.locator('[data-fact="dedup"]').waitFor({ timeout: 30000 });
-    for (const [name, value] of [['size-a', expected.sizeA], ['size-b', expected.sizeB], ['shared', expected.shared],
-      ['only-a', expected.onlyA], ['only-b', expected.onlyB], ['dedup', expected.dedup]]) {
-      assertEq(await bytesOf(page, name), value, `${what}: ${name}`);
-    }
-    assertEq(await page.locator('[data-fact="common-base"]').getAttribute('data-layers'), String(expected.commonBase), `${what}: same base`);
-    assertEq(await fact(page, 'diverges-at'), expected.divergesAt === null ? 'none: the same layer list' : `layer ${expected.divergesAt}`, `${what}: divergence`);
-    assertEq(await fact(page, 'config-equal'), expected.configEqual ? 'the same config blob' : 'different config blobs', `${what}: config`);
-    assertEq(await page.locator('table.compare-layers tr[data-state="shared"]').count(), expected.sharedLayers, `${what}: shared layer rows`);
-  }
 
   await run([
     ['from a manifest: "Compare with…", type the other side, figures equal the test\'s own', async (page) => {
