@@ -712,7 +712,7 @@ mod tests {
         // (query, first side, second side, swapped query or None when it cannot swap)
         let cases = [
             (
-                format!("?sample=oci-manifest&view=compare&vs=sample:docker-manifest&notime=1"),
+                "?sample=oci-manifest&view=compare&vs=sample:docker-manifest&notime=1".to_owned(),
                 Some(Place::Sample("oci-manifest".into())),
                 Some(Place::Sample("docker-manifest".into())),
                 Some("?sample=docker-manifest&view=compare&vs=sample:oci-manifest&notime=1".to_owned()),
