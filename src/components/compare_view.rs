@@ -324,12 +324,12 @@ async fn config_bytes(
     digest: &Digest,
     size: Option<u64>,
 ) -> Result<Vec<u8>, String> {
-    let origin = match home {
-        Home::Layers(origin)
-        | Home::Held(Held::Pasted {
+    let (origin, pasted) = match home {
+        Home::Layers(origin) => (origin, false),
+        Home::Held(Held::Pasted {
             elsewhere: Some(origin),
             ..
-        }) => origin,
+        }) => (origin, true),
         Home::Held(Held::Sample { store, .. }) => {
             let bytes = store
                 .get(digest)
@@ -352,7 +352,13 @@ async fn config_bytes(
         Origin::Archive(archive) => disk::read_document(archive, digest).await.map(|(b, _)| b),
         Origin::File(_) => Err("a layer file has no config".to_owned()),
     };
-    read.map_err(|e| format!("the config could not be read: {e}"))
+    read.map_err(|e| {
+        if pasted {
+            format!("config not available: only the manifest was pasted, and B's repository does not have it ({e})")
+        } else {
+            format!("the config could not be read: {e}")
+        }
+    })
 }
 
 /// Where a side is, before anything is read.
