@@ -214,6 +214,18 @@ impl Side {
             ..Route::default()
         };
         change(&mut route);
+        // A pasted document is its own source (with the digest it was expected to have): at
+        // its own digest it is the document itself (an `at` under `doc=` names an object of
+        // the sample store).
+        if let Home::Held(Held::Pasted {
+            digest, expected, ..
+        }) = &self.home
+        {
+            route.expect = expected.clone();
+            if route.at.as_ref() == Some(digest) {
+                route.at = None;
+            }
+        }
         route
     }
 }

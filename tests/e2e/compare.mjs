@@ -184,6 +184,8 @@ try {
       await page.locator('table.config-diff tr[data-kind="env"]').first().waitFor();
       assert((await fact(page, 'file-diff-none')).includes('only the manifest was pasted'), 'no file diff for a pasted manifest');
       assert(await page.locator('#compare-swap').isDisabled(), 'a pasted document stays A');
+      const own = await page.locator('p.compare-side[data-side="A"] a').getAttribute('href');
+      assert(own.includes('doc=') && !own.includes('at=') && own.includes(`expect=${s.v2.digest}`), `A's digest links to the pasted document itself: ${own}`);
       await page.screenshot({ path: `${outDir}/pasted.png`, fullPage: true });
       // No expected digest: unverified; B's repository without A's config: not available.
       const doc = encodeURIComponent(s.v1.manifestBytes.toString('utf8'));
