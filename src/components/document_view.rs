@@ -178,7 +178,9 @@ pub fn DocumentView(
             route.source = Source::Document(text.to_owned());
         }
         route.view = ViewMode::Compare;
+        // Under `disk=1` (the archive views) the archive's own "Compare with…" applies.
         let fits = route.shareable()
+            && !route.disk
             && (matches!(route.source, Source::Sample(_))
                 || matches!(route.source, Source::Document(_)) && route.at.is_none());
         fits.then(|| {
