@@ -20,7 +20,7 @@
 
 use crate::components::{LayerBlob, Want};
 use crate::oci::{Digest, Reference};
-use crate::route::{Route, Source, ViewMode};
+use crate::route::{Place, Route, Source, ViewMode};
 
 /// Ids are unique across modules: every module ignores ids it did not mount.
 const UNMOUNT: &str = "manifest-explorer:unmount";
@@ -80,10 +80,10 @@ pub enum Lazy {
         reference: Reference,
         at: Option<Digest>,
     },
-    /// The reference (at `at`) compared with the other side the route names; no reference:
-    /// the first side is the image at `at` inside what is open from disk (`disk=1`).
+    /// The first side (a reference, what is open from disk, a sample, a pasted document), at
+    /// `at`, compared with the other side the route names.
     Compare {
-        reference: Option<Reference>,
+        first: Place,
         at: Option<Digest>,
         /// The route's comparison parameters, read in the module (`route::Compare::of`).
         query: Vec<(String, String)>,
@@ -102,19 +102,19 @@ impl Lazy {
     }
 
     pub fn of(route: &Route) -> Option<Lazy> {
+        if route.view == ViewMode::Compare {
+            return Some(Lazy::Compare {
+                first: Place::first(route)?,
+                at: route.at.clone(),
+                query: route.compare.clone(),
+            });
+        }
         // What is open from disk (`disk=1`) has no reference.
         let reference = match &route.source {
             _ if route.disk => None,
             Source::Reference(text) => Some(text.trim().parse::<Reference>().ok()?),
             _ => return None,
         };
-        if route.view == ViewMode::Compare {
-            return Some(Lazy::Compare {
-                reference,
-                at: route.at.clone(),
-                query: route.compare.clone(),
-            });
-        }
         let Some(reference) = reference else {
             return Some(Lazy::Disk);
         };
@@ -288,7 +288,7 @@ pub mod guest {
     use crate::client::Session;
     use crate::components::{CompareView, DiskView, ImageFs, LayerView, SignaturesView};
     use crate::registry::Credentials;
-    use crate::route::{Place, Route, Source};
+    use crate::route::{Route, Source};
 
     thread_local! {
         /// Mounted roots by the page's id; dropping one unmounts it.
@@ -343,13 +343,9 @@ pub mod guest {
     pub fn compare_views(lazy: Lazy, route: &Route, _: Nav) -> AnyView {
         crate::layers::set_hash_files(true);
         match lazy {
-            Lazy::Compare { reference, at, .. } => {
+            Lazy::Compare { first, at, .. } => {
                 let compare = crate::route::Compare::of(route);
-                let first = match reference {
-                    Some(r) => Place::Reference(r.to_string()),
-                    None => Place::Disk,
-                };
-                view! { <CompareView first at compare proxy=route.proxy.clone() /> }.into_any()
+                view! { <CompareView first at compare proxy=route.proxy.clone() expect=route.expect.clone() /> }.into_any()
             }
             _ => ().into_any(),
         }

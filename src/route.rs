@@ -9,9 +9,10 @@
 //! the query is used, never the path, so the app works under any sub-path.
 //!
 //! A comparison (`view=compare`) has the reference and `at` as its first side (or, with
-//! `&disk=1`, the image at `at` inside what is open from disk), and `&vs=<reference>` /
-//! `&vsat=<digest>` as its second (`&vs=disk:` for an image inside what is open from disk,
-//! `vsat` naming it; see [`Place`]); `&pa=` / `&pb=` pick each side's
+//! `&disk=1`, the image at `at` inside what is open from disk; or the sample, or the pasted
+//! document), and `&vs=<reference>` / `&vsat=<digest>` as its second (`&vs=disk:` for an
+//! image inside what is open from disk, `vsat` naming it; `&vs=sample:<id>` for a sample; see
+//! [`Place`]); `&pa=` / `&pb=` pick each side's
 //! platform in an index (`linux/arm64`), `&notime=1` ignores timestamps, `&files=1` runs the
 //! file diff, and `&tags=a,b,c` compares several tags of the first side's repository.
 //!
@@ -64,6 +65,11 @@ const COMPARE_KEYS: [&str; 7] = ["vs", "vsat", "pa", "pb", "notime", "files", "t
 /// empty), so this never shadows one.
 const DISK_SIDE: &str = "disk:";
 
+/// `vs=sample:<id>` for a built-in sample. Only an id of [`crate::samples::SAMPLES`] makes it
+/// a sample: `sample:v2` stays the reference `docker.io/library/sample:v2` (only the ten
+/// `docker.io/library/sample:<sample id>` are shadowed).
+const SAMPLE_SIDE: &str = "sample:";
+
 /// Where a side of a comparison comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Place {
@@ -72,6 +78,12 @@ pub enum Place {
     /// An image inside the file or folder open from disk (first side: `disk=1`; second side:
     /// `vs=disk:`), named by its digest (`at=` / `vsat=`).
     Disk,
+    /// A built-in sample by its id (first side: `sample=<id>`; second side:
+    /// `vs=sample:<id>`); `at=` / `vsat=` may name an object of the sample store under it.
+    Sample(String),
+    /// A pasted document (`doc=`, with `expect=` when the person gave its digest). Only ever
+    /// the first side: its text is the route's own source.
+    Document(String),
 }
 
 impl Place {
@@ -80,7 +92,28 @@ impl Place {
         match &route.source {
             _ if route.disk => Some(Place::Disk),
             Source::Reference(text) => Some(Place::Reference(text.clone())),
-            _ => None,
+            Source::Sample(id) => Some(Place::Sample(id.clone())),
+            Source::Document(text) => Some(Place::Document(text.clone())),
+            Source::Empty | Source::File(_) => None,
+        }
+    }
+
+    /// The second side's `vs=` value; `None` for a pasted document, which is never one.
+    fn vs_text(&self) -> Option<String> {
+        match self {
+            Place::Disk => Some(DISK_SIDE.to_owned()),
+            Place::Sample(id) => Some(format!("{SAMPLE_SIDE}{id}")),
+            Place::Reference(text) => Some(text.clone()),
+            Place::Document(_) => None,
+        }
+    }
+
+    /// The second side a `vs=` value names.
+    fn of_vs(text: String) -> Place {
+        match text.strip_prefix(SAMPLE_SIDE) {
+            _ if text == DISK_SIDE => Place::Disk,
+            Some(id) if crate::samples::Sample::by_id(id).is_some() => Place::Sample(id.to_owned()),
+            _ => Place::Reference(text),
         }
     }
 
@@ -95,6 +128,14 @@ impl Place {
                 route.disk = false;
                 route.source = Source::Reference(text);
             }
+            Place::Sample(id) => {
+                route.disk = false;
+                route.source = Source::Sample(id);
+            }
+            Place::Document(text) => {
+                route.disk = false;
+                route.source = Source::Document(text);
+            }
         }
     }
 }
@@ -102,7 +143,7 @@ impl Place {
 /// The second side of a comparison, and how to compare (`view=compare`).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Compare {
-    /// The other side (`vs=`): a tag or digest reference, or `disk:`.
+    /// The other side (`vs=`): a tag or digest reference, `disk:` or `sample:<id>`.
     pub vs: Option<Place>,
     /// The manifest navigated to on that side (`vsat=`).
     pub vs_at: Option<Digest>,
@@ -150,12 +191,7 @@ impl Compare {
         for (key, value) in &route.compare {
             let text = || (!value.is_empty()).then(|| value.clone());
             match key.as_str() {
-                "vs" => {
-                    c.vs = text().map(|t| match t.as_str() {
-                        DISK_SIDE => Place::Disk,
-                        _ => Place::Reference(t),
-                    })
-                }
+                "vs" => c.vs = text().map(Place::of_vs),
                 "vsat" => c.vs_at = value.parse().ok(),
                 "pa" => c.platform_a = text(),
                 "pb" => c.platform_b = text(),
@@ -178,13 +214,7 @@ impl Compare {
     pub fn apply(&self, route: &mut Route) {
         let mut pairs = Vec::new();
         let texts = [
-            (
-                "vs",
-                self.vs.as_ref().map(|p| match p {
-                    Place::Disk => DISK_SIDE.to_owned(),
-                    Place::Reference(text) => text.clone(),
-                }),
-            ),
+            ("vs", self.vs.as_ref().and_then(Place::vs_text)),
             ("vsat", self.vs_at.as_ref().map(Digest::to_string)),
             ("pa", self.platform_a.clone()),
             ("pb", self.platform_b.clone()),
@@ -203,12 +233,16 @@ impl Compare {
     /// Exchanges the two sides of the comparison in `route`: where each comes from, the
     /// manifest navigated to and the platform picked. A file diff is not carried over (it
     /// would run again the other way round at once). `false` (and nothing changed) when the
-    /// route has no second side or no first.
+    /// route has no second side or no first, or the first is a pasted document (its text has
+    /// no second-side form: it stays side A).
     pub fn swap(route: &mut Route) -> bool {
         let mut c = Compare::of(route);
         let (Some(first), Some(second)) = (Place::first(route), c.vs.take()) else {
             return false;
         };
+        if matches!(first, Place::Document(_)) {
+            return false;
+        }
         second.set_first(route);
         c.vs = Some(first);
         std::mem::swap(&mut route.at, &mut c.vs_at);
@@ -671,6 +705,66 @@ mod tests {
         ] {
             assert_eq!(swapped(&query), (false, query.clone()));
         }
+    }
+
+    #[test]
+    fn samples_and_pasted_documents_are_sides() {
+        // (query, first side, second side, swapped query or None when it cannot swap)
+        let cases = [
+            (
+                "?sample=oci-manifest&view=compare&vs=sample:docker-manifest&notime=1".to_owned(),
+                Some(Place::Sample("oci-manifest".into())),
+                Some(Place::Sample("docker-manifest".into())),
+                Some("?sample=docker-manifest&view=compare&vs=sample:oci-manifest&notime=1".to_owned()),
+            ),
+            (
+                format!("?sample=oci-index&at={D}&view=compare&vs=r.example/app:v1&pa=linux/arm64"),
+                Some(Place::Sample("oci-index".into())),
+                Some(Place::Reference("r.example/app:v1".into())),
+                Some(format!("?ref=r.example/app:v1&view=compare&vs=sample:oci-index&vsat={D}&pb=linux/arm64")),
+            ),
+            (
+                format!("?ref=r.example/app:v1&at={E}&view=compare&vs=sample:oci-index&vsat={D}"),
+                Some(Place::Reference("r.example/app:v1".into())),
+                Some(Place::Sample("oci-index".into())),
+                Some(format!("?sample=oci-index&at={D}&view=compare&vs=r.example/app:v1&vsat={E}")),
+            ),
+            // A pasted document is side A only: it does not swap.
+            (
+                format!("?doc=%7B%7D&expect={D}&view=compare&vs=r.example/app:v1"),
+                Some(Place::Document("{}".into())),
+                Some(Place::Reference("r.example/app:v1".into())),
+                None,
+            ),
+            // `sample:` with no built-in id is a reference (docker.io/library/sample:v2).
+            (
+                "?sample=helm&view=compare&vs=sample:v2".to_owned(),
+                Some(Place::Sample("helm".into())),
+                Some(Place::Reference("sample:v2".into())),
+                Some("?ref=sample:v2&view=compare&vs=sample:helm".to_owned()),
+            ),
+        ];
+        for (query, first, second, swapped_query) in &cases {
+            let route = Route::from_query(query, None);
+            assert_eq!(route.to_query(None), *query, "round trip");
+            assert_eq!(Place::first(&route), *first, "{query}");
+            assert_eq!(Compare::of(&route).vs, *second, "{query}");
+            match swapped_query {
+                Some(expected) => {
+                    assert_eq!(swapped(query), (true, expected.clone()), "{query}");
+                    assert_eq!(swapped(expected), (true, query.clone()), "{expected}");
+                }
+                None => assert_eq!(swapped(query), (false, query.clone()), "{query}"),
+            }
+        }
+        // A pasted document written as a second side leaves no `vs=` (it has no such form).
+        let mut route = Route::from_query("?sample=helm&view=compare", None);
+        Compare {
+            vs: Some(Place::Document("{}".into())),
+            ..Compare::default()
+        }
+        .apply(&mut route);
+        assert_eq!(route.to_query(None), "?sample=helm&view=compare");
     }
 
     #[test]

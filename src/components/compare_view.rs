@@ -8,10 +8,14 @@
 //! A side is a registry reference or an image inside what is open from disk (`route::Place`):
 //! the archive is opened in this module's worker (`disk::open`), its documents read there
 //! verified by digest and its layers streamed from the file (`Origin::Archive`); everything
-//! after loading is the same code for both.
+//! after loading is the same code for both. A built-in sample or a pasted document is a side
+//! too ([`Home::Held`]): documents only, so the descriptor and config comparisons work and the
+//! file diff says why there is none.
 //!
 //! Every figure on screen carries its exact value in `data-bytes` (the text is rounded by
 //! `human_size`), so a test can compare it with what it computes itself.
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
 
@@ -26,6 +30,7 @@ use crate::oci::json;
 use crate::oci::model::{human_size, ImageConfig, ImageManifest, Index, Platform};
 use crate::oci::{Digest, Limits, Reference};
 use crate::route::{Compare as Spec, Place, Route, Source, ViewMode};
+use crate::samples::{Sample, Store};
 
 /// Milliseconds (fractional) from the page's clock, finer than `Date.now()`.
 fn now() -> f64 {
@@ -46,6 +51,8 @@ struct Want {
     place: Place,
     at: Option<Digest>,
     platform: Option<String>,
+    /// The digest a pasted document must have (`expect=`).
+    expect: Option<Digest>,
 }
 
 /// The image archive open from disk, opened in this module's worker.
@@ -95,14 +102,62 @@ enum Top {
     Manifest(Digest, ImageManifest, bool),
 }
 
+/// Documents this module holds itself (no registry, no worker): a built-in sample or a
+/// pasted document.
+#[derive(Clone)]
+enum Held {
+    /// The sample `id`: its entry document (`at` None) and the sample store for the objects
+    /// it names, each checked against the digest it is addressed by (the tampered sample
+    /// fails here, as in the page).
+    Sample {
+        id: String,
+        entry: crate::samples::Object,
+        store: Arc<Store>,
+    },
+    /// A pasted document: its bytes, their digest and the one `expect=` named, if any. What
+    /// it names is read from `elsewhere` (the other side's registry) when that is one.
+    Pasted {
+        bytes: Arc<[u8]>,
+        digest: Digest,
+        expected: Option<Digest>,
+        elsewhere: Option<Origin>,
+    },
+}
+
+/// Where a side's documents come from.
+#[derive(Clone)]
+enum Home {
+    /// A registry or the archive open from disk: documents and layers (`layers::Origin`).
+    Layers(Origin),
+    /// Documents only.
+    Held(Held),
+}
+
+impl Home {
+    /// Where the side's layers are read from, or why it has none.
+    fn layers(&self) -> Result<&Origin, String> {
+        match self {
+            Home::Layers(origin) => Ok(origin),
+            Home::Held(Held::Sample { .. }) => Err(
+                "a built-in sample has no layer blobs (only its manifests and configs are built in)"
+                    .to_owned(),
+            ),
+            Home::Held(Held::Pasted { .. }) => {
+                Err("only the manifest was pasted: it has no layer blobs here".to_owned())
+            }
+        }
+    }
+}
+
 /// One side, resolved down to an image manifest and its config.
 #[derive(Clone)]
 struct Side {
     name: &'static str,
     /// What the side is, for a person: the reference, or the image's tag in the archive.
     label: String,
-    /// Where its documents and layers come from: a registry, or the archive open from disk.
-    origin: Origin,
+    /// Where its documents (and layers) come from: a registry, the archive open from disk, a
+    /// sample, a pasted document.
+    home: Home,
     /// The `regctl` name of the image's place, when there is one: the repository, or the
     /// `ocidir://` layout folder (regctl reads no tars).
     repository: Option<String>,
@@ -140,27 +195,93 @@ impl Side {
         })
     }
 
-    /// A route in this side's repository, or in what is open from disk.
+    /// A route in this side's repository, in what is open from disk, among the samples, or
+    /// at the pasted document.
     fn route(&self, change: impl FnOnce(&mut Route)) -> Route {
-        let mut route = match &self.origin {
-            Origin::Registry { reference, .. } => Route {
-                source: Source::Reference(reference.to_string()),
-                ..Route::default()
-            },
-            _ => Route {
-                disk: true,
-                ..Route::default()
-            },
+        let source = match &self.home {
+            Home::Layers(Origin::Registry { reference, .. }) => {
+                Source::Reference(reference.to_string())
+            }
+            Home::Layers(_) => Source::Empty,
+            Home::Held(Held::Sample { id, .. }) => Source::Sample(id.clone()),
+            Home::Held(Held::Pasted { bytes, .. }) => {
+                Source::Document(String::from_utf8_lossy(bytes).into_owned())
+            }
+        };
+        let mut route = Route {
+            disk: matches!(source, Source::Empty),
+            source,
+            ..Route::default()
         };
         change(&mut route);
+        // A pasted document is its own source (with the digest it was expected to have): at
+        // its own digest it is the document itself (an `at` under `doc=` names an object of
+        // the sample store).
+        if let Home::Held(Held::Pasted {
+            digest, expected, ..
+        }) = &self.home
+        {
+            route.expect = expected.clone();
+            if route.at.as_ref() == Some(digest) {
+                route.at = None;
+            }
+        }
         route
     }
 }
 
-/// The bytes of a document of a side (a manifest or index; `at` None: the reference's own)
-/// and its digest, checked: by the registry client (by digest, or against the tag's
-/// `Docker-Content-Digest`), or by the worker against the digest the archive names it by.
+/// The bytes of a document of a side (a manifest or index; `at` None: the side's own) and its
+/// digest, checked: by the registry client (by digest, or against the tag's
+/// `Docker-Content-Digest`), by the worker against the digest the archive names it by, or
+/// here against the digest a sample is addressed by. A pasted document is its own digest;
+/// what it names comes from the other side's registry, or is not available.
 async fn document(
+    session: &Session,
+    home: &Home,
+    label: &str,
+    at: Option<&Digest>,
+) -> Result<(Digest, Vec<u8>, bool), String> {
+    let held = match home {
+        Home::Layers(origin) => return stored_document(session, origin, label, at).await,
+        Home::Held(held) => held,
+    };
+    match (held, at) {
+        (Held::Sample { entry, .. }, None) => {
+            checked(label, &entry.addressed_by, entry.bytes).map(|b| (entry.addressed_by.clone(), b, false))
+        }
+        (Held::Sample { store, .. }, Some(at)) => {
+            let bytes = store
+                .get(at)
+                .ok_or_else(|| format!("{label}: {at} is not in the sample store"))?;
+            checked(label, at, bytes).map(|b| (at.clone(), b, false))
+        }
+        (Held::Pasted { bytes, digest, .. }, None) => Ok((digest.clone(), bytes.to_vec(), false)),
+        (Held::Pasted { bytes, digest, .. }, Some(at)) if at == digest => {
+            Ok((digest.clone(), bytes.to_vec(), false))
+        }
+        (Held::Pasted { elsewhere: Some(origin), .. }, Some(at)) => {
+            stored_document(session, origin, label, Some(at)).await
+        }
+        (Held::Pasted { elsewhere: None, .. }, Some(at)) => Err(format!(
+            "{label}: {at} is not available: only the document was pasted (compare with a registry image that has it)"
+        )),
+    }
+}
+
+/// `bytes` if they hash to `digest` (a sample is checked like a download).
+fn checked(label: &str, digest: &Digest, bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let actual = Digest::compute(digest.algorithm(), bytes);
+    if actual == *digest {
+        Ok(bytes.to_vec())
+    } else {
+        Err(format!(
+            "{label}: the bytes addressed by {digest} hash to {actual}: they are not what they claim to be"
+        ))
+    }
+}
+
+/// [`document`] in a registry or in the archive open from disk.
+async fn stored_document(
     session: &Session,
     origin: &Origin,
     label: &str,
@@ -193,11 +314,11 @@ async fn document(
 
 async fn top(
     session: &Session,
-    origin: &Origin,
+    home: &Home,
     label: &str,
     at: Option<&Digest>,
 ) -> Result<Top, String> {
-    let (digest, bytes, synthesized) = document(session, origin, label, at).await?;
+    let (digest, bytes, synthesized) = document(session, home, label, at).await?;
     let doc = json::parse(&bytes, json::DEFAULT_MAX_DEPTH).map_err(|e| format!("{label}: {e}"))?;
     Ok(if doc.get("manifests").is_some() {
         Top::Index(digest, Index::from_json(&doc))
@@ -206,15 +327,32 @@ async fn top(
     })
 }
 
-/// The config blob of a side, verified against its digest (by the registry client, or by
-/// the worker).
+/// The config blob of a side, verified against its digest (by the registry client, by the
+/// worker, or here for a sample; a pasted manifest's from the other side's registry). The
+/// error is the sentence the config section shows.
 async fn config_bytes(
     session: &Session,
-    origin: &Origin,
+    home: &Home,
     digest: &Digest,
     size: Option<u64>,
 ) -> Result<Vec<u8>, String> {
-    match origin {
+    let (origin, pasted) = match home {
+        Home::Layers(origin) => (origin, false),
+        Home::Held(Held::Pasted {
+            elsewhere: Some(origin),
+            ..
+        }) => (origin, true),
+        Home::Held(Held::Sample { store, .. }) => {
+            let bytes = store
+                .get(digest)
+                .ok_or_else(|| format!("the config {digest} is not in the sample store"))?;
+            return checked("the config", digest, bytes);
+        }
+        Home::Held(Held::Pasted {
+            elsewhere: None, ..
+        }) => return Err("config not available: only the manifest was pasted".to_owned()),
+    };
+    let read = match origin {
         Origin::Registry {
             endpoint,
             reference,
@@ -225,13 +363,20 @@ async fn config_bytes(
             .map_err(|e| e.to_string()),
         Origin::Archive(archive) => disk::read_document(archive, digest).await.map(|(b, _)| b),
         Origin::File(_) => Err("a layer file has no config".to_owned()),
-    }
+    };
+    read.map_err(|e| {
+        if pasted {
+            format!("config not available: only the manifest was pasted, and B's repository does not have it ({e})")
+        } else {
+            format!("the config could not be read: {e}")
+        }
+    })
 }
 
 /// Where a side is, before anything is read.
 struct Located {
     label: String,
-    origin: Origin,
+    home: Home,
     repository: Option<String>,
 }
 
@@ -242,10 +387,10 @@ fn in_registry(name: &str, text: &str, proxy: Option<&str>) -> Result<Located, S
     Ok(Located {
         label: reference.to_string(),
         repository: Some(reference.name()),
-        origin: Origin::Registry {
+        home: Home::Layers(Origin::Registry {
             endpoint,
             reference,
-        },
+        }),
     })
 }
 
@@ -265,9 +410,33 @@ fn locate(name: &str, want: &Want, proxy: Option<&str>, disk: &Disk) -> Result<L
                     None => d.name.clone(),
                 },
                 repository: d.folder.then(|| format!("ocidir://{}", d.name)),
-                origin: Origin::Archive(d.key.clone()),
+                home: Home::Layers(Origin::Archive(d.key.clone())),
             })
         }
+        Place::Sample(id) => {
+            let (sample, entry) = Sample::by_id(id)
+                .and_then(|s| Some((s, s.object()?)))
+                .ok_or_else(|| format!("{name}: there is no built-in sample called {id:?}"))?;
+            Ok(Located {
+                label: format!("sample {id} ({})", sample.title),
+                repository: None,
+                home: Home::Held(Held::Sample {
+                    id: id.clone(),
+                    entry,
+                    store: Arc::new(Store::samples()),
+                }),
+            })
+        }
+        Place::Document(text) => Ok(Located {
+            label: "pasted document".to_owned(),
+            repository: None,
+            home: Home::Held(Held::Pasted {
+                bytes: text.as_bytes().into(),
+                digest: Digest::sha256(text.as_bytes()),
+                expected: want.expect.clone(),
+                elsewhere: None,
+            }),
+        }),
     }
 }
 
@@ -283,7 +452,7 @@ async fn resolve(
 ) -> Result<Side, String> {
     let Located {
         label,
-        origin,
+        home,
         repository,
     } = at;
     let (index, platform, platforms, digest, manifest, synthesized) =
@@ -307,7 +476,7 @@ async fn resolve(
                         _ => None,
                     })
                     .collect();
-                match top(session, &origin, &label, Some(&digest)).await? {
+                match top(session, &home, &label, Some(&digest)).await? {
                     Top::Manifest(digest, manifest, synthesized) => (
                         Some((index_digest, index)),
                         Some(pick.key),
@@ -331,18 +500,18 @@ async fn resolve(
         .and_then(|c| Some((c.digest.parsed()?.clone(), c.byte_size())));
     let (mut config, mut config_error) = (None, None);
     if let Some((config_digest, size)) = &config_descriptor {
-        match config_bytes(session, &origin, config_digest, *size).await {
+        match config_bytes(session, &home, config_digest, *size).await {
             Ok(bytes) => match json::parse(&bytes, json::DEFAULT_MAX_DEPTH) {
                 Ok(j) => config = Some(ImageConfig::from_json(&j)),
                 Err(e) => config_error = Some(format!("the config is not JSON: {e}")),
             },
-            Err(e) => config_error = Some(format!("the config could not be read: {e}")),
+            Err(e) => config_error = Some(e),
         }
     }
     Ok(Side {
         name,
         label,
-        origin,
+        home,
         repository,
         synthesized,
         index,
@@ -372,10 +541,19 @@ async fn load_pair(
     a: Want,
     b: Want,
 ) -> Result<(Side, Side), String> {
-    let la = locate("A", &a, proxy.as_deref(), &disk)?;
+    let mut la = locate("A", &a, proxy.as_deref(), &disk)?;
     let lb = locate("B", &b, proxy.as_deref(), &disk)?;
-    let ta = top(&session, &la.origin, &la.label, a.at.as_ref()).await?;
-    let tb = top(&session, &lb.origin, &lb.label, b.at.as_ref()).await?;
+    // What a pasted document names (its config, an index's manifests) may be in the other
+    // side's registry: read from there by digest, so verified.
+    if let (
+        Home::Held(Held::Pasted { elsewhere, .. }),
+        Home::Layers(registry @ Origin::Registry { .. }),
+    ) = (&mut la.home, &lb.home)
+    {
+        *elsewhere = Some(registry.clone());
+    }
+    let ta = top(&session, &la.home, &la.label, a.at.as_ref()).await?;
+    let tb = top(&session, &lb.home, &lb.label, b.at.as_ref()).await?;
     let (wa, wb) = (a.platform.as_deref(), b.platform.as_deref());
     let single = |t: &Top| matches!(t, Top::Manifest(..));
     let b_first = wa.is_none() && (wb.is_some() || (!single(&ta) && single(&tb)));
@@ -422,7 +600,8 @@ fn bytes_fact(fact: &'static str, bytes: u64, extra: String) -> impl IntoView {
 }
 
 fn layer_link(nav: Nav, side: &Side, position: usize, digest: &str) -> AnyView {
-    let Some(layer) = side.manifest.layers.get(position) else {
+    // A sample's or a pasted manifest's layers are nowhere to be listed.
+    let (Some(layer), Ok(_)) = (side.manifest.layers.get(position), side.home.layers()) else {
         return view! { <code>{digest.to_owned()}</code> }.into_any();
     };
     let Some(parsed) = layer.digest.parsed().cloned() else {
@@ -534,7 +713,7 @@ fn commands(a: &Side, b: &Side, no_time: bool) -> Vec<(&'static str, String)> {
             format!("regctl blob diff-config {ra} {ca} {rb} {cb}"),
         ));
     }
-    let registry = |s: &Side| matches!(s.origin, Origin::Registry { .. });
+    let registry = |s: &Side| matches!(s.home, Home::Layers(Origin::Registry { .. }));
     if registry(a) && registry(b) {
         let semantic = if no_time { " --semantic" } else { "" };
         list.push(("diffoci", format!("diffoci diff{semantic} {pa} {pb}")));
@@ -774,6 +953,10 @@ fn annotations_view(a: &Side, b: &Side) -> impl IntoView {
 /// one registry is read once; a layer in an archive is keyed by the archive too: its bytes
 /// are other bytes, verified on their own).
 fn blobs(side: &Side) -> Result<Vec<Blob>, String> {
+    let origin = side
+        .home
+        .layers()
+        .map_err(|e| format!("{}: {e}", side.name))?;
     side.manifest
         .layers
         .iter()
@@ -793,8 +976,8 @@ fn blobs(side: &Side) -> Result<Vec<Blob>, String> {
                 .and_then(|c| c.diff_ids.get(i))
                 .and_then(|d| d.parse().ok());
             Ok(Blob {
-                origin: side.origin.clone(),
-                key: side.origin.key(&digest),
+                origin: origin.clone(),
+                key: origin.key(&digest),
                 expected: Some((digest, size)),
                 diff_id,
                 as_layer: true,
@@ -1030,12 +1213,56 @@ fn side_header(
             <strong>{side.name}</strong> ": " <code>{side.label.clone()}</code> " "
             {link(nav, own, None, side.digest.short())}
             {select}
-            {matches!(side.origin, Origin::Archive(_)).then_some(" (open from disk; documents checked against their digests as read)")}
+            {verdict(side)}
             {side.synthesized.then(|| view! {
                 <span class="hint" data-fact="synthesized">" — the manifest is made up from a legacy docker save's manifest.json (no stored object; its config and layers are checked)"</span>
             })}
         </p>
     }
+}
+
+/// Where the side's documents come from, and how far they are checked.
+fn verdict(side: &Side) -> AnyView {
+    let text = match &side.home {
+        Home::Layers(Origin::Archive(_)) => {
+            " (open from disk; documents checked against their digests as read)".to_owned()
+        }
+        Home::Layers(_) => return ().into_any(),
+        Home::Held(Held::Sample { .. }) => {
+            " (built-in sample; documents checked against the digests they are addressed by)"
+                .to_owned()
+        }
+        Home::Held(Held::Pasted {
+            digest,
+            expected,
+            elsewhere,
+            ..
+        }) => {
+            let from = if elsewhere.is_some() {
+                "; what it names is read from B's registry by digest"
+            } else {
+                ""
+            };
+            let (state, text) = match expected {
+                None => (
+                    "unverified",
+                    "unverified: no expected digest was given".to_owned(),
+                ),
+                Some(e) if e == digest => {
+                    ("verified", format!("its digest matched the expected {e}"))
+                }
+                Some(e) => (
+                    "mismatch",
+                    format!("unverified: it does NOT match the expected digest {e}"),
+                ),
+            };
+            return view! {
+                <span data-fact="pasted-verdict" data-state=state>{format!(" (pasted; {text}{from})")}</span>
+            }
+            .into_any();
+        }
+    };
+    text.into_any()
 }
 
 fn platform_a(c: &mut Spec) -> &mut Option<String> {
@@ -1073,7 +1300,12 @@ fn Pair(a: Want, b: Want, spec: Spec, proxy: Option<String>, disk: Disk) -> impl
             // Integers only: float formatting would cost this module kilobytes.
             let compare_us = ((now() - t0) * 1000.0) as u64;
             let loaded_ms = (t0 - started) as u64;
-            let files = if spec.files {
+            let no_layers = [&a, &b]
+                .iter()
+                .find_map(|s| s.home.layers().err().map(|e| format!("{}: {e}", s.name)));
+            let files = if let Some(why) = no_layers {
+                view! { <p class="hint" data-fact="file-diff-none">{format!("No file diff: {why}.")}</p> }.into_any()
+            } else if spec.files {
                 view! { <FileDiff a=a.clone() b=b.clone() /> }.into_any()
             } else {
                 view! {
@@ -1132,7 +1364,7 @@ fn TagsMatrix(
                 let mut prefer: Option<String> = None;
                 for tag in &tags {
                     let at = in_registry(tag, &format!("{name}:{tag}"), proxy.as_deref())?;
-                    let first = top(&session, &at.origin, &at.label, None).await?;
+                    let first = top(&session, &at.home, &at.label, None).await?;
                     let side = resolve(
                         &session,
                         "tag",
@@ -1333,6 +1565,8 @@ pub fn CompareView(
     at: Option<Digest>,
     compare: Spec,
     proxy: Option<String>,
+    /// The digest a pasted first side must have (`expect=`).
+    expect: Option<Digest>,
 ) -> impl IntoView {
     let nav = expect_context::<Nav>();
     let typed = RwSignal::new(match &compare.vs {
@@ -1360,7 +1594,8 @@ pub fn CompareView(
     // only; once per tab): a side may be in it, and its images are offered as the other side.
     let handle = nav.disk.get_untracked();
     let disk = LocalResource::new(move || open_disk(handle.clone()));
-    let has_second = compare.vs.is_some();
+    // A pasted document has no second-side form: it stays A.
+    let has_second = compare.vs.is_some() && !matches!(first, Place::Document(_));
     let body = move |disk: Disk| match (&first, &compare.vs) {
         (Place::Reference(text), _) if !compare.tags.is_empty() => {
             match parse_reference("A", text) {
@@ -1373,11 +1608,13 @@ pub fn CompareView(
                 place: first.clone(),
                 at: at.clone(),
                 platform: compare.platform_a.clone(),
+                expect: expect.clone(),
             };
             let b = Want {
                 place: vs.clone(),
                 at: compare.vs_at.clone(),
                 platform: compare.platform_b.clone(),
+                expect: None,
             };
             view! { <Pair a b spec=compare.clone() proxy=proxy.clone() disk /> }.into_any()
         }
@@ -1386,10 +1623,10 @@ pub fn CompareView(
                 Place::Reference(text) => parse_reference("A", text).ok().map(|reference| {
                     view! { <TagPicker reference proxy=proxy.clone() /> }
                 }),
-                Place::Disk => None,
+                Place::Disk | Place::Sample(_) | Place::Document(_) => None,
             };
             view! {
-                <p class="hint">"Type the reference to compare with (a tag or a digest, in any repository or registry)."</p>
+                <p class="hint">"Type the reference to compare with (a tag or a digest, in any repository or registry), or sample:<id> for a built-in sample (sample:oci-manifest)."</p>
                 {tags}
             }
             .into_any()

@@ -12,7 +12,7 @@ use crate::app::Nav;
 use crate::oci::model::{self, ImageConfig, ImageManifest, Index, Schema1Manifest};
 use crate::oci::{inspect_with, Digest, Kind, Limits, Reference};
 use crate::registry::Endpoint;
-use crate::route::ViewMode;
+use crate::route::{Route, Source, ViewMode};
 use crate::samples::Store;
 
 /// Command lines that fetch or check the same object elsewhere: in `home`'s repository when
@@ -164,6 +164,35 @@ pub fn DocumentView(
         }
     };
     let digest_text = digest.to_string();
+    // A sample or a pasted (or opened) manifest or index is a comparison's first side; the
+    // compare module reads it from the URL, so an opened file goes there as its text, and
+    // only a document that fits in the URL is offered.
+    let compare = (home.is_none()
+        && matches!(
+            kind,
+            Kind::OciManifest | Kind::OciIndex | Kind::DockerManifest | Kind::DockerManifestList
+        ))
+    .then(|| {
+        let mut route: Route = nav.route.get_untracked();
+        if let (Source::File(_), Ok(text)) = (&route.source, std::str::from_utf8(&bytes)) {
+            route.source = Source::Document(text.to_owned());
+        }
+        route.view = ViewMode::Compare;
+        // Under `disk=1` (the archive views) the archive's own "Compare with…" applies.
+        let fits = route.shareable()
+            && !route.disk
+            && (matches!(route.source, Source::Sample(_))
+                || matches!(route.source, Source::Document(_)) && route.at.is_none());
+        fits.then(|| {
+            let href = nav.href(|r| *r = route.clone());
+            view! {
+                <p><a id="document-compare" href=href on:click=move |ev| {
+                    ev.prevent_default();
+                    nav.go(route.clone());
+                }>"Compare with…"</a></p>
+            }
+        })
+    });
     let command_lines = commands(kind, &digest, media_type.as_deref(), home.as_ref());
     view! {
         <article class="document">
@@ -186,6 +215,7 @@ pub fn DocumentView(
                 {tab(ViewMode::Raw, "Raw")}
             </nav>
             <div class="view">{body}</div>
+            {compare}
             <Commands commands=command_lines />
         </article>
     }

@@ -137,6 +137,64 @@ try {
       assert(page.url().includes('tags=v1%2Cv2%2Cv3'), `tags in the permalink: ${page.url()}`);
       await page.screenshot({ path: `${outDir}/tags.png`, fullPage: true });
     }],
+    ['two built-in samples: "Compare with…" under a sample, figures equal those of the sample files', async (page) => {
+      // The figures are computed here from the files in samples/, which the app embeds.
+      const sample = (name) => JSON.parse(fs.readFileSync(path.join('samples', name), 'utf8'));
+      await page.goto(`${site.url}?sample=oci-manifest`);
+      await page.locator('#document-compare').click();
+      await page.locator('#compare-vs').fill('sample:docker-manifest');
+      await page.locator('#compare-go').click();
+      const oci = sample('manifest-amd64.json');
+      await checkFigures(page, expectedComparison(oci, sample('manifest-docker-amd64.json')), 'oci vs docker sample');
+      assertEq(new URL(page.url()).searchParams.get('vs'), 'sample:docker-manifest', 'the sample side in the URL');
+      await page.locator('[data-fact="config-same"]').waitFor();
+      assert((await fact(page, 'file-diff-none')).includes('a built-in sample has no layer blobs'), 'no file diff for samples');
+      assertEq(await page.locator('#file-diff').count(), 0, 'no file diff button');
+      // Two platforms of the sample index, then swapped.
+      const index = sample('index.json');
+      const entry = (arch) => index.manifests.find((m) => m.platform?.architecture === arch);
+      const byDigest = Object.fromEntries(fs.readFileSync('samples/SHA256SUMS', 'utf8').trim().split('\n')
+        .map((l) => l.split('  ')).map(([hex, name]) => [`sha256:${hex}`, name]));
+      const amd = sample(byDigest[entry('amd64').digest]);
+      const arm = sample(byDigest[entry('arm64').digest]);
+      await page.goto(`${site.url}?sample=oci-index&view=compare&vs=sample:oci-index&pa=linux/amd64&pb=linux/arm64`);
+      await checkFigures(page, expectedComparison(amd, arm), 'index amd64 vs arm64');
+      assertEq(await fact(page, 'index-unchanged'), `${index.manifests.filter((m) => m.platform?.os !== 'unknown').length} platforms unchanged.`, 'the same index');
+      await page.locator('table.config-diff tr[data-field="architecture"]').waitFor();
+      await page.locator('#compare-swap').click();
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('pa') === 'linux/arm64');
+      await checkFigures(page, expectedComparison(arm, amd), 'swapped');
+      await page.screenshot({ path: `${outDir}/samples.png`, fullPage: true });
+      // The tampered sample is refused: its bytes are not the ones it is addressed by.
+      await page.goto(`${site.url}?sample=tampered&view=compare&vs=sample:oci-manifest`);
+      await page.locator('[data-fact="compare-error"]').waitFor({ timeout: 30000 });
+      assert((await fact(page, 'compare-error')).includes('not what they claim to be'), 'tampered sample');
+    }],
+    ['a pasted manifest against a registry image: verified only with its expected digest, config from the registry side', async (page) => {
+      await page.goto(site.url);
+      await page.locator('#input').fill(s.v2.manifestBytes.toString('utf8'));
+      await page.locator('#expect').fill(s.v2.digest);
+      await page.locator('#inspect').click();
+      await page.locator('#document-compare').click();
+      await page.locator('#compare-vs').fill(ref(s.v1));
+      await page.locator('#compare-go').click();
+      await checkFigures(page, expectedComparison(s.v2.manifest, s.v1.manifest), 'pasted v2 vs v1');
+      assertEq(await page.locator('[data-fact="pasted-verdict"]').getAttribute('data-state'), 'verified', 'expected digest matched');
+      // A's config is read from B's repository by digest (the same repository here).
+      await page.locator('table.config-diff tr[data-kind="env"]').first().waitFor();
+      assert((await fact(page, 'file-diff-none')).includes('only the manifest was pasted'), 'no file diff for a pasted manifest');
+      assert(await page.locator('#compare-swap').isDisabled(), 'a pasted document stays A');
+      const own = await page.locator('p.compare-side[data-side="A"] a').getAttribute('href');
+      assert(own.includes('doc=') && !own.includes('at=') && own.includes(`expect=${s.v2.digest}`), `A's digest links to the pasted document itself: ${own}`);
+      await page.screenshot({ path: `${outDir}/pasted.png`, fullPage: true });
+      // No expected digest: unverified; B's repository without A's config: not available.
+      const doc = encodeURIComponent(s.v1.manifestBytes.toString('utf8'));
+      await page.goto(`${site.url}?doc=${doc}&view=compare&vs=${encodeURIComponent(ref(s.index))}`);
+      await page.locator('[data-fact="dedup"]').waitFor({ timeout: 30000 });
+      assertEq(await page.locator('[data-fact="pasted-verdict"]').getAttribute('data-state'), 'unverified', 'no expected digest');
+      const config = await page.locator('section.compare-config').textContent();
+      assert(config.includes('config not available: only the manifest was pasted'), config);
+    }],
     ['a side that does not exist, and too many tags, are clear errors', async (page) => {
       await page.goto(compareUrl(ref(s.v1), `${host}/${s.v1.repo}:nope`));
       await page.locator('[data-fact="compare-error"]').waitFor({ timeout: 30000 });
