@@ -11,7 +11,8 @@
 //! A comparison (`view=compare`) has the reference and `at` as its first side (or, with
 //! `&disk=1`, the image at `at` inside what is open from disk; or the sample, or the pasted
 //! document), and `&vs=<reference>` / `&vsat=<digest>` as its second (`&vs=disk:` for an
-//! image inside what is open from disk, `vsat` naming it; `&vs=sample:<id>` for a sample; see
+//! image inside what is open from disk, `vsat` naming it; `&vs=disk2:` for one inside another
+//! file or folder opened in the compare view itself; `&vs=sample:<id>` for a sample; see
 //! [`Place`]); `&pa=` / `&pb=` pick each side's
 //! platform in an index (`linux/arm64`), `&notime=1` ignores timestamps, `&files=1` runs the
 //! file diff, and `&tags=a,b,c` compares several tags of the first side's repository.
@@ -65,6 +66,10 @@ const COMPARE_KEYS: [&str; 7] = ["vs", "vsat", "pa", "pb", "notime", "files", "t
 /// empty), so this never shadows one.
 const DISK_SIDE: &str = "disk:";
 
+/// `vs=` for an image inside a second file or folder, opened in the compare view (so that two
+/// archives can be compared; the page holds only one).
+const OTHER_DISK_SIDE: &str = "disk2:";
+
 /// `vs=sample:<id>` for a built-in sample. Only an id of [`crate::samples::SAMPLES`] makes it
 /// a sample: `sample:v2` stays the reference `docker.io/library/sample:v2` (only the ten
 /// `docker.io/library/sample:<sample id>` are shadowed).
@@ -78,6 +83,10 @@ pub enum Place {
     /// An image inside the file or folder open from disk (first side: `disk=1`; second side:
     /// `vs=disk:`), named by its digest (`at=` / `vsat=`).
     Disk,
+    /// An image inside another file or folder, opened in the compare view itself (second
+    /// side only: `vs=disk2:`, `vsat=` naming it). The compare module holds that file; the
+    /// page knows nothing of it, so it is never a first side and does not swap.
+    OtherDisk,
     /// A built-in sample by its id (first side: `sample=<id>`; second side:
     /// `vs=sample:<id>`); `at=` / `vsat=` may name an object of the sample store under it.
     Sample(String),
@@ -102,6 +111,7 @@ impl Place {
     fn vs_text(&self) -> Option<String> {
         match self {
             Place::Disk => Some(DISK_SIDE.to_owned()),
+            Place::OtherDisk => Some(OTHER_DISK_SIDE.to_owned()),
             Place::Sample(id) => Some(format!("{SAMPLE_SIDE}{id}")),
             Place::Reference(text) => Some(text.clone()),
             Place::Document(_) => None,
@@ -112,14 +122,17 @@ impl Place {
     fn of_vs(text: String) -> Place {
         match text.strip_prefix(SAMPLE_SIDE) {
             _ if text == DISK_SIDE => Place::Disk,
+            _ if text == OTHER_DISK_SIDE => Place::OtherDisk,
             Some(id) if crate::samples::Sample::by_id(id).is_some() => Place::Sample(id.to_owned()),
             _ => Place::Reference(text),
         }
     }
 
-    /// Makes `self` the first side of `route`.
-    fn set_first(self, route: &mut Route) {
+    /// Makes `self` the first side of `route`; `false` (and `route` unchanged) for a place
+    /// that cannot be one (another file opened in the compare view: the page does not hold it).
+    fn set_first(self, route: &mut Route) -> bool {
         match self {
+            Place::OtherDisk => return false,
             Place::Disk => {
                 route.disk = true;
                 route.source = Source::Empty;
@@ -137,13 +150,14 @@ impl Place {
                 route.source = Source::Document(text);
             }
         }
+        true
     }
 }
 
 /// The second side of a comparison, and how to compare (`view=compare`).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Compare {
-    /// The other side (`vs=`): a tag or digest reference, `disk:` or `sample:<id>`.
+    /// The other side (`vs=`): a tag or digest reference, `disk:`, `disk2:` or `sample:<id>`.
     pub vs: Option<Place>,
     /// The manifest navigated to on that side (`vsat=`).
     pub vs_at: Option<Digest>,
@@ -233,17 +247,17 @@ impl Compare {
     /// Exchanges the two sides of the comparison in `route`: where each comes from, the
     /// manifest navigated to and the platform picked. A file diff is not carried over (it
     /// would run again the other way round at once). `false` (and nothing changed) when the
-    /// route has no second side or no first, or the first is a pasted document (its text has
-    /// no second-side form: it stays side A).
+    /// route has no second side or no first, the first is a pasted document (its text has
+    /// no second-side form: it stays side A), or the second is another file opened in the
+    /// compare view (it has no first-side form).
     pub fn swap(route: &mut Route) -> bool {
         let mut c = Compare::of(route);
         let (Some(first), Some(second)) = (Place::first(route), c.vs.take()) else {
             return false;
         };
-        if matches!(first, Place::Document(_)) {
+        if matches!(first, Place::Document(_)) || !second.set_first(route) {
             return false;
         }
-        second.set_first(route);
         c.vs = Some(first);
         std::mem::swap(&mut route.at, &mut c.vs_at);
         std::mem::swap(&mut c.platform_a, &mut c.platform_b);
@@ -602,9 +616,19 @@ mod tests {
                 platform_b: Some("linux/amd64".into()),
                 ..Compare::default()
             },
-            // A reference that merely starts like the disk form stays a reference.
+            Compare {
+                vs: Some(Place::OtherDisk),
+                vs_at: Some(E.parse().unwrap()),
+                files: true,
+                ..Compare::default()
+            },
+            // A reference that merely starts like a disk form stays a reference.
             Compare {
                 vs: Some(Place::Reference("disk:v2".into())),
+                ..Compare::default()
+            },
+            Compare {
+                vs: Some(Place::Reference("disk2:v2".into())),
                 ..Compare::default()
             },
         ];
@@ -698,10 +722,17 @@ mod tests {
             Place::first(&Route::from_query("?ref=a/b:c&view=compare", None)),
             Some(Place::Reference("a/b:c".into()))
         );
-        // Nothing to swap: no second side, or no first.
+        // Another file opened in the compare view is a second side, read back as such.
+        let two = format!("?at={D}&view=compare&vs=disk2:&vsat={E}&files=1&disk=1");
+        let route = Route::from_query(&two, None);
+        assert_eq!(route.to_query(None), two, "round trip");
+        assert_eq!(Compare::of(&route).vs, Some(Place::OtherDisk));
+        // Nothing to swap: no second side, no first, or a second that has no first-side form.
         for query in [
             format!("?at={D}&view=compare&disk=1"),
             "?view=compare&vs=disk:".into(),
+            two,
+            format!("?ref=r.example/app:v1&view=compare&vs=disk2:&vsat={E}"),
         ] {
             assert_eq!(swapped(&query), (false, query.clone()));
         }
