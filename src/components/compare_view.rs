@@ -8,13 +8,18 @@
 //! A side is a registry reference or an image inside what is open from disk (`route::Place`):
 //! the archive is opened in this module's worker (`disk::open`), its documents read there
 //! verified by digest and its layers streamed from the file (`Origin::Archive`); everything
-//! after loading is the same code for both. A built-in sample or a pasted document is a side
+//! after loading is the same code for both. Side B may also be another file or folder, opened
+//! in this view itself (`Place::OtherDisk`, `vs=disk2:`): the page holds one thing from disk,
+//! this module holds the second (under a key of its own, so identical digests in both are read
+//! and verified from each). A built-in sample or a pasted document is a side
 //! too ([`Home::Held`]): documents only, so the descriptor and config comparisons work and the
 //! file diff says why there is none.
 //!
 //! Every figure on screen carries its exact value in `data-bytes` (the text is rounded by
 //! `human_size`), so a test can compare it with what it computes itself.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -68,9 +73,20 @@ struct DiskArchive {
 /// What is open from disk as an archive, or why there is none.
 type Disk = Result<DiskArchive, String>;
 
-async fn open_disk(handle: Option<wasm_bindgen::JsValue>) -> Disk {
+thread_local! {
+    /// The other file or folder opened in this view (side B, `vs=disk2:`): the page holds only
+    /// the first, and the view is mounted again on every navigation.
+    static OTHER: RefCell<Option<wasm_bindgen::JsValue>> = const { RefCell::new(None) };
+}
+
+const NOTHING_OPEN: &str =
+    "nothing is open from disk (files and folders stay in this tab's memory only: open it again)";
+const OTHER_GONE: &str = "the other file or folder is no longer open (it stays in this tab's memory only: choose it again below)";
+
+/// Opens `handle` in this module's worker; `missing` says why there is none.
+async fn open_disk(handle: Option<wasm_bindgen::JsValue>, missing: &str) -> Disk {
     let Some(handle) = handle else {
-        return Err("nothing is open from disk (files and folders stay in this tab's memory only: open it again)".to_owned());
+        return Err(missing.to_owned());
     };
     let folder = !wasm_bindgen::JsCast::is_instance_of::<web_sys::File>(&handle);
     match disk::open(handle).await? {
@@ -163,6 +179,9 @@ struct Side {
     repository: Option<String>,
     /// The manifest was made up from a legacy `docker save` (no stored object).
     synthesized: bool,
+    /// Its objects can be shown by the other views (`Side::route`); not those of the other
+    /// file opened here, which only this module holds.
+    links: bool,
     /// The index the side started from, its picked platform and all its platforms.
     index: Option<(Digest, Index)>,
     platform: Option<String>,
@@ -378,6 +397,7 @@ struct Located {
     label: String,
     home: Home,
     repository: Option<String>,
+    links: bool,
 }
 
 /// A side in a registry, named by `text`.
@@ -387,6 +407,7 @@ fn in_registry(name: &str, text: &str, proxy: Option<&str>) -> Result<Located, S
     Ok(Located {
         label: reference.to_string(),
         repository: Some(reference.name()),
+        links: true,
         home: Home::Layers(Origin::Registry {
             endpoint,
             reference,
@@ -394,25 +415,41 @@ fn in_registry(name: &str, text: &str, proxy: Option<&str>) -> Result<Located, S
     })
 }
 
-fn locate(name: &str, want: &Want, proxy: Option<&str>, disk: &Disk) -> Result<Located, String> {
+/// A side in an archive open in this module's worker, at `at`.
+fn in_archive(
+    name: &str,
+    disk: &Disk,
+    at: Option<&Digest>,
+    links: bool,
+) -> Result<Located, String> {
+    let d = disk.as_ref().map_err(|e| format!("{name}: {e}"))?;
+    let tag = d
+        .entries
+        .iter()
+        .find(|e| e.digest.is_some() && e.digest.as_ref() == at)
+        .and_then(|e| e.tag.clone());
+    Ok(Located {
+        label: match tag {
+            Some(tag) => format!("{tag} in {}", d.name),
+            None => d.name.clone(),
+        },
+        repository: d.folder.then(|| format!("ocidir://{}", d.name)),
+        links,
+        home: Home::Layers(Origin::Archive(d.key.clone())),
+    })
+}
+
+/// What is open from disk: in the page (`disk`) and the other file opened here (`other`).
+struct Disks {
+    disk: Disk,
+    other: Disk,
+}
+
+fn locate(name: &str, want: &Want, proxy: Option<&str>, disks: &Disks) -> Result<Located, String> {
     match &want.place {
         Place::Reference(text) => in_registry(name, text, proxy),
-        Place::Disk => {
-            let d = disk.as_ref().map_err(|e| format!("{name}: {e}"))?;
-            let tag = d
-                .entries
-                .iter()
-                .find(|e| e.digest.is_some() && e.digest == want.at)
-                .and_then(|e| e.tag.clone());
-            Ok(Located {
-                label: match tag {
-                    Some(tag) => format!("{tag} in {}", d.name),
-                    None => d.name.clone(),
-                },
-                repository: d.folder.then(|| format!("ocidir://{}", d.name)),
-                home: Home::Layers(Origin::Archive(d.key.clone())),
-            })
-        }
+        Place::Disk => in_archive(name, &disks.disk, want.at.as_ref(), true),
+        Place::OtherDisk => in_archive(name, &disks.other, want.at.as_ref(), false),
         Place::Sample(id) => {
             let (sample, entry) = Sample::by_id(id)
                 .and_then(|s| Some((s, s.object()?)))
@@ -420,6 +457,7 @@ fn locate(name: &str, want: &Want, proxy: Option<&str>, disk: &Disk) -> Result<L
             Ok(Located {
                 label: format!("sample {id} ({})", sample.title),
                 repository: None,
+                links: true,
                 home: Home::Held(Held::Sample {
                     id: id.clone(),
                     entry,
@@ -430,6 +468,7 @@ fn locate(name: &str, want: &Want, proxy: Option<&str>, disk: &Disk) -> Result<L
         Place::Document(text) => Ok(Located {
             label: "pasted document".to_owned(),
             repository: None,
+            links: true,
             home: Home::Held(Held::Pasted {
                 bytes: text.as_bytes().into(),
                 digest: Digest::sha256(text.as_bytes()),
@@ -454,6 +493,7 @@ async fn resolve(
         label,
         home,
         repository,
+        links,
     } = at;
     let (index, platform, platforms, digest, manifest, synthesized) =
         match first {
@@ -514,6 +554,7 @@ async fn resolve(
         home,
         repository,
         synthesized,
+        links,
         index,
         platform,
         platforms,
@@ -537,12 +578,12 @@ fn parse_reference(name: &str, text: &str) -> Result<Reference, String> {
 async fn load_pair(
     session: Session,
     proxy: Option<String>,
-    disk: Disk,
+    disks: Rc<Disks>,
     a: Want,
     b: Want,
 ) -> Result<(Side, Side), String> {
-    let mut la = locate("A", &a, proxy.as_deref(), &disk)?;
-    let lb = locate("B", &b, proxy.as_deref(), &disk)?;
+    let mut la = locate("A", &a, proxy.as_deref(), &disks)?;
+    let lb = locate("B", &b, proxy.as_deref(), &disks)?;
     // What a pasted document names (its config, an index's manifests) may be in the other
     // side's registry: read from there by digest, so verified.
     if let (
@@ -592,6 +633,16 @@ fn link(nav: Nav, route: Route, id: Option<&'static str>, label: String) -> impl
     }
 }
 
+/// A link to an object of `side` in the other views, or only its label when they cannot show
+/// it (the other file opened here).
+fn side_link(nav: Nav, side: &Side, change: impl FnOnce(&mut Route), label: String) -> AnyView {
+    if side.links {
+        link(nav, side.route(change), None, label).into_any()
+    } else {
+        view! { <code>{label}</code> }.into_any()
+    }
+}
+
 /// A figure: rounded text, exact bytes in `data-bytes`.
 fn bytes_fact(fact: &'static str, bytes: u64, extra: String) -> impl IntoView {
     view! {
@@ -608,14 +659,18 @@ fn layer_link(nav: Nav, side: &Side, position: usize, digest: &str) -> AnyView {
         return view! { <code class="invalid">{digest.to_owned()}</code> }.into_any();
     };
     let label = parsed.short();
-    let route = side.route(|r| {
-        r.at = Some(parsed);
-        r.media_type = layer.media_type.clone();
-        r.size = layer.byte_size();
-        r.view = ViewMode::Files;
-    });
-    view! { <span class="digest" data-digest=digest.to_owned()>{link(nav, route, None, label)}</span> }
-        .into_any()
+    let shown = side_link(
+        nav,
+        side,
+        |r| {
+            r.at = Some(parsed);
+            r.media_type = layer.media_type.clone();
+            r.size = layer.byte_size();
+            r.view = ViewMode::Files;
+        },
+        label,
+    );
+    view! { <span class="digest" data-digest=digest.to_owned()>{shown}</span> }.into_any()
 }
 
 /// A row of the layer table: state, position in A, in B, digest, size.
@@ -1013,12 +1068,16 @@ fn diff_table(nav: Nav, a: &Side, b: &Side, d: FileDiffMsg, by_path: bool) -> im
         rows.sort_by(|x, y| x.path.cmp(&y.path));
     }
     let file_link = |side: &Side, row: &DiffRow| {
-        let route = side.route(|r| {
-            r.at = Some(side.digest.clone());
-            r.view = ViewMode::Fs;
-            r.path = Some(row.path.clone());
-        });
-        link(nav, route, None, format!("in {}", side.name))
+        side_link(
+            nav,
+            side,
+            |r| {
+                r.at = Some(side.digest.clone());
+                r.view = ViewMode::Fs;
+                r.path = Some(row.path.clone());
+            },
+            format!("in {}", side.name),
+        )
     };
     let body = rows
         .iter()
@@ -1188,7 +1247,6 @@ fn side_header(
     side: &Side,
     platform_key: fn(&mut Spec) -> &mut Option<String>,
 ) -> impl IntoView {
-    let own = side.route(|r| r.at = Some(side.digest.clone()));
     let select = (!side.platforms.is_empty()).then(|| {
         let picked = side.platform.clone().unwrap_or_default();
         let options = side
@@ -1211,7 +1269,7 @@ fn side_header(
     view! {
         <p class="compare-side" data-side=side.name>
             <strong>{side.name}</strong> ": " <code>{side.label.clone()}</code> " "
-            {link(nav, own, None, side.digest.short())}
+            {side_link(nav, side, |r| r.at = Some(side.digest.clone()), side.digest.short())}
             {select}
             {verdict(side)}
             {side.synthesized.then(|| view! {
@@ -1274,14 +1332,14 @@ fn platform_b(c: &mut Spec) -> &mut Option<String> {
 }
 
 #[component]
-fn Pair(a: Want, b: Want, spec: Spec, proxy: Option<String>, disk: Disk) -> impl IntoView {
+fn Pair(a: Want, b: Want, spec: Spec, proxy: Option<String>, disks: Rc<Disks>) -> impl IntoView {
     let nav = expect_context::<Nav>();
     let session = expect_context::<StoredValue<Session, LocalStorage>>();
     let resource = LocalResource::new(move || {
         load_pair(
             session.get_value(),
             proxy.clone(),
-            disk.clone(),
+            disks.clone(),
             a.clone(),
             b.clone(),
         )
@@ -1520,8 +1578,15 @@ fn TagPicker(reference: Reference, proxy: Option<String>) -> impl IntoView {
     }
 }
 
-/// The images of the archive open from disk, to pick the other side from.
-fn disk_picker(nav: Nav, d: &DiskArchive) -> impl IntoView {
+/// The images of an archive open from disk (`place`: the page's, or the other file opened
+/// here), to pick the other side from.
+fn disk_picker(
+    nav: Nav,
+    d: &DiskArchive,
+    place: Place,
+    id: &'static str,
+    label: String,
+) -> impl IntoView {
     let options = d
         .entries
         .iter()
@@ -1538,13 +1603,13 @@ fn disk_picker(nav: Nav, d: &DiskArchive) -> impl IntoView {
         .collect_view();
     view! {
         <p class="compare-disk">
-            <label for="compare-disk">{format!("Or an image of {} (open from disk) ", d.name)}</label>
-            <select id="compare-disk" on:change=move |ev| {
+            <label for=id>{label}</label>
+            <select id=id on:change=move |ev| {
                 let Ok(digest) = event_target_value(&ev).parse::<Digest>() else {
                     return;
                 };
                 change(nav, |c| {
-                    c.vs = Some(Place::Disk);
+                    c.vs = Some(place.clone());
                     c.vs_at = Some(digest);
                     c.platform_b = None;
                     c.files = false;
@@ -1593,10 +1658,46 @@ pub fn CompareView(
     // What is open from disk (if anything) is opened in this module's worker too (headers
     // only; once per tab): a side may be in it, and its images are offered as the other side.
     let handle = nav.disk.get_untracked();
-    let disk = LocalResource::new(move || open_disk(handle.clone()));
-    // A pasted document has no second-side form: it stays A.
-    let has_second = compare.vs.is_some() && !matches!(first, Place::Document(_));
-    let body = move |disk: Disk| match (&first, &compare.vs) {
+    let disk = LocalResource::new(move || open_disk(handle.clone(), NOTHING_OPEN));
+    // The other file or folder opened here: kept by the module, opened in its worker too.
+    let other = RwSignal::new(OTHER.with(|o| o.borrow().clone()));
+    let other_disk = LocalResource::new(move || open_disk(other.get(), OTHER_GONE));
+    let choose = move |handle: wasm_bindgen::JsValue| {
+        OTHER.with(|o| *o.borrow_mut() = Some(handle.clone()));
+        other.set(Some(handle));
+        // A digest of the file chosen before names nothing in this one.
+        change(nav, |c| {
+            if c.vs == Some(Place::OtherDisk) {
+                c.vs = None;
+                c.vs_at = None;
+                c.files = false;
+            }
+        });
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+            choose(file.into());
+        }
+    };
+    let on_folder = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(files) = input.files().filter(|f| f.length() > 0) {
+            choose(files.into());
+        }
+    };
+    // A pasted document has no second-side form, the other file opened here no first-side
+    // one: they stay where they are.
+    let fixed = match (&first, &compare.vs) {
+        (Place::Document(_), _) => Some("A is a pasted document, which is never side B"),
+        (_, Some(Place::OtherDisk)) => {
+            Some("B is a file opened here, which the page cannot hold as side A")
+        }
+        _ => None,
+    };
+    let has_second = compare.vs.is_some() && fixed.is_none();
+    let no_swap = compare.vs.as_ref().and(fixed).map(|why| view! { <span class="hint" data-fact="swap-none">{format!(" (no swap: {why})")}</span> });
+    let body = move |disks: Rc<Disks>| match (&first, &compare.vs) {
         (Place::Reference(text), _) if !compare.tags.is_empty() => {
             match parse_reference("A", text) {
                 Ok(reference) => view! { <TagsMatrix reference tags=compare.tags.clone() platform=compare.platform_a.clone() proxy=proxy.clone() /> }.into_any(),
@@ -1616,14 +1717,14 @@ pub fn CompareView(
                 platform: compare.platform_b.clone(),
                 expect: None,
             };
-            view! { <Pair a b spec=compare.clone() proxy=proxy.clone() disk /> }.into_any()
+            view! { <Pair a b spec=compare.clone() proxy=proxy.clone() disks /> }.into_any()
         }
         (first, None) => {
             let tags = match first {
                 Place::Reference(text) => parse_reference("A", text).ok().map(|reference| {
                     view! { <TagPicker reference proxy=proxy.clone() /> }
                 }),
-                Place::Disk | Place::Sample(_) | Place::Document(_) => None,
+                Place::Disk | Place::OtherDisk | Place::Sample(_) | Place::Document(_) => None,
             };
             view! {
                 <p class="hint">"Type the reference to compare with (a tag or a digest, in any repository or registry), or sample:<id> for a built-in sample (sample:oci-manifest)."</p>
@@ -1642,14 +1743,22 @@ pub fn CompareView(
                     prop:value=typed on:input=move |ev| typed.set(event_target_value(&ev)) />
                 <button id="compare-go" type="submit">"Compare"</button>
                 <button id="compare-swap" type="button" on:click=swap disabled=!has_second>"Swap A and B"</button>
+                {no_swap}
             </form>
-            {move || match disk.get() {
-                None => view! { <p class="loading" role="status">"Opening what is open from disk…"</p> }.into_any(),
-                Some(d) => view! {
-                    {d.as_ref().ok().map(|d| disk_picker(nav, d))}
-                    {body(d)}
+            <p class="compare-other">
+                "Or another file or folder from disk: "
+                <input id="compare-other-file" type="file" on:change=on_file />
+                <input id="compare-other-folder" type="file" prop:webkitdirectory=true on:change=on_folder />
+            </p>
+            {move || match (disk.get(), other_disk.get()) {
+                (Some(disk), Some(other)) => {
+                    let pickers = view! {
+                        {disk.as_ref().ok().map(|d| disk_picker(nav, d, Place::Disk, "compare-disk", format!("Or an image of {} (open from disk) ", d.name)))}
+                        {other.as_ref().ok().map(|d| disk_picker(nav, d, Place::OtherDisk, "compare-other", format!("Or an image of {} (opened here) ", d.name)))}
+                    };
+                    view! { {pickers} {body(Rc::new(Disks { disk, other }))} }.into_any()
                 }
-                .into_any(),
+                _ => view! { <p class="loading" role="status">"Opening what is open from disk…"</p> }.into_any(),
             }}
         </section>
     }
