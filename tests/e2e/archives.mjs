@@ -10,7 +10,9 @@
 // A 2 GiB archive (a sparse file under /tmp, deleted after) prints its time to first view.
 // Compare: two tags of the layout folder ("Compare with…" on a manifest, the other tag picked
 // from the archive's list), an oci-archive image against its registry original and back (swap),
-// and the legacy docker-archive copy against it (other blob digests, the same files).
+// and the legacy docker-archive copy against it (other blob digests, the same files); two
+// different archives (`release-1.tar`, `release-2.tar`: oci-archives of the amd and arm tags),
+// the first opened on the page, the second picked inside the compare view.
 // Expected values come from the files skopeo and tar wrote, read here, never from the app.
 // `node tests/e2e/archives.mjs dist`
 import fs from 'node:fs';
@@ -123,6 +125,11 @@ make.HERE = sys.argv[2]
 make.docker25()
 `, path.join(FIXTURES, 'make.py'), dir]);
   const docker25 = path.join(dir, 'docker25.tar');
+  // Two releases as two files: the same base layer in both (read and verified from each).
+  const release1 = path.join(dir, 'release-1.tar');
+  skopeo(src('amd'), `oci-archive:${release1}:release`);
+  const release2 = path.join(dir, 'release-2.tar');
+  skopeo(src('arm'), `oci-archive:${release2}:release`);
   console.log(`archives made in ${Date.now() - made} ms`);
   // What skopeo wrote: the tags of index.json, read here.
   const layoutIndex = JSON.parse(fs.readFileSync(path.join(layout, 'index.json')));
@@ -412,6 +419,51 @@ make.docker25()
       await page.locator('[data-fact="files-added"]').waitFor({ timeout: 60000 });
       assertEq(await page.locator('table.file-diff tbody tr').count(), 0, 'no file differs');
       assertEq(Number(await page.locator('[data-fact="files-unchanged"]').textContent()), new Set([...base.names, ...amdTop.names]).size, 'every path unchanged');
+    }],
+    ['compare two different archives: the second opened in the compare view', async (page) => {
+      await openFile(page, release1);
+      await archiveShown(page);
+      await openTag(page, 'release');
+      await page.locator('#archive-compare').click();
+      await page.locator('#compare-other-file').setInputFiles(release2);
+      await page.locator('#compare-other').selectOption(arm.digest, { timeout: 30000 });
+      await checkFigures(page, expectedComparison(JSON.parse(amd.manifest), JSON.parse(arm.manifest)), 'release-1 vs release-2');
+      const url = new URL(page.url());
+      for (const [key, value] of [['disk', '1'], ['view', 'compare'], ['at', amd.digest], ['vs', 'disk2:'], ['vsat', arm.digest]]) {
+        assertEq(url.searchParams.get(key), value, `${key} in the URL`);
+      }
+      assert((await page.locator('[data-side="A"]').textContent()).includes('release in release-1.tar'), 'A names its tag and file');
+      assert((await page.locator('[data-side="B"]').textContent()).includes('release in release-2.tar'), 'B names its tag and file');
+      // The config diff, each config read from its own file.
+      const arch = await page.locator('tr[data-field="architecture"]').textContent();
+      assert(arch.includes('amd64') && arch.includes('arm64'), `architecture differs: ${arch}`);
+      // B has no first-side form: no swap, and why.
+      assert(await page.locator('#compare-swap').isDisabled(), 'swap disabled');
+      assert((await fact(page, 'swap-none')).includes('B is a file opened here'), 'and the reason');
+      // Only the page's file has views to link to.
+      assertEq(await page.locator(`table.compare-layers [data-digest="${amdTop.digest}"] a`).count(), 1, "A's layer is a link");
+      assertEq(await page.locator(`table.compare-layers [data-digest="${armTop.digest}"] a`).count(), 0, "B's layer is not");
+      // The file diff: the shared base read from each file, so four layers.
+      await page.locator('#file-diff').click();
+      await page.locator('[data-fact="files-added"]').waitFor({ timeout: 60000 });
+      const rows = await page.locator('table.file-diff tbody tr').evaluateAll((trs) => trs.map((r) => [r.dataset.path, r.dataset.change]));
+      const by = (change) => sorted(rows.filter((r) => r[1] === change).map((r) => r[0]));
+      const [inA, inB] = [new Set([...base.names, ...amdTop.names]), new Set([...base.names, ...armTop.names])];
+      assertEq(by('added'), sorted([...inB].filter((n) => !inA.has(n))), 'added = only in release-2');
+      assertEq(by('removed'), sorted([...inA].filter((n) => !inB.has(n))), 'removed = only in release-1');
+      assertEq(by('changed'), sorted([]), 'nothing changed');
+      assertEq(Number(await page.locator('[data-fact="files-unchanged"]').textContent()), [...inA].filter((n) => inB.has(n)).length, 'the base unchanged');
+      assert((await fact(page, 'file-diff-time')).startsWith('4 layers read and verified'), 'the shared base read from both files');
+      await page.screenshot({ path: `${outDir}/compare-two-archives.png`, fullPage: true });
+      // After a reload neither file is open; with A in the registry, B says it is gone.
+      const gone = new URL(page.url());
+      gone.searchParams.delete('disk');
+      gone.searchParams.delete('files');
+      gone.searchParams.set('ref', `${host}/${repo}:amd`);
+      await page.goto(gone.href);
+      await page.locator('[data-fact="compare-error"]').waitFor({ timeout: 30000 });
+      const error = await fact(page, 'compare-error');
+      assert(error.startsWith('B: the other file or folder is no longer open'), `B is gone: ${error}`);
     }],
     ['a 2 GiB archive shows its first view quickly', async (page) => {
       // A layout tar whose one layer is 2 GiB of zeros: a hole in a sparse file, never written.
