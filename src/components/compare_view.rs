@@ -1665,14 +1665,15 @@ pub fn CompareView(
     let choose = move |handle: wasm_bindgen::JsValue| {
         OTHER.with(|o| *o.borrow_mut() = Some(handle.clone()));
         other.set(Some(handle));
-        // A digest of the file chosen before names nothing in this one.
-        change(nav, |c| {
-            if c.vs == Some(Place::OtherDisk) {
+        // A digest of the file chosen before names nothing in this one (and no history entry
+        // when there is nothing to clear).
+        if Spec::of(&nav.route.get_untracked()).vs == Some(Place::OtherDisk) {
+            change(nav, |c| {
                 c.vs = None;
                 c.vs_at = None;
                 c.files = false;
-            }
-        });
+            });
+        }
     };
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);

@@ -465,6 +465,23 @@ make.docker25()
       const error = await fact(page, 'compare-error');
       assert(error.startsWith('B: the other file or folder is no longer open'), `B is gone: ${error}`);
     }],
+    ['compare an archive with a layout folder opened in the compare view; another file clears it', async (page) => {
+      await openFile(page, release1);
+      await archiveShown(page);
+      await openTag(page, 'release');
+      await page.locator('#archive-compare').click();
+      await page.locator('#compare-other-folder').setInputFiles(layout);
+      await page.locator('#compare-other').selectOption(tagOf('multi').digest, { timeout: 30000 });
+      // B is an index: it follows A's platform (amd64), the same manifest as A.
+      await checkFigures(page, expectedComparison(JSON.parse(amd.manifest), JSON.parse(amd.manifest)), 'release-1 vs the folder');
+      assert((await page.locator('[data-side="B"]').textContent()).includes('multi in oci'), 'B names its tag and folder');
+      assertEq(await page.locator('section.compare .commands').count(), 0, 'no command line: A is a tar');
+      // Choosing another file drops the side B named in the folder.
+      await page.locator('#compare-other-file').setInputFiles(release2);
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('vs') === null);
+      await page.locator('#compare-other').selectOption(arm.digest, { timeout: 30000 });
+      await checkFigures(page, expectedComparison(JSON.parse(amd.manifest), JSON.parse(arm.manifest)), 'then release-2');
+    }],
     ['a 2 GiB archive shows its first view quickly', async (page) => {
       // A layout tar whose one layer is 2 GiB of zeros: a hole in a sparse file, never written.
       const big = path.join(dir, 'big.tar');
