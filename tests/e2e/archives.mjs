@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { serveDist, run, assert, assertEq } from './harness.mjs';
+import { serveDist, run, assert, assertEq, fact, listedPaths } from './harness.mjs';
 import { startRegistry } from '../registry/start.mjs';
 import { makeClient, makePusher, sha256, MT } from '../registry/seed.mjs';
 import { expectedComparison } from '../registry/compare.mjs';
@@ -29,7 +29,6 @@ const dist = process.argv[2] ?? 'dist';
 const outDir = 'test-output/e2e-archives';
 const FIXTURES = path.resolve('tests/fixtures/archive');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'me-archives-'));
-const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).first().textContent()).trim();
 
 /** A gzip layer made by GNU tar from `files` ({ path: text }); its member names as tar -t lists them. */
 function layer(name, files) {
@@ -65,20 +64,6 @@ const skopeo = (...args) => execFileSync('skopeo', ['--insecure-policy', 'copy',
 /** The layers of the layout at `root` (a folder), by digest, as the files on disk say. */
 const blobPath = (root, digest) => path.join(root, 'blobs', 'sha256', digest.slice(7));
 
-/** Every path listed on screen (all pages). */
-async function listedPaths(page) {
-  await page.locator('[data-fact="listing-range"]').waitFor({ timeout: 30000 });
-  const paths = [];
-  for (;;) {
-    paths.push(...(await page.locator('table.files tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.path))));
-    const next = page.locator('#rows-next');
-    if (await next.isDisabled()) break;
-    const before = await fact(page, 'listing-range');
-    await next.click();
-    await page.waitForFunction((b) => document.querySelector('[data-fact="listing-range"]').textContent !== b, before);
-  }
-  return paths.filter((p) => p !== '');
-}
 
 const sorted = (a) => JSON.stringify([...a].sort());
 

@@ -1,10 +1,9 @@
 // Checks of the compare view shared by the suites that open it (compare.mjs, archives.mjs):
 // the descriptor figures on screen against the ones a test computed itself from the
 // manifests (tests/registry/compare.mjs `expectedComparison`).
-import { assertEq } from './harness.mjs';
+import { assertEq, fact } from './harness.mjs';
 
 export const bytesOf = async (page, name) => Number(await page.locator(`[data-fact="${name}"]`).first().getAttribute('data-bytes'));
-export const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).first().textContent()).trim();
 
 /** The descriptor figures on screen equal the ones computed here from the manifests. */
 export async function checkFigures(page, expected, what) {

@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serveDist, run, assert, assertEq } from './harness.mjs';
+import { serveDist, run, assert, assertEq, fact, REGISTRY_404S } from './harness.mjs';
 import { startRegistry } from '../registry/start.mjs';
 import { seedCompare, expectedComparison, expectedDedup } from '../registry/compare.mjs';
-import { bytesOf, fact, checkFigures } from './compare-checks.mjs';
+import { bytesOf, checkFigures } from './compare-checks.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const outDir = 'test-output/e2e-compare';
@@ -207,13 +207,7 @@ try {
     }],
   ], {
     outDir,
-    // A missing tag is a 404 the browser logs; distribution 2.8.2 has no referrers API and
-    // answers its 404 without CORS headers (the manifest view falls back to the tag schema).
-    allowConsole: [
-      /^Failed to load resource: the server responded with a status of 404/,
-      /\/referrers\/sha256:[0-9a-f]{64}' from origin '[^']+' has been blocked by CORS policy/,
-      /^Failed to load resource: net::ERR_FAILED$/,
-    ],
+    allowConsole: REGISTRY_404S,
   });
 } finally {
   site?.close();

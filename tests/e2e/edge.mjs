@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { run, assert, assertEq } from './harness.mjs';
+import { run, assert, assertEq, fact } from './harness.mjs';
 import { startRegistry, writeHtpasswd } from '../registry/start.mjs';
 import { seed } from '../registry/seed.mjs';
 import { seedLayers } from '../registry/layers.mjs';
@@ -19,7 +19,6 @@ import { lockDown } from '../../scripts/csp.mjs';
 const dist = process.argv[2] ?? 'dist';
 const outDir = 'test-output/e2e-edge';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'me-e2e-edge-'));
-const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).first().textContent()).trim();
 
 // The same build, locked down for a same-origin proxy (scripts/csp is idempotent).
 const edgeDist = path.join(dir, 'dist');

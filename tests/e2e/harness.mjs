@@ -117,3 +117,45 @@ export function assert(cond, message) {
 export function assertEq(actual, expected, what) {
   if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
 }
+
+/** The trimmed text of the first `[data-fact=name]` element. */
+export const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).first().textContent()).trim();
+
+/** Every path of the file listing on screen, all pages (the root row, path '', left out). */
+export async function listedPaths(page) {
+  await page.locator('[data-fact="listing-range"]').waitFor({ timeout: 30000 });
+  const paths = [];
+  for (;;) {
+    paths.push(...(await page.locator('table.files tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.path))));
+    const next = page.locator('#rows-next');
+    if (await next.isDisabled()) break;
+    const before = await fact(page, 'listing-range');
+    await next.click();
+    await page.waitForFunction((b) => document.querySelector('[data-fact="listing-range"]').textContent !== b, before);
+  }
+  return paths.filter((p) => p !== '');
+}
+
+/**
+ * Console errors that Debian's docker-registry (distribution 2.8.2) causes by design, for
+ * `run`'s `allowConsole`: a missing tag is a 404 the browser logs, and there is no referrers
+ * API, whose 404 comes without CORS headers (the client falls back to the tag schema).
+ */
+export const REGISTRY_404S = [
+  /^Failed to load resource: the server responded with a status of 404/,
+  /\/referrers\/sha256:[0-9a-f]{64}' from origin '[^']+' has been blocked by CORS policy/,
+  /^Failed to load resource: net::ERR_FAILED$/,
+];
+
+/**
+ * An init script (`context.addInitScript(observeLongTasks)`): every main-thread long task as
+ * `[startTime, duration]` in `window.__lt`, from before any page script runs.
+ */
+export function observeLongTasks() {
+  window.__lt = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__lt.push([e.startTime, e.duration]);
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {}
+}

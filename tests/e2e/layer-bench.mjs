@@ -24,7 +24,7 @@ import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { serveDist, launchBrowser } from './harness.mjs';
+import { serveDist, launchBrowser, observeLongTasks } from './harness.mjs';
 import { startRegistry } from '../registry/start.mjs';
 import { makeClient, makePusher, sha256, tarOneFile, MT } from '../registry/seed.mjs';
 
@@ -228,15 +228,9 @@ async function push(registryUrl, layers) {
 // In the browser
 // ---------------------------------------------------------------------------------------------
 
-// Installed before any page script: main-thread long tasks, and the moments the progress bar,
+// Installed before any page script (with `observeLongTasks`): the moments the progress bar,
 // the verdict and the first listing row first appear (performance.now(), ms since navigation).
-function instrument() {
-  window.__lt = [];
-  try {
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__lt.push([e.startTime, e.duration]);
-    }).observe({ type: 'longtask', buffered: true });
-  } catch {}
+function markFirstViews() {
   const m = (window.__marks = {});
   const obs = new MutationObserver(() => {
     const now = performance.now();
@@ -251,7 +245,8 @@ function instrument() {
 /** A fresh context per run: an empty HTTP cache, so every blob really comes from the registry. */
 async function appContext(browser) {
   const context = await browser.newContext();
-  await context.addInitScript(instrument);
+  await context.addInitScript(observeLongTasks);
+  await context.addInitScript(markFirstViews);
   const page = await context.newPage();
   page.on('pageerror', (e) => log(`  page error: ${e}`));
   return { context, page };

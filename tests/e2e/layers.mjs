@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { serveDist, run, assert, assertEq } from './harness.mjs';
+import { serveDist, run, assert, assertEq, fact, listedPaths } from './harness.mjs';
 import { startRegistry } from '../registry/start.mjs';
 import { seedLayers } from '../registry/layers.mjs';
 
@@ -20,7 +20,6 @@ const storageDir = path.join(dir, 'storage');
 const sha256 = (b) => 'sha256:' + crypto.createHash('sha256').update(b).digest('hex');
 /** The app's size text for `bytes` (tenths of the unit, rounded half up), for comparing. */
 const kib = (bytes) => { const t = Math.floor((bytes * 10 + 512) / 1024); return `${Math.floor(t / 10)}.${t % 10} KiB`; };
-const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).first().textContent()).trim();
 
 const reg = await startRegistry({ name: 'layers', dir, storageDir });
 let site;
@@ -32,20 +31,6 @@ try {
   const layerUrl = (l, extra = '') =>
     `${site.url}?ref=${encodeURIComponent(ref)}&at=${l.digest}&mt=${encodeURIComponent(l.mediaType)}&size=${l.size}&view=files${extra}`;
 
-  /** Every path listed on screen (all pages), as shown. */
-  async function listedPaths(page) {
-    await page.locator('[data-fact="listing-range"]').waitFor();
-    const paths = [];
-    for (;;) {
-      paths.push(...(await page.locator('table.files tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.path))));
-      const next = page.locator('#rows-next');
-      if (await next.isDisabled()) break;
-      const before = await fact(page, 'listing-range');
-      await next.click();
-      await page.waitForFunction((b) => document.querySelector('[data-fact="listing-range"]').textContent !== b, before);
-    }
-    return paths;
-  }
   async function openLayer(page, l) {
     await page.goto(layerUrl(l));
     await page.locator('[data-verdict], [data-fact="layer-error"]').first().waitFor({ timeout: 30000 });
@@ -56,7 +41,7 @@ try {
     assertEq(await fact(page, 'verdict'), 'verified', 'digest verdict');
     assertEq(await fact(page, 'blob-digest'), l.digest, 'digest shown');
     await page.locator('table.files tbody tr').first().waitFor();
-    const listed = (await listedPaths(page)).filter((p) => p !== '');
+    const listed = await listedPaths(page);
     assertEq(JSON.stringify([...listed].sort()), JSON.stringify([...l.names].sort()), 'paths listed');
     // The root directory entry ./ is listed too: entries = tar's members.
     assertEq(await fact(page, 'entry-count'), String(l.names.length + 1), 'entry count');
@@ -241,7 +226,7 @@ try {
       await page.locator('[data-verdict]').first().waitFor({ timeout: 30000 });
       assertEq(await fact(page, 'verdict'), 'unverified', 'nothing to compare a file from disk with');
       assertEq(await fact(page, 'compression'), 'zstd', 'compression sniffed');
-      const listed = (await listedPaths(page)).filter((p) => p !== '');
+      const listed = await listedPaths(page);
       assertEq(JSON.stringify([...listed].sort()), JSON.stringify([...l.names].sort()), 'paths listed');
     }],
   ], { outDir });

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serveDist, run, assert, assertEq } from './harness.mjs';
+import { serveDist, run, assert, assertEq, fact } from './harness.mjs';
 import { startRegistries } from '../registry/start.mjs';
 import { seed } from '../registry/seed.mjs';
 import { startHostile } from '../registry/hostile.mjs';
@@ -15,7 +15,6 @@ const dist = process.argv[2] ?? 'dist';
 const outDir = 'test-output/e2e-registry';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'me-registry-'));
 const hostOf = (url) => new URL(url).host;
-const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).first().textContent()).trim();
 
 const regs = await startRegistries({ dir });
 const hostile = await startHostile();

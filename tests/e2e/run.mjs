@@ -1,6 +1,6 @@
 // End-to-end tests of the release build: `node tests/e2e/run.mjs dist`.
 import crypto from 'node:crypto';
-import { serveDist, run, assert, assertEq } from './harness.mjs';
+import { serveDist, run, assert, assertEq, fact } from './harness.mjs';
 import { expectations, tampered, indexFile, manifestAmd64, fileOf } from './samples.mjs';
 
 const dist = process.argv[2] ?? 'dist';
@@ -10,7 +10,6 @@ const server = await serveDist(dist, '/tools/explorer/');
 
 const sha256 = (text) => 'sha256:' + crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 // textContent, not innerText: CSS text-transform must not change what is asserted.
-const fact = async (page, name) => (await page.locator(`[data-fact="${name}"]`).first().textContent()).trim();
 
 const manifest = JSON.stringify({
   schemaVersion: 2,

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serveDist, launchBrowser } from './harness.mjs';
+import { serveDist, launchBrowser, observeLongTasks } from './harness.mjs';
 import { startRegistry } from '../registry/start.mjs';
 import { seedBench } from '../registry/signatures.mjs';
 
@@ -64,14 +64,7 @@ try {
   site = await serveDist(dist, '/explorer/');
   browser = await launchBrowser();
   const context = await browser.newContext();
-  await context.addInitScript(() => {
-    window.__lt = [];
-    try {
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__lt.push([e.startTime, e.duration]);
-      }).observe({ type: 'longtask', buffered: true });
-    } catch {}
-  });
+  await context.addInitScript(observeLongTasks);
   const page = await context.newPage();
   const url = (img) => `${site.url}?ref=${encodeURIComponent(`${s.host}/${img.repo}:${img.tag}`)}&view=sigs`;
   const k = s.keyless.fixture;
