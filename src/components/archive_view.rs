@@ -9,6 +9,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::disk::{self, Opened};
 use super::image_fs::{image_body, layer_rows, Image};
+use super::view_link::view_link;
 use super::{DigestLink, DocumentView, LayerFileView, LayerPanel, Target, Want};
 use crate::app::Nav;
 use crate::jobs::{ArchiveEntry, ArchiveSummary};
@@ -268,39 +269,14 @@ fn ArchiveDocument(
                 <DocumentView bytes expected=Some(digest.clone()) origin pasted=false view_mode declared=media_type.clone() />
                 {is_image.then(|| view! {
                     <p>
-                        {image_link(nav, "browse-fs", "Browse the files of this image (all layers, merged)", &digest, ViewMode::Fs)}
+                        {view_link(nav, "browse-fs", "Browse the files of this image (all layers, merged)", digest.clone(), ViewMode::Fs)}
                         " · "
-                        {image_link(nav, "archive-compare", "Compare with…", &digest, ViewMode::Compare)}
+                        {view_link(nav, "archive-compare", "Compare with…", digest.clone(), ViewMode::Compare)}
                     </p>
                 })}
             }
             .into_any()
         }
-    }
-}
-
-/// A link to another view of the image `at` in the archive: its merged files, or a
-/// comparison with it as the first side (the other side is chosen there).
-fn image_link(
-    nav: Nav,
-    id: &'static str,
-    label: &'static str,
-    at: &Digest,
-    view: ViewMode,
-) -> impl IntoView {
-    let at = at.clone();
-    let to = move |r: &mut Route| {
-        r.at = Some(at.clone());
-        r.view = view;
-        r.path = None;
-        r.compare = Vec::new();
-    };
-    let href = nav.href(to.clone());
-    view! {
-        <a id=id href=href on:click=move |ev| {
-            ev.prevent_default();
-            nav.update(to.clone());
-        }>{label}</a>
     }
 }
 

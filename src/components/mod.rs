@@ -37,6 +37,7 @@ mod signatures_view;
 mod start_page;
 mod tags_panel;
 mod verdict;
+mod view_link;
 
 pub use annotations_table::AnnotationsTable;
 pub use archive_view::DiskView;

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::descriptor_table::size_cell;
+use super::view_link::view_link;
 use super::{CatalogPanel, CopyButton, DigestFieldLink, DocumentView, TagsPanel, Target};
 use crate::app::Nav;
 use crate::client::{ClientError, Fetched, ReferrersVia, Session};
@@ -224,29 +225,6 @@ fn PinnedDigest(
             })}
             {move || check.get().map(|c| view! { " " <span data-fact="tag-check">{c}</span> })}
         </p>
-    }
-}
-
-/// A link to another view (`view`) of the manifest `at` just fetched; one function for the
-/// three of them, so the page carries its code once.
-fn view_link(
-    nav: Nav,
-    id: &'static str,
-    label: &'static str,
-    at: Digest,
-    view: ViewMode,
-) -> impl IntoView {
-    let go = move |r: &mut Route| {
-        r.at = Some(at.clone());
-        r.view = view;
-        r.path = None;
-    };
-    let href = nav.href(go.clone());
-    view! {
-        <a id=id href=href on:click=move |ev| {
-            ev.prevent_default();
-            nav.update(go.clone());
-        }>{label}</a>
     }
 }
 

@@ -78,6 +78,12 @@ fn post(reply: &Reply, buffer: Option<Vec<u8>>) {
     }
 }
 
+/// Posts the failure of a job (not at a cap).
+fn post_failed(job: u32, error: String) {
+    let (reply, buffer) = store::failed(job, error);
+    post(&reply, buffer);
+}
+
 /// Posts a reply with a `Blob` beside it (a handle: the bytes stay where the browser keeps
 /// them). The in-process sink of the tests gets the reply alone.
 fn post_blob(reply: &Reply, blob: &web_sys::Blob) {
@@ -99,14 +105,7 @@ pub fn receive(data: JsValue) {
     let request = match Request::decode(&bytes) {
         Ok(r) => r,
         Err(e) => {
-            post(
-                &Reply::Failed {
-                    job: 0,
-                    error: format!("malformed request: {e}"),
-                    cap: false,
-                },
-                None,
-            );
+            post_failed(0, format!("malformed request: {e}"));
             return;
         }
     };
@@ -124,14 +123,7 @@ pub fn receive(data: JsValue) {
             digest,
         } => match STATE.with(|s| s.borrow().archives.document(job, &archive, &digest)) {
             Ok((reply, bytes)) => post(&reply, Some(bytes)),
-            Err(error) => post(
-                &Reply::Failed {
-                    job,
-                    error,
-                    cap: false,
-                },
-                None,
-            ),
+            Err(error) => post_failed(job, error),
         },
         Request::Open {
             job,
@@ -204,26 +196,12 @@ pub fn receive(data: JsValue) {
                     }),
                 );
             }),
-            Err(error) => post(
-                &Reply::Failed {
-                    job,
-                    error,
-                    cap: false,
-                },
-                None,
-            ),
+            Err(error) => post_failed(job, error),
         },
         Request::Blob { job, key } => match STATE.with(|s| s.borrow().store.blob(&key)) {
             Ok((size, store::Saved::Bytes(bytes))) => post(&Reply::Blob { job, size }, Some(bytes)),
             Ok((size, store::Saved::Browser(blob))) => post_blob(&Reply::Blob { job, size }, &blob),
-            Err(error) => post(
-                &Reply::Failed {
-                    job,
-                    error,
-                    cap: false,
-                },
-                None,
-            ),
+            Err(error) => post_failed(job, error),
         },
         other => {
             let (reply, buffer) = STATE.with(|s| s.borrow_mut().store.answer(other));

@@ -709,7 +709,8 @@ impl Store {
     }
 }
 
-fn failed(job: u32, error: String) -> (Reply, Option<Vec<u8>>) {
+/// The failure of a job (not at a cap), as a reply.
+pub fn failed(job: u32, error: String) -> (Reply, Option<Vec<u8>>) {
     (
         Reply::Failed {
             job,
