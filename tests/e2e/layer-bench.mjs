@@ -7,6 +7,8 @@
 //                    page JS (DecompressionStream + hash-wasm on both sides, no tar walk);
 //   SHA-256          the app on uncompressed 1 and 16 MiB layers vs hash-wasm streaming and
 //                    WebCrypto one-shot, with the fetch and on bytes in memory;
+//                    (both end to end: the kernels against the same baselines on the same bytes,
+//                    which is what the goals are judged on, are in tests/e2e/kernel-bench.mjs)
 //   long tasks       main-thread PerformanceObserver('longtask') while a 48 MiB and a ~100 MB
 //                    layer download and list, while a 100,000-entry listing is paged, scrolled and
 //                    filtered, and while the merged view opens three layers;
@@ -490,13 +492,13 @@ try {
     const l = L.gz48;
     const r = ratios('ds.ms', 'gz48.req');
     const line = `gunzip, 48 MiB tar.gz: the worker (incl. SHA-256 of the blob and of the tar, and the tar walk) request ${spread(rate('gz48.req', l.tar))} MB/s vs fetch → DecompressionStream("gzip") → read all ${spread(rate('ds.ms', l.tar))} MB/s: ${spread(r, 2)}× (job: ${spread(ratios('ds.ms', 'gz48.job'), 2)}×, page load: ${spread(ratios('ds.ms', 'gz48.load'), 2)}×); vs the same work in JS less the tar walk (fetch → hash-wasm SHA-256 of the blob → DecompressionStream → hash-wasm SHA-256 of the tar, the diff_id) ${spread(rate('dsh.ms', l.tar))} MB/s: ${spread(ratios('dsh.ms', 'gz48.req'), 2)}×`;
-    summary.push(`${line}; ${goal(r.length && median(r) >= 1.2, '≥ 1.2× (request)')}`);
+    summary.push(`${line}; end to end, with the registry fetch and rendering (the ≥ 1.2× goal is judged gunzip against gunzip in the kernel benchmark)`);
   }
   for (const key of ['tar1', 'tar16']) {
     const l = L[key];
     const r = ratios(`${key}.hashwasm`, `${key}.req`);
     const line = `SHA-256, ${(l.size / 2 ** 20).toFixed(0)} MiB uncompressed tar (fetch + SHA-256 + header walk): worker ${workerRates(key, l.size)}; fetch + hash-wasm streaming ${spread(rate(`${key}.hashwasm`, l.size))}, fetch + WebCrypto one-shot ${spread(rate(`${key}.webcrypto`, l.size))} MB/s; bytes in memory: hash-wasm ${spread(rate(`${key}.hashwasmMem`, l.size))}, WebCrypto ${spread(rate(`${key}.webcryptoMem`, l.size))} MB/s; worker (request) ÷ hash-wasm ${spread(r, 2)}×, ÷ WebCrypto ${spread(ratios(`${key}.webcrypto`, `${key}.req`), 2)}×`;
-    summary.push(key === 'tar16' ? `${line}; ${goal(r.length && median(r) >= 1.0, '≥ 1.0× hash-wasm at 16 MiB (request)')}` : line);
+    summary.push(key === 'tar16' ? `${line}; end to end (the ≥ 1.0× goal is judged hash against hash in the kernel benchmark)` : line);
   }
   {
     // Fixed costs (request latency, messages, rendering) cancel out between 1 and 16 MiB.
