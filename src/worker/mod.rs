@@ -17,12 +17,12 @@
 mod archives;
 mod full;
 mod io;
+mod keyed;
 mod store;
 
 pub use full::FullWorker;
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -45,7 +45,8 @@ thread_local! {
 #[derive(Default)]
 struct State {
     store: Store,
-    cancelled: BTreeSet<u32>,
+    /// Jobs cancelled while they run (a few at a time: a vector, no set's code).
+    cancelled: Vec<u32>,
 }
 
 /// What a worker binary serves besides the layer pipeline: the requests about archives from
@@ -175,7 +176,7 @@ pub fn receive<X: Extras>(data: JsValue) {
     };
     match request {
         Request::Cancel { job } => STATE.with(|s| {
-            s.borrow_mut().cancelled.insert(job);
+            s.borrow_mut().cancelled.push(job);
         }),
         Request::OpenArchive { job, key, paths } => match X::open_archive(job, key, paths, extra) {
             Ok(reply) => post(&reply, None),
@@ -292,7 +293,7 @@ fn memory_bytes() -> u64 {
 
 /// Posts the end of a streaming job.
 fn finish(job: u32, result: Result<(Reply, Option<Vec<u8>>), store::Failure>) {
-    STATE.with(|s| s.borrow_mut().cancelled.remove(&job));
+    STATE.with(|s| s.borrow_mut().cancelled.retain(|&j| j != job));
     match result {
         Ok((reply, buffer)) => post(&reply, buffer),
         Err(store::Failure { error, cap }) => post(&Reply::Failed { job, error, cap }, None),

@@ -1,9 +1,8 @@
 //! What the worker keeps between requests: verified blobs (up to a memory budget) and layer
 //! listings, by key; and the answers to requests about them.
 
-use std::collections::BTreeMap;
-
 use super::io::Spill;
+use super::keyed::Keyed;
 use crate::jobs::{self, CapsMsg, ListQuery, Reply, Request, RowState, Summary};
 use crate::layer::changes::{efficiency, layer_changes};
 use crate::layer::path::display;
@@ -82,7 +81,7 @@ struct Kept {
 
 #[derive(Default)]
 pub struct Store {
-    kept: BTreeMap<String, Kept>,
+    kept: Keyed<Kept>,
     clock: u64,
     /// The last merged tree asked about (one layer's listing is a tree of one layer), with
     /// its sorted index: paging and filtering then cost one pass, not a merge.
