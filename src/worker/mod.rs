@@ -176,7 +176,10 @@ pub fn receive<X: Extras>(data: JsValue) {
     };
     match request {
         Request::Cancel { job } => STATE.with(|s| {
-            s.borrow_mut().cancelled.push(job);
+            let cancelled = &mut s.borrow_mut().cancelled;
+            if !cancelled.contains(&job) {
+                cancelled.push(job);
+            }
         }),
         Request::OpenArchive { job, key, paths } => match X::open_archive(job, key, paths, extra) {
             Ok(reply) => post(&reply, None),
