@@ -9,7 +9,8 @@
 //! - [`archive`]: OCI image layouts and `docker save` archives from disk.
 //! - [`layer`]: what is inside a layer (tar, gzip/zstd, merged filesystem, efficiency);
 //!   [`jobs`]: the messages between the page and the layer worker that runs it.
-//! - `app` and `components` (wasm only): the Leptos user interface.
+//! - `app` and `components` (wasm only, feature `ui`): the Leptos user interface; the workers
+//!   are built without it.
 
 pub mod archive;
 pub mod compare;
@@ -22,19 +23,19 @@ pub mod route;
 pub mod samples;
 pub mod signature;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 pub mod app;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 pub mod client;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 pub mod components;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 pub mod http;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 pub mod layers;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 pub mod lazy;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
 pub mod worker_client;

@@ -2,11 +2,15 @@
 //! until it says it is ready (earlier ones would be dropped while its wasm loads), and routes
 //! each reply to the callback of the job it belongs to.
 //!
+//! Which worker binary it starts is set once by the module's own binary ([`use_binary`]):
+//! the layer worker unless said otherwise (the layer views), the full worker for the compare
+//! and archive modules, which also open archives and diff files.
+//!
 //! The worker's script name carries a hash of its content, written into `index.html` by the
 //! post-build step (`scripts/trunk-post-build`), so a page never talks to a worker of another
 //! build; without that tag (a development build without the hook) the plain name is used.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -28,17 +32,43 @@ struct Client {
     next_job: u32,
 }
 
+/// A worker binary (`src/bin/`), by what it serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binary {
+    /// `worker`: layers only.
+    Layer,
+    /// `fullworker`: layers, archives from disk and the file diff.
+    Full,
+}
+
+impl Binary {
+    /// The Cargo binary (and `<meta name="manifest-explorer-…">`) name.
+    fn name(self) -> &'static str {
+        match self {
+            Binary::Layer => "worker",
+            Binary::Full => "fullworker",
+        }
+    }
+}
+
 thread_local! {
     static CLIENT: RefCell<Option<Rc<RefCell<Client>>>> = const { RefCell::new(None) };
+    static BINARY: Cell<Binary> = const { Cell::new(Binary::Layer) };
+}
+
+/// Chooses the worker this module starts (before its first request).
+pub fn use_binary(binary: Binary) {
+    BINARY.with(|b| b.set(binary));
 }
 
 fn worker_url() -> String {
+    let name = BINARY.with(Cell::get).name();
     leptos::prelude::document()
-        .query_selector("meta[name=manifest-explorer-worker]")
+        .query_selector(&format!("meta[name=manifest-explorer-{name}]"))
         .ok()
         .flatten()
         .and_then(|m| m.get_attribute("content"))
-        .unwrap_or_else(|| "./worker.js".into())
+        .unwrap_or_else(|| format!("./{name}.js"))
 }
 
 fn client() -> Result<Rc<RefCell<Client>>, String> {

@@ -7,7 +7,10 @@
 //! wire codec (encode, then decode), so what is tested is the round trip of the page's worker
 //! minus `postMessage` itself: a gzip layer read from a `Blob` (digest and diff_id verified,
 //! listed, a file read back), a wrong digest (a verdict, and nothing listed), a cancel in the middle of a read, a cap,
-//! and the file diff of two images made of layers opened with file hashing.
+//! the file diff of two images made of layers opened with file hashing, an OCI archive opened
+//! (a document read, a layer streamed out of it), and the layer worker refusing by name what
+//! only the full worker serves. Layer requests go through the layer worker's dispatch
+//! (`LayerWorker`), archive and diff requests through the full worker's (`FullWorker`).
 //! The listing is compared with the one Python's `tarfile` wrote beside the fixture
 //! (`tests/fixtures/layer/make.py`).
 #![cfg(target_arch = "wasm32")]
@@ -18,7 +21,7 @@ use js_sys::{Array, Uint8Array};
 use manifest_explorer::jobs::{CapsMsg, ListQuery, Reply, Request, Source};
 use manifest_explorer::layers::DEFAULT_CAPS;
 use manifest_explorer::oci::Digest;
-use manifest_explorer::worker;
+use manifest_explorer::worker::{self, Extras, FullWorker, LayerWorker};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -30,6 +33,10 @@ mod ustar;
 const PAX_TAR: &[u8] = include_bytes!("fixtures/layer/pax.tar");
 const PAX_TAR_GZ: &[u8] = include_bytes!("fixtures/layer/pax.tar.gz");
 const PAX_EXPECTED: &str = include_str!("fixtures/layer/pax.tar.expected");
+/// skopeo's `oci-archive:` of the layout in `fixtures/archive/oci/` (tag `multi` only), and
+/// that layout's `index.json` as the witness of what the archive holds.
+const OCI_ARCHIVE: &[u8] = include_bytes!("fixtures/archive/oci-archive.tar");
+const OCI_INDEX: &str = include_str!("fixtures/archive/oci/index.json");
 
 thread_local! {
     static REPLIES: RefCell<Vec<(Reply, Option<Vec<u8>>)>> = const { RefCell::new(Vec::new()) };
@@ -65,7 +72,13 @@ fn blob(bytes: &[u8]) -> web_sys::Blob {
     web_sys::Blob::new_with_u8_array_sequence(&parts).expect("a Blob")
 }
 
+/// Sends a layer request to the layer worker's dispatch.
 fn send(request: &Request, file: Option<&web_sys::Blob>) {
+    send_to::<LayerWorker>(request, file);
+}
+
+/// Sends `request` to the dispatch of the worker `X`.
+fn send_to<X: Extras>(request: &Request, file: Option<&web_sys::Blob>) {
     let encoded = request.encode();
     assert_eq!(
         Request::decode(&encoded).as_ref(),
@@ -79,7 +92,7 @@ fn send(request: &Request, file: Option<&web_sys::Blob>) {
             .as_ref()
             .unwrap_or(&JsValue::UNDEFINED),
     );
-    worker::receive(message.into());
+    worker::receive::<X>(message.into());
 }
 
 async fn sleep(ms: i32) {
@@ -353,7 +366,7 @@ async fn two_images_are_diffed_file_by_file_from_layers_opened_with_hashing() {
         compare_mtime: false,
         limit,
     };
-    send(&diff(42, 10), None);
+    send_to::<FullWorker>(&diff(42, 10), None);
     let (reply, _) = next_reply(42, false).await;
     let Reply::FileDiff { diff: d, .. } = reply else {
         panic!("not a file diff: {reply:?}");
@@ -389,7 +402,7 @@ async fn two_images_are_diffed_file_by_file_from_layers_opened_with_hashing() {
         Some(('-', 0o600))
     );
     // The limit cuts the rows, never the counts.
-    send(&diff(43, 1), None);
+    send_to::<FullWorker>(&diff(43, 1), None);
     let (reply, _) = next_reply(43, false).await;
     let Reply::FileDiff { diff: cut, .. } = reply else {
         panic!("not a file diff: {reply:?}");
@@ -399,7 +412,7 @@ async fn two_images_are_diffed_file_by_file_from_layers_opened_with_hashing() {
         (1, 1, 1, 1)
     );
     // A layer that was never opened is a named error.
-    send(
+    send_to::<FullWorker>(
         &Request::DiffFiles {
             job: 44,
             left: vec!["lower".into()],
@@ -414,4 +427,140 @@ async fn two_images_are_diffed_file_by_file_from_layers_opened_with_hashing() {
         matches!(&reply, Reply::Failed { error, .. } if error.contains("nowhere")),
         "{reply:?}"
     );
+}
+
+/// The digest at `pointer` in a JSON document (`serde_json`, the test's own reading).
+fn digest_at(json: &serde_json::Value, pointer: &str) -> Digest {
+    json.pointer(pointer)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_else(|| panic!("no {pointer} in {json}"))
+        .parse()
+        .expect("a digest")
+}
+
+#[wasm_bindgen_test]
+async fn the_full_worker_opens_an_archive_reads_a_document_and_streams_a_layer_out_of_it() {
+    install();
+    let index: serde_json::Value = serde_json::from_str(OCI_INDEX).expect("index.json");
+    let multi = digest_at(&index, "/manifests/0/digest");
+    let tar = blob(OCI_ARCHIVE);
+    send_to::<FullWorker>(
+        &Request::OpenArchive {
+            job: 50,
+            key: "oci-archive.tar".into(),
+            paths: Vec::new(),
+        },
+        Some(&tar),
+    );
+    let (reply, _) = next_reply(50, false).await;
+    let Reply::Archive { archive, .. } = reply else {
+        panic!("expected Archive, got {reply:?}");
+    };
+    assert_eq!(archive.problems, Vec::<String>::new());
+    assert_eq!(archive.size, OCI_ARCHIVE.len() as u64);
+    let tags: Vec<(Option<&str>, Option<&Digest>)> = archive
+        .entries
+        .iter()
+        .map(|e| (e.tag.as_deref(), e.digest.as_ref()))
+        .collect();
+    assert_eq!(tags, [(Some("multi"), Some(&multi))]);
+
+    // The index, then its first manifest: each the bytes its digest names.
+    let document = |job: u32, digest: Digest| async move {
+        send_to::<FullWorker>(
+            &Request::ReadDocument {
+                job,
+                archive: "oci-archive.tar".into(),
+                digest: digest.clone(),
+            },
+            None,
+        );
+        let (reply, bytes) = next_reply(job, false).await;
+        assert!(
+            matches!(&reply, Reply::Document { digest: d, synthesized: false, .. } if *d == digest),
+            "{reply:?}"
+        );
+        let bytes = bytes.expect("the document's bytes");
+        assert_eq!(Digest::sha256(&bytes), digest);
+        serde_json::from_slice::<serde_json::Value>(&bytes).expect("JSON")
+    };
+    let image_index = document(51, multi).await;
+    let manifest = document(52, digest_at(&image_index, "/manifests/0/digest")).await;
+    let layer = digest_at(&manifest, "/layers/0/digest");
+    let size = manifest
+        .pointer("/layers/0/size")
+        .and_then(serde_json::Value::as_u64)
+        .expect("a layer size");
+    let open_layer = |job| Request::Open {
+        job,
+        key: layer.to_string(),
+        source: Source::Archive {
+            archive: "oci-archive.tar".into(),
+            digest: layer.clone(),
+        },
+        expected: Some((layer.clone(), size)),
+        diff_id: None,
+        as_layer: true,
+        caps: DEFAULT_CAPS,
+        hash_files: false,
+    };
+    send_to::<FullWorker>(&open_layer(53), None);
+    let (reply, _) = next_reply(53, false).await;
+    let Reply::Opened { summary, .. } = reply else {
+        panic!("expected Opened, got {reply:?}");
+    };
+    assert_eq!((summary.digest_verified, summary.size), (Some(true), size));
+    assert_eq!(summary.compression, "gzip");
+    assert!(summary.entries > 0, "{summary:?}");
+
+    // The layer worker has no archive reader: the same request, by name, and nothing else.
+    send(&open_layer(54), None);
+    let (reply, _) = next_reply(54, false).await;
+    assert!(
+        matches!(&reply, Reply::Failed { error, cap: false, .. } if error.contains("layer worker") && error.contains("archive")),
+        "{reply:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_layer_worker_refuses_archive_and_diff_requests_by_name() {
+    install();
+    let requests = [
+        (
+            "OpenArchive",
+            Request::OpenArchive {
+                job: 60,
+                key: "oci-archive.tar".into(),
+                paths: Vec::new(),
+            },
+        ),
+        (
+            "ReadDocument",
+            Request::ReadDocument {
+                job: 61,
+                archive: "oci-archive.tar".into(),
+                digest: Digest::sha256(b"{}"),
+            },
+        ),
+        (
+            "DiffFiles",
+            Request::DiffFiles {
+                job: 62,
+                left: Vec::new(),
+                right: Vec::new(),
+                compare_mtime: false,
+                limit: 10,
+            },
+        ),
+    ];
+    for (_, request) in &requests {
+        send(request, Some(&blob(OCI_ARCHIVE)));
+    }
+    for (job, (name, _)) in (60..).zip(&requests) {
+        let (reply, _) = next_reply(job, false).await;
+        assert!(
+            matches!(&reply, Reply::Failed { error, cap: false, .. } if error.contains(name) && error.contains("layer worker")),
+            "{name}: {reply:?}"
+        );
+    }
 }

@@ -157,12 +157,14 @@ impl FromStr for Digest {
         if input.is_empty() {
             return Err(DigestError::Empty);
         }
-        let Some(colon) = input.find(':') else {
+        // split_once, not slicing at the colon's index: the bytes are the same, and the layer
+        // worker then links no panic path for slicing a string (with its Debug formatting).
+        let Some((algorithm, encoded)) = input.split_once(':') else {
             return Err(DigestError::MissingColon {
                 input: input.to_owned(),
             });
         };
-        let (algorithm, encoded) = (&input[..colon], &input[colon + 1..]);
+        let colon = algorithm.len();
         check_algorithm_grammar(input, algorithm)?;
         if encoded.is_empty() {
             return Err(DigestError::EmptyEncoded {
@@ -234,8 +236,9 @@ fn check_algorithm_grammar(input: &str, algorithm: &str) -> Result<(), DigestErr
         }
     }
     if previous_was_separator {
+        // A separator is one byte, so it starts at the last byte.
         let last = algorithm.len() - 1;
-        return Err(bad(last, algorithm[last..].chars().next().unwrap_or(':')));
+        return Err(bad(last, algorithm.chars().next_back().unwrap_or(':')));
     }
     Ok(())
 }

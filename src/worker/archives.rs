@@ -1,4 +1,4 @@
-//! Image archives from disk in the worker: the pure `archive` core over `File.slice()` +
+//! Image archives from disk in the full worker: the pure `archive` core over `File.slice()` +
 //! `FileReaderSync` (synchronous reads exist in workers only, and the core's `Source` is
 //! synchronous), kept by key with the `File`s they came from, so a layer inside an archive is
 //! streamed with `Blob.slice(offset, offset + size).stream()` through the layer pipeline.
@@ -94,22 +94,22 @@ pub struct Archives {
 impl Archives {
     /// Opens the archive sent as `extra` (a `File`, or an array of `File`s for `paths`), or
     /// answers with the summary of the one already open under `key`.
-    pub fn open(&mut self, job: u32, key: String, paths: Vec<String>, extra: JsValue) -> Reply {
+    pub fn open(
+        &mut self,
+        job: u32,
+        key: String,
+        paths: Vec<String>,
+        extra: JsValue,
+    ) -> Result<Reply, String> {
         if let Some(open) = self.open.get(&key) {
-            return Reply::Archive {
+            return Ok(Reply::Archive {
                 job,
                 archive: open.summary.clone(),
-            };
+            });
         }
-        let failed = |error: String| Reply::Failed {
-            job,
-            error,
-            cap: false,
-        };
-        let reader = match FileReaderSync::new() {
-            Ok(r) => Rc::new(r),
-            Err(_) => return failed("this browser cannot read files in a worker".into()),
-        };
+        let reader = FileReaderSync::new()
+            .map(Rc::new)
+            .map_err(|_| "this browser cannot read files in a worker".to_owned())?;
         let read = Rc::new(Cell::new(0));
         let source = |blob: Blob| {
             ReadAhead::new(
@@ -124,7 +124,7 @@ impl Archives {
         };
         let (input, files, size) = if paths.is_empty() {
             let Ok(blob) = extra.dyn_into::<Blob>() else {
-                return failed(format!("the file {key} did not reach the worker"));
+                return Err(format!("the file {key} did not reach the worker"));
             };
             let size = blob.size() as u64;
             (
@@ -134,7 +134,7 @@ impl Archives {
             )
         } else {
             if paths.len() > MAX_FILES {
-                return failed(format!(
+                return Err(format!(
                     "the folder has {} files, over the {MAX_FILES} file limit",
                     paths.len()
                 ));
@@ -145,7 +145,7 @@ impl Archives {
             let mut size = 0;
             for (i, path) in paths.into_iter().enumerate() {
                 let Ok(blob) = list.get(i as u32).dyn_into::<Blob>() else {
-                    return failed(format!("the file {path} did not reach the worker"));
+                    return Err(format!("the file {path} did not reach the worker"));
                 };
                 size += blob.size() as u64;
                 blobs.insert(path.clone(), blob.clone());
@@ -164,19 +164,19 @@ impl Archives {
                         summary: summary.clone(),
                     },
                 );
-                Reply::Archive {
+                Ok(Reply::Archive {
                     job,
                     archive: summary,
-                }
+                })
             }
             // Readable, but no image archive: the page shows the file as a layer.
             Err(e @ (ArchiveError::NotATar { .. } | ArchiveError::NotALayout { .. })) => {
-                Reply::NotAnArchive {
+                Ok(Reply::NotAnArchive {
                     job,
                     reason: e.to_string(),
-                }
+                })
             }
-            Err(e) => failed(e.to_string()),
+            Err(e) => Err(e.to_string()),
         }
     }
 

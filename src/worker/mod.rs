@@ -6,13 +6,23 @@
 //!
 //! Everything runs off the page's main thread; a job yields between chunks, so a `Cancel`
 //! message is seen while a download runs.
+//!
+//! Two binaries share this shell, each with its own [`Extras`]: the layer worker
+//! (`src/bin/worker.rs`, [`LayerWorker`]: layer requests only, what the layer views start) and
+//! the full worker (`src/bin/fullworker.rs`, [`FullWorker`]: also archives from disk and the
+//! file diff, what the compare and archive modules start). The shell is generic over it rather
+//! than asking a flag, so the layer worker's wasm never links the archive reader (with its JSON
+//! parser and document model) or the diff: LTO sees no call to them.
 
 mod archives;
+mod full;
 mod io;
+mod keyed;
 mod store;
 
+pub use full::FullWorker;
+
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -20,6 +30,7 @@ use wasm_bindgen::JsCast;
 use web_sys::MessageEvent;
 
 use crate::jobs::{Reply, Request};
+use crate::oci::Digest;
 use io::{scope, Stream};
 use store::Store;
 
@@ -34,13 +45,66 @@ thread_local! {
 #[derive(Default)]
 struct State {
     store: Store,
-    archives: archives::Archives,
-    cancelled: BTreeSet<u32>,
+    /// Jobs cancelled while they run (a few at a time: a vector, no set's code).
+    cancelled: Vec<u32>,
+}
+
+/// What a worker binary serves besides the layer pipeline: the requests about archives from
+/// disk and the file diff. Each answer is the reply and the bytes that travel beside it, or
+/// the error of a failed job.
+pub trait Extras: 'static {
+    /// [`Request::OpenArchive`]: `files` is the `File`, or the array of a folder's `File`s.
+    fn open_archive(
+        job: u32,
+        key: String,
+        paths: Vec<String>,
+        files: JsValue,
+    ) -> Result<Reply, String>;
+    /// [`Request::ReadDocument`]: the verified document and its bytes.
+    fn read_document(job: u32, archive: &str, digest: &Digest) -> Result<(Reply, Vec<u8>), String>;
+    /// The bytes of blob `digest` of the open archive `archive` as a `Blob` slice, which an
+    /// `Open` of [`crate::jobs::Source::Archive`] streams through the layer pipeline.
+    fn archive_blob(archive: &str, digest: &Digest) -> Result<JsValue, String>;
+    /// [`Request::DiffFiles`].
+    fn diff_files(
+        job: u32,
+        left: &[String],
+        right: &[String],
+        compare_mtime: bool,
+        limit: u32,
+    ) -> Result<Reply, String>;
+}
+
+/// The layer worker: reads, lists and merges layers; refuses the rest by name.
+pub enum LayerWorker {}
+
+/// Why the layer worker refuses `request`.
+fn not_served(request: &str) -> String {
+    format!("the layer worker does not serve {request} (archives from disk and the file diff are the full worker's)")
+}
+
+impl Extras for LayerWorker {
+    fn open_archive(_: u32, _: String, _: Vec<String>, _: JsValue) -> Result<Reply, String> {
+        Err(not_served("OpenArchive"))
+    }
+
+    fn read_document(_: u32, _: &str, _: &Digest) -> Result<(Reply, Vec<u8>), String> {
+        Err(not_served("ReadDocument"))
+    }
+
+    fn archive_blob(_: &str, _: &Digest) -> Result<JsValue, String> {
+        Err(not_served("an Open of a blob in an archive"))
+    }
+
+    fn diff_files(_: u32, _: &[String], _: &[String], _: bool, _: u32) -> Result<Reply, String> {
+        Err(not_served("DiffFiles"))
+    }
 }
 
 /// Starts the worker: listens for requests, then says it is ready.
-pub fn start() {
-    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| receive(ev.data()));
+pub fn start<X: Extras>() {
+    let onmessage =
+        Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| receive::<X>(ev.data()));
     scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
     post(&Reply::Ready, None);
@@ -97,8 +161,9 @@ fn post_blob(reply: &Reply, blob: &web_sys::Blob) {
     let _ = scope().post_message(&message);
 }
 
-/// One message from the page: `[encoded request, file or undefined]`.
-pub fn receive(data: JsValue) {
+/// One message from the page: `[encoded request, file or undefined]`, served as the worker
+/// `X` serves it.
+pub fn receive<X: Extras>(data: JsValue) {
     let message: Array = data.unchecked_into();
     let bytes = Uint8Array::new(&message.get(0)).to_vec();
     let extra = message.get(1);
@@ -111,18 +176,31 @@ pub fn receive(data: JsValue) {
     };
     match request {
         Request::Cancel { job } => STATE.with(|s| {
-            s.borrow_mut().cancelled.insert(job);
+            let cancelled = &mut s.borrow_mut().cancelled;
+            if !cancelled.contains(&job) {
+                cancelled.push(job);
+            }
         }),
-        Request::OpenArchive { job, key, paths } => {
-            let reply = STATE.with(|s| s.borrow_mut().archives.open(job, key, paths, extra));
-            post(&reply, None);
-        }
+        Request::OpenArchive { job, key, paths } => match X::open_archive(job, key, paths, extra) {
+            Ok(reply) => post(&reply, None),
+            Err(error) => post_failed(job, error),
+        },
         Request::ReadDocument {
             job,
             archive,
             digest,
-        } => match STATE.with(|s| s.borrow().archives.document(job, &archive, &digest)) {
+        } => match X::read_document(job, &archive, &digest) {
             Ok((reply, bytes)) => post(&reply, Some(bytes)),
+            Err(error) => post_failed(job, error),
+        },
+        Request::DiffFiles {
+            job,
+            left,
+            right,
+            compare_mtime,
+            limit,
+        } => match X::diff_files(job, &left, &right, compare_mtime, limit) {
+            Ok(reply) => post(&reply, None),
             Err(error) => post_failed(job, error),
         },
         Request::Open {
@@ -138,7 +216,7 @@ pub fn receive(data: JsValue) {
             // A blob inside an open archive: its slice of the file stands in for a `File`.
             let extra = match &source {
                 crate::jobs::Source::Archive { archive, digest } => {
-                    match STATE.with(|s| s.borrow().archives.slice(archive, digest)) {
+                    match X::archive_blob(archive, digest) {
                         Ok(slice) => slice,
                         Err(error) => {
                             finish(job, Err(error.into()));
@@ -218,7 +296,7 @@ fn memory_bytes() -> u64 {
 
 /// Posts the end of a streaming job.
 fn finish(job: u32, result: Result<(Reply, Option<Vec<u8>>), store::Failure>) {
-    STATE.with(|s| s.borrow_mut().cancelled.remove(&job));
+    STATE.with(|s| s.borrow_mut().cancelled.retain(|&j| j != job));
     match result {
         Ok((reply, buffer)) => post(&reply, buffer),
         Err(store::Failure { error, cap }) => post(&Reply::Failed { job, error, cap }, None),

@@ -1,10 +1,8 @@
 //! What the worker keeps between requests: verified blobs (up to a memory budget) and layer
 //! listings, by key; and the answers to requests about them.
 
-use std::collections::BTreeMap;
-
 use super::io::Spill;
-use crate::compare::{diff_files, merged_facts, FileFacts, FileOptions};
+use super::keyed::Keyed;
 use crate::jobs::{self, CapsMsg, ListQuery, Reply, Request, RowState, Summary};
 use crate::layer::changes::{efficiency, layer_changes};
 use crate::layer::path::display;
@@ -83,7 +81,7 @@ struct Kept {
 
 #[derive(Default)]
 pub struct Store {
-    kept: BTreeMap<String, Kept>,
+    kept: Keyed<Kept>,
     clock: u64,
     /// The last merged tree asked about (one layer's listing is a tree of one layer), with
     /// its sorted index: paging and filtering then cost one pass, not a merge.
@@ -418,7 +416,7 @@ impl Store {
     }
 
     /// The merged tree of the open layers `keys`, lowest first.
-    fn build_tree(&self, keys: &[String]) -> Result<Tree, String> {
+    pub fn build_tree(&self, keys: &[String]) -> Result<Tree, String> {
         let mut tree = Tree::new();
         for key in keys {
             let listing = self
@@ -572,79 +570,6 @@ impl Store {
         })
     }
 
-    /// The file diff of two images, each the open layers of its keys (compare module).
-    fn diff_files(
-        &self,
-        job: u32,
-        left: &[String],
-        right: &[String],
-        compare_mtime: bool,
-        limit: u32,
-    ) -> Result<Reply, String> {
-        let facts =
-            |keys: &[String]| -> Result<_, String> { Ok(merged_facts(&self.build_tree(keys)?)) };
-        let d = diff_files(facts(left)?, facts(right)?, FileOptions { compare_mtime });
-        let side = |f: &FileFacts| jobs::FileSide {
-            kind: f.kind.letter(),
-            mode: f.mode,
-            uid: f.uid,
-            gid: f.gid,
-            size: f.size,
-            link: f.link.as_deref().map(display),
-            content: f.content.clone(),
-        };
-        // All three lists by size change (|Δ| for a changed file, the size of an added or
-        // removed one), largest first, as one list.
-        let mut rows: Vec<(u64, jobs::DiffRow)> = Vec::new();
-        let row = |f: &FileFacts, left, right, changed| jobs::DiffRow {
-            path: f.path.clone(),
-            shown: display(&f.path),
-            left,
-            right,
-            changed,
-        };
-        rows.extend(
-            d.added
-                .iter()
-                .map(|f| (f.size, row(f, None, Some(side(f)), Vec::new()))),
-        );
-        rows.extend(
-            d.removed
-                .iter()
-                .map(|f| (f.size, row(f, Some(side(f)), None, Vec::new()))),
-        );
-        rows.extend(d.changed.iter().map(|c| {
-            let names = c.changed.iter().map(|a| a.name().to_owned()).collect();
-            let delta = c.size_delta().unsigned_abs();
-            let delta = u64::try_from(delta).unwrap_or(u64::MAX);
-            (
-                delta,
-                row(&c.left, Some(side(&c.left)), Some(side(&c.right)), names),
-            )
-        }));
-        // One sort of the three lists together (each path is in one list only, so the order
-        // is total and an unstable sort is deterministic; it is also less code than three
-        // stable ones in a worker at its size budget).
-        rows.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.path.cmp(&b.1.path)));
-        rows.truncate(limit as usize);
-        let delta = d
-            .size_delta()
-            .clamp(i128::from(i64::MIN), i128::from(i64::MAX));
-        Ok(Reply::FileDiff {
-            job,
-            diff: jobs::FileDiffMsg {
-                added: d.added.len() as u64,
-                removed: d.removed.len() as u64,
-                changed: d.changed.len() as u64,
-                unchanged: d.unchanged as u64,
-                added_bytes: d.added_bytes(),
-                removed_bytes: d.removed_bytes(),
-                delta: delta as i64,
-                rows: rows.into_iter().map(|(_, r)| r).collect(),
-            },
-        })
-    }
-
     pub fn answer(&mut self, request: Request) -> (Reply, Option<Vec<u8>>) {
         match request {
             Request::List { job, keys, query } => match self.list(job, &keys, &query) {
@@ -652,16 +577,6 @@ impl Store {
                 Err(e) => failed(job, e),
             },
             Request::Analyse { job, keys } => match self.analyse(job, &keys) {
-                Ok(reply) => (reply, None),
-                Err(e) => failed(job, e),
-            },
-            Request::DiffFiles {
-                job,
-                left,
-                right,
-                compare_mtime,
-                limit,
-            } => match self.diff_files(job, &left, &right, compare_mtime, limit) {
                 Ok(reply) => (reply, None),
                 Err(e) => failed(job, e),
             },
@@ -680,9 +595,8 @@ impl Store {
             | Request::ReadFile { job, .. }
             | Request::Blob { job, .. }
             | Request::OpenArchive { job, .. }
-            | Request::ReadDocument { job, .. } => {
-                failed(job, "not a request for the store".into())
-            }
+            | Request::ReadDocument { job, .. }
+            | Request::DiffFiles { job, .. } => failed(job, "not a request for the store".into()),
         }
     }
 }

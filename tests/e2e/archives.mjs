@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { serveDist, run, assert, assertEq, fact, listedPaths } from './harness.mjs';
+import { serveDist, run, assert, assertEq, fact, listedPaths, workerBinaries } from './harness.mjs';
 import { startRegistry } from '../registry/start.mjs';
 import { makeClient, makePusher, sha256, MT } from '../registry/seed.mjs';
 import { expectedComparison } from '../registry/compare.mjs';
@@ -175,6 +175,7 @@ make.docker25()
       assertEq(await fact(page, 'verdict'), 'verified', 'the layer is verified');
       assertEq(await fact(page, 'blob-digest'), amdTop.digest, 'layer digest');
       assertEq(sorted(await listedPaths(page)), sorted(amdTop.names), 'listing = tar -t');
+      assertEq(JSON.stringify(workerBinaries(page)), '["fullworker"]', 'archives are read by the full worker');
       await page.screenshot({ path: `${outDir}/oci-archive-layer.png`, fullPage: true });
       // Back returns to the manifest, then to the index, then to the tags.
       await page.goBack();

@@ -63,6 +63,12 @@ export async function launchBrowser() {
   });
 }
 
+/** The binaries (`worker`, `fullworker`) of the Web Workers the page runs, sorted, read from
+ * their content-hashed script names (scripts/trunk-post-build). */
+export function workerBinaries(page) {
+  return page.workers().map((w) => /\/([a-z]+)-[0-9a-f]{16}\.js$/.exec(new URL(w.url()).pathname)?.[1] ?? w.url()).sort();
+}
+
 /** Runs named async tests in order, each with a fresh page; prints a summary; sets exit code. */
 export async function run(tests, { outDir, allowConsole = [] }) {
   fs.mkdirSync(outDir, { recursive: true });

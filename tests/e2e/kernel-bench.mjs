@@ -35,7 +35,7 @@ const secs = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;
 const sha256 = (b) => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
 const unmeasured = [];
 
-/** The kernels as the worker ships them: same profile, same wasm-opt flags. */
+/** The kernels as the worker ships them: same profile, features (no "ui") and wasm-opt flags. */
 function buildKernels() {
   const html = fs.readFileSync(path.join(repo, 'index.html'), 'utf8');
   const link = /<link[^>]*data-bin="worker"[^>]*>/s.exec(html)?.[0];
@@ -43,7 +43,7 @@ function buildKernels() {
   const params = /data-wasm-opt-params="([^"]+)"/.exec(link ?? '')?.[1];
   if (!level || !params) throw new Error('index.html: no data-wasm-opt / -params on the worker link');
   const opts = { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] };
-  execFileSync('cargo', ['build', '--offline', '--release', '--target', 'wasm32-unknown-unknown', '--example', 'kernel_bench'], opts);
+  execFileSync('cargo', ['build', '--offline', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', '--example', 'kernel_bench'], opts);
   const built = path.join(repo, 'target/wasm32-unknown-unknown/release/examples/kernel_bench.wasm');
   execFileSync('wasm-bindgen', ['--target', 'no-modules', '--no-typescript', '--out-dir', site, built], opts);
   const wasm = path.join(site, 'kernel_bench_bg.wasm');

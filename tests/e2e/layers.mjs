@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { serveDist, run, assert, assertEq, fact, listedPaths } from './harness.mjs';
+import { serveDist, run, assert, assertEq, fact, listedPaths, workerBinaries } from './harness.mjs';
 import { startRegistry } from '../registry/start.mjs';
 import { seedLayers } from '../registry/layers.mjs';
 
@@ -45,6 +45,7 @@ try {
     assertEq(JSON.stringify([...listed].sort()), JSON.stringify([...l.names].sort()), 'paths listed');
     // The root directory entry ./ is listed too: entries = tar's members.
     assertEq(await fact(page, 'entry-count'), String(l.names.length + 1), 'entry count');
+    assertEq(JSON.stringify(workerBinaries(page)), '["worker"]', 'the layer views run the layer worker');
     await page.screenshot({ path: `${outDir}/layer-${l.kind.replace(/\W+/g, '-')}.png`, fullPage: true });
   }]);
 
@@ -228,6 +229,7 @@ try {
       assertEq(await fact(page, 'compression'), 'zstd', 'compression sniffed');
       const listed = await listedPaths(page);
       assertEq(JSON.stringify([...listed].sort()), JSON.stringify([...l.names].sort()), 'paths listed');
+      assertEq(JSON.stringify(workerBinaries(page)), '["fullworker"]', 'what is opened from disk runs in the full worker');
     }],
   ], { outDir });
 } finally {
