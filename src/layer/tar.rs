@@ -18,8 +18,13 @@
 //! trusted for anything but display: paths are normalised lexically here and flagged
 //! ([`Flags`]) when they were absolute, held `..`, or are otherwise suspicious.
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use sha2::{Digest as _, Sha256};
+
 use super::{Caps, LayerError};
-use crate::oci::{Algorithm, Digest, Hasher};
+use crate::oci::Digest;
 
 const BLOCK: usize = 512;
 
@@ -96,39 +101,166 @@ pub enum Whiteout {
     Meta,
 }
 
+/// Who owns an entry: the ids and names its headers give (PAX values over the header's).
+/// Shared: a walk hands out one [`Arc`] per distinct owner, and almost every entry of a layer
+/// has one of two (`root`/`root` and one service user).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Owner {
+    pub uid: u64,
+    pub gid: u64,
+    pub uname: Box<[u8]>,
+    pub gname: Box<[u8]>,
+}
+
+/// Distinct owners a walk shares; past these (a hostile layer), each entry gets its own.
+const MAX_OWNERS: usize = 4096;
+
 /// One file (or directory, link, device) of a layer, as the tar stream describes it.
+///
+/// Compact, because a listing holds up to a million of them (issue 7: a 1M-entry listing in
+/// 128 MiB): 72 bytes, plus one allocation holding the path, the link target and the SHA-256
+/// (32 raw bytes, not 71 of text), and the [`Owner`] shared with other entries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
-    /// Raw name bytes, normalised lexically: `.` and empty components removed (so leading
-    /// `./`, leading `/` and trailing `/` are gone), `..` kept. The root itself is empty.
-    pub path: Vec<u8>,
+    /// The path's bytes, then the link target's, then the SHA-256's.
+    bytes: Box<[u8]>,
+    path_len: u32,
+    /// What `bytes` holds besides the path: [`Entry::LINK`], [`Entry::ROOM`] (32 bytes for a
+    /// digest at the end), [`Entry::DIGEST`] (they are filled: hashing can fail midway).
+    parts: u8,
+    owner: Arc<Owner>,
     pub kind: EntryKind,
     /// Permission bits and set-id/sticky bits (mode & 0o7777).
     pub mode: u32,
-    pub uid: u64,
-    pub gid: u64,
-    pub uname: Vec<u8>,
-    pub gname: Vec<u8>,
     /// Content size in bytes: the real size for sparse files, 0 for types that store no data
     /// (directories, links, devices, FIFOs).
     pub size: u64,
     /// Seconds since the epoch (PAX fractions dropped; may be negative).
     pub mtime: i64,
-    /// Symlink target or hard link target, raw bytes as stored.
-    pub link: Option<Vec<u8>>,
     /// Offset of the entry's data in the uncompressed stream.
     pub data_offset: u64,
     /// Offset of the entry's first header (its first meta header when it has some).
     pub header_offset: u64,
-    /// SHA-256 of the content, when hashing is on and the entry is a regular, non-sparse file.
-    pub sha256: Option<Digest>,
     pub flags: Flags,
 }
 
 impl Entry {
+    const LINK: u8 = 1;
+    const ROOM: u8 = 2;
+    const DIGEST: u8 = 4;
+
+    /// An entry of `kind` at `path` (raw bytes, normalised as [`Entry::path`] says; at most
+    /// 4 GiB, which the walker's record cap ensures) with this link target; owned by
+    /// `owner`, everything else zero.
+    pub fn new(kind: EntryKind, path: &[u8], link: Option<&[u8]>, owner: Arc<Owner>) -> Entry {
+        Entry::with_room(kind, path, link, owner, false)
+    }
+
+    /// [`Entry::new`] with room for a digest set later (no second allocation then).
+    fn with_room(
+        kind: EntryKind,
+        path: &[u8],
+        link: Option<&[u8]>,
+        owner: Arc<Owner>,
+        digest_room: bool,
+    ) -> Entry {
+        let path = &path[..path.len().min(u32::MAX as usize)];
+        let link_len = link.map_or(0, <[u8]>::len);
+        let room = if digest_room { 32 } else { 0 };
+        let mut bytes = Vec::with_capacity(path.len() + link_len + room);
+        bytes.extend_from_slice(path);
+        bytes.extend_from_slice(link.unwrap_or_default());
+        bytes.resize(path.len() + link_len + room, 0);
+        Entry {
+            bytes: bytes.into_boxed_slice(),
+            path_len: path.len() as u32,
+            parts: if link.is_some() { Entry::LINK } else { 0 }
+                | if digest_room { Entry::ROOM } else { 0 },
+            owner,
+            kind,
+            mode: 0,
+            size: 0,
+            mtime: 0,
+            data_offset: 0,
+            header_offset: 0,
+            flags: Flags::default(),
+        }
+    }
+
+    /// Raw name bytes, normalised lexically: `.` and empty components removed (so leading
+    /// `./`, leading `/` and trailing `/` are gone), `..` kept. The root itself is empty.
+    pub fn path(&self) -> &[u8] {
+        self.bytes.get(..self.path_len as usize).unwrap_or_default()
+    }
+
+    /// Symlink target or hard link target, raw bytes as stored.
+    pub fn link(&self) -> Option<&[u8]> {
+        (self.parts & Entry::LINK != 0).then(|| {
+            let end = self.bytes.len() - self.digest_len();
+            self.bytes.get(self.path_len as usize..end).unwrap_or_default()
+        })
+    }
+
+    /// SHA-256 of the content, when hashing is on and the entry is a regular, non-sparse file.
+    pub fn sha256(&self) -> Option<Digest> {
+        self.sha256_bytes().map(Digest::sha256_from_bytes)
+    }
+
+    /// [`Entry::sha256`] as its 32 bytes.
+    pub fn sha256_bytes(&self) -> Option<&[u8; 32]> {
+        if self.parts & Entry::DIGEST == 0 {
+            return None;
+        }
+        self.bytes.last_chunk::<32>()
+    }
+
+    /// Fills the digest room [`Entry::with_room`] made (no room: nothing to fill).
+    fn fill_sha256(&mut self, sha256: [u8; 32]) {
+        if self.parts & Entry::ROOM == 0 {
+            return;
+        }
+        if let Some(slot) = self.bytes.last_chunk_mut::<32>() {
+            *slot = sha256;
+            self.parts |= Entry::DIGEST;
+        }
+    }
+
+    /// Bytes at the end of `bytes` kept for the digest.
+    fn digest_len(&self) -> usize {
+        if self.parts & Entry::ROOM != 0 {
+            32
+        } else {
+            0
+        }
+    }
+
+    pub fn owner(&self) -> &Owner {
+        &self.owner
+    }
+
+    /// Shares `owner` (see [`Owner`]).
+    pub fn set_owner(&mut self, owner: Arc<Owner>) {
+        self.owner = owner;
+    }
+
+    pub fn uid(&self) -> u64 {
+        self.owner.uid
+    }
+
+    pub fn gid(&self) -> u64 {
+        self.owner.gid
+    }
+
+    pub fn uname(&self) -> &[u8] {
+        &self.owner.uname
+    }
+
+    pub fn gname(&self) -> &[u8] {
+        &self.owner.gname
+    }
     /// The whiteout this entry stands for, if its last component is a `.wh.` name.
     pub fn whiteout(&self) -> Option<Whiteout> {
-        let (dir, name) = split_last(&self.path);
+        let (dir, name) = split_last(self.path());
         let target = name.strip_prefix(b".wh.")?;
         if target == b".wh..opq" {
             return Some(Whiteout::Opaque(dir.to_vec()));
@@ -187,7 +319,7 @@ impl Entry {
 
     /// The last path component.
     pub fn name(&self) -> &[u8] {
-        split_last(&self.path).1
+        split_last(self.path()).1
     }
 }
 
@@ -379,7 +511,9 @@ pub struct Walker {
     entries: Vec<Entry>,
     warnings: Vec<String>,
     /// The current file's hash (only while in `Data` for a hashed entry).
-    hasher: Option<Hasher>,
+    hasher: Option<Sha256>,
+    /// The owners handed out so far (see [`Owner`]), up to [`MAX_OWNERS`].
+    owners: HashSet<Arc<Owner>>,
     /// Capturing the current entry: the buffer.
     capturing: bool,
     /// Reading a PAX 1.0 sparse map at the start of the current entry's data.
@@ -402,6 +536,7 @@ impl Walker {
             entries: Vec::new(),
             warnings: Vec::new(),
             hasher: None,
+            owners: HashSet::new(),
             capturing: false,
             sparse_map: None,
             captured: None,
@@ -603,12 +738,14 @@ impl Walker {
             _ => None,
         };
         if let Some(meta) = meta {
-            if size > self.opts.caps.max_record {
+            // A name is at most 4 GiB whatever the cap (an entry keeps its length in a u32).
+            let cap = self.opts.caps.max_record.min(u64::from(u32::MAX));
+            if size > cap {
                 return Err(LayerError::RecordTooLarge {
                     kind: meta.name(),
                     size,
                     offset,
-                    cap: self.opts.caps.max_record,
+                    cap,
                 });
             }
             self.add_metadata(size)?;
@@ -765,28 +902,24 @@ impl Walker {
             self.captured = Some(Vec::new());
         }
         let gnu_extended = typeflag == b'S' && b[482] != 0;
-        let data_offset = self.offset;
-        self.entries.push(Entry {
-            path,
-            kind,
-            mode,
+        let owner = self.owner(Owner {
             uid,
             gid,
-            uname,
-            gname,
-            size,
-            mtime,
-            link,
-            data_offset,
-            header_offset: pending.start.unwrap_or(offset),
-            sha256: if hashed && data == 0 {
-                Some(Digest::sha256(b""))
-            } else {
-                None
-            },
-            flags,
+            uname: uname.into_boxed_slice(),
+            gname: gname.into_boxed_slice(),
         });
-        self.hasher = (hashed && data > 0).then(|| Hasher::new(Algorithm::Sha256));
+        let mut entry = Entry::with_room(kind, &path, link.as_deref(), owner, hashed);
+        entry.mode = mode;
+        entry.size = size;
+        entry.mtime = mtime;
+        entry.data_offset = self.offset;
+        entry.header_offset = pending.start.unwrap_or(offset);
+        entry.flags = flags;
+        if hashed && data == 0 {
+            entry.fill_sha256(Sha256::digest(b"").into());
+        }
+        self.entries.push(entry);
+        self.hasher = (hashed && data > 0).then(Sha256::new);
         self.sparse_map = pax.sparse_v1.then(SparseMap::default);
         self.state = if gnu_extended {
             State::SparseExt { data }
@@ -819,10 +952,22 @@ impl Walker {
     fn end_data(&mut self) {
         if let Some(h) = self.hasher.take() {
             if let Some(entry) = self.entries.last_mut() {
-                entry.sha256 = Some(h.finish());
+                entry.fill_sha256(h.finalize().into());
             }
         }
         self.capturing = false;
+    }
+
+    /// `owner`, shared with the earlier entries that have the same one.
+    fn owner(&mut self, owner: Owner) -> Arc<Owner> {
+        if let Some(known) = self.owners.get(&owner) {
+            return Arc::clone(known);
+        }
+        let owner = Arc::new(owner);
+        if self.owners.len() < MAX_OWNERS {
+            self.owners.insert(Arc::clone(&owner));
+        }
+        owner
     }
 
     fn end_meta(&mut self, meta: Meta) -> Result<(), LayerError> {
@@ -1182,7 +1327,7 @@ fn mark_duplicates(entries: &mut [Entry]) {
     let mut seen = std::collections::HashSet::with_capacity(entries.len());
     let mut dups = Vec::new();
     for (i, e) in entries.iter().enumerate() {
-        if !seen.insert(e.path.as_slice()) {
+        if !seen.insert(e.path()) {
             dups.push(i);
         }
     }

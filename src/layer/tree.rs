@@ -470,7 +470,7 @@ impl Tree {
             let (kind, target) = match e.whiteout() {
                 Some(Whiteout::Opaque(dir)) => (WhiteoutKind::Opaque, clean(&dir)),
                 Some(Whiteout::Delete(target)) => (WhiteoutKind::Delete, clean(&target)),
-                Some(Whiteout::Meta) => (WhiteoutKind::Meta, clean(split_last(&e.path).0)),
+                Some(Whiteout::Meta) => (WhiteoutKind::Meta, clean(split_last(e.path()).0)),
                 None => continue,
             };
             let target = self.get_or_create(&target);
@@ -500,7 +500,7 @@ impl Tree {
             if e.is_whiteout() {
                 continue;
             }
-            let path = clean_cow(&e.path);
+            let path = clean_cow(e.path());
             if path.is_empty() && e.kind != EntryKind::Dir {
                 // `./`, `..` or `a/..` as a file, link or device: the root cannot be one.
                 self.unplaced.push((layer, i as u32));
@@ -592,7 +592,7 @@ impl Tree {
                     }
                     let target = self
                         .live(next)
-                        .and_then(|v| self.entry(v.layer, v.entry).link.as_deref())
+                        .and_then(|v| self.entry(v.layer, v.entry).link())
                         .unwrap_or_default();
                     if target.first() == Some(&b'/') {
                         at = 0;

@@ -202,7 +202,7 @@ impl Index {
                         tree.path_into(row.node, &mut buf);
                         &buf
                     }
-                    Item::Whiteout(_) => &tree.entry(row.layer, row.entry).path,
+                    Item::Whiteout(_) => tree.entry(row.layer, row.entry).path(),
                 };
                 if !row_path.starts_with(&q.prefix) || !matches(row_path, &needle, &mut lower) {
                     continue;

@@ -106,15 +106,15 @@ const FLAG_NAMES: &[(Flags, &str)] = &[
 fn row(entry: &Entry, r: &view::Row) -> jobs::Row {
     let (layer, state) = (r.layer, r.state);
     jobs::Row {
-        path: entry.path.clone(),
-        shown: display(&entry.path),
+        path: entry.path().to_vec(),
+        shown: display(entry.path()),
         kind: entry.kind.letter(),
         mode: entry.mode_string(),
         mtime: entry.mtime_utc(),
-        uid: entry.uid,
-        gid: entry.gid,
+        uid: entry.uid(),
+        gid: entry.gid(),
         size: entry.size,
-        link: entry.link.as_deref().map(display),
+        link: entry.link().map(display),
         layer,
         state: match state {
             view::RowState::Live => RowState::Live,
