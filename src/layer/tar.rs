@@ -687,6 +687,8 @@ impl Walker {
             });
         }
         mark_duplicates(&mut self.entries);
+        // The listing is kept as long as the layer is open: not the up to 2× of a growing Vec.
+        self.entries.shrink_to_fit();
         Ok(Walked {
             entries: self.entries,
             warnings: self.warnings,

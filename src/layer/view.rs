@@ -149,7 +149,7 @@ impl Index {
             children.clear();
             children.extend(tree.children(n));
             // Pushed in reverse so that they pop in name order.
-            children.sort_unstable_by(|a, b| tree.node(*b).name.cmp(&tree.node(*a).name));
+            children.sort_unstable_by(|a, b| tree.name(*b).cmp(tree.name(*a)));
             stack.extend_from_slice(&children);
         }
         let size = |item: &Item| match *item {

@@ -2,6 +2,7 @@
 //! listings, by key; and the answers to requests about them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::io::Spill;
 use crate::compare::{diff_files, merged_facts, FileFacts, FileOptions};
@@ -70,8 +71,9 @@ pub fn file_reply(job: u32, mut bytes: Vec<u8>, max: u64) -> (Reply, Vec<u8>) {
 struct Kept {
     summary: Summary,
     blob: Option<Vec<u8>>,
-    /// The files, for a verified (or, from disk, unverifiable) layer.
-    listing: Option<Listing>,
+    /// The files, for a verified (or, from disk, unverifiable) layer; shared with the trees
+    /// built over it.
+    listing: Option<Arc<Listing>>,
     origin: Option<(jobs::Source, wasm_bindgen::JsValue)>,
     /// A verified blob too big to keep here, kept by the browser (and its size).
     spilled: Option<(web_sys::Blob, u64)>,
@@ -316,7 +318,7 @@ impl Reading {
             }
             Err(e) => return Err(e.to_string().into()),
             Ok(None) => None,
-            Ok(Some(read)) => Some(describe(&mut summary, read)),
+            Ok(Some(read)) => Some(Arc::new(describe(&mut summary, read))),
         };
         // Kept by the browser only once verified (or from disk, where nothing is spilled).
         let spilled = self
