@@ -52,9 +52,14 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let q = unsafe { System.realloc(p, layout, new_size) };
         if !q.is_null() {
-            // A moving realloc holds both blocks for a moment: count the new one first.
-            grew(new_size);
-            LIVE.fetch_sub(layout.size(), Relaxed);
+            if new_size > layout.size() {
+                // A growing realloc may move, holding both blocks for a moment: counted so.
+                grew(new_size);
+                LIVE.fetch_sub(layout.size(), Relaxed);
+            } else {
+                // Shrinking is done in place.
+                LIVE.fetch_sub(layout.size() - new_size, Relaxed);
+            }
         }
         q
     }
