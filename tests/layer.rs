@@ -1148,7 +1148,12 @@ fn views_filter_sort_and_page() {
     };
     assert_eq!(rows(q).0, 1);
     let mut odd = layer(&[]);
-    let mut cafe = Entry::new(EntryKind::File, b"caf\xc3\x89-\xff", None, Default::default());
+    let mut cafe = Entry::new(
+        EntryKind::File,
+        b"caf\xc3\x89-\xff",
+        None,
+        Default::default(),
+    );
     cafe.size = 1;
     odd.entries.push(cafe);
     let t = Tree::from_layers([odd]);
@@ -1838,12 +1843,11 @@ fn pax_keys_global_headers_and_odd_types() {
     let e = &got.listing.entries;
     assert_eq!(e.len(), 4, "{e:?}");
     assert_eq!(e[0].path(), b"pax/name\xff");
+    assert_eq!(e[0].link(), Some(&b"target"[..]), "PAX linkpath wins");
     assert_eq!(
-        e[0].link(),
-        Some(&b"target"[..]),
-        "PAX linkpath wins"
+        (e[0].mtime, e[0].uid(), e[0].gid()),
+        (-2, 3_000_000, 4_000_000)
     );
-    assert_eq!((e[0].mtime, e[0].uid(), e[0].gid()), (-2, 3_000_000, 4_000_000));
     assert_eq!(
         (e[0].uname(), e[0].gname()),
         (&b"someone"[..], &b"group"[..])

@@ -106,7 +106,10 @@ fn header(name: &[u8], typeflag: u8, size: u64) -> [u8; 512] {
     let mut h = [0u8; 512];
     let n = name.len().min(100);
     h[..n].copy_from_slice(&name[..n]);
-    octal(&mut h[100..108], if typeflag == b'5' { 0o755 } else { 0o644 });
+    octal(
+        &mut h[100..108],
+        if typeflag == b'5' { 0o755 } else { 0o644 },
+    );
     octal(&mut h[108..116], 0);
     octal(&mut h[116..124], 0);
     octal(&mut h[124..136], size);
@@ -162,7 +165,10 @@ fn read_layer(pax: bool) -> LayerRead {
         }
     };
     for dir in 0..DIRS {
-        emit(&header(format!("d{dir:03}/").as_bytes(), b'5', 0), &mut reader);
+        emit(
+            &header(format!("d{dir:03}/").as_bytes(), b'5', 0),
+            &mut reader,
+        );
         for file in 0..FILES_PER_DIR {
             let name = file_name(dir, file, pax);
             if pax {
@@ -205,14 +211,23 @@ fn run(pax: bool) -> [Used; 3] {
     // The listing is what the generator wrote.
     assert_eq!(read.entries.len(), ENTRIES);
     let last = read.entries.last().expect("entries");
-    assert_eq!(last.path(), &file_name(DIRS - 1, FILES_PER_DIR - 1, pax)[..]);
-    assert_eq!((last.kind, last.size, last.mtime), (EntryKind::File, 0, 1_700_000_000));
+    assert_eq!(
+        last.path(),
+        &file_name(DIRS - 1, FILES_PER_DIR - 1, pax)[..]
+    );
+    assert_eq!(
+        (last.kind, last.size, last.mtime),
+        (EntryKind::File, 0, 1_700_000_000)
+    );
     assert_eq!(last.uname(), b"root");
     assert_eq!(last.sha256().is_some(), pax);
     show(&format!("{label}: listing"), listing);
     let (tree, merged) = measure(|| Tree::from_layers([read]));
     assert_eq!(tree.nodes().len(), ENTRIES + 1, "every path, and the root");
-    show(&format!("{label}: merged tree (listing not counted)"), merged);
+    show(
+        &format!("{label}: merged tree (listing not counted)"),
+        merged,
+    );
     let (index, indexed) = measure(|| Index::new(&tree));
     assert_eq!(index.query(&tree, &Query::default()).total, ENTRIES);
     show(&format!("{label}: view index"), indexed);

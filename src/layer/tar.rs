@@ -197,7 +197,9 @@ impl Entry {
     pub fn link(&self) -> Option<&[u8]> {
         (self.parts & Entry::LINK != 0).then(|| {
             let end = self.bytes.len() - self.digest_len();
-            self.bytes.get(self.path_len as usize..end).unwrap_or_default()
+            self.bytes
+                .get(self.path_len as usize..end)
+                .unwrap_or_default()
         })
     }
 
