@@ -1862,3 +1862,34 @@ fn pax_keys_global_headers_and_odd_types() {
         "one warning for the ignored global header"
     );
 }
+
+/// Entries with the same owner share one (a listing of a million entries holds a few), and
+/// the values stay exact: a uid over u32 from a PAX record included.
+#[test]
+fn entries_share_their_owner_and_keep_its_values() {
+    let mut t = Vec::new();
+    t.extend(header_raw(b"a", b'0', octal12(0), b""));
+    t.extend(header_raw(b"b", b'0', octal12(0), b""));
+    let mut records = pax_record("uid", b"5000000000");
+    records.extend(pax_record("uname", b"big"));
+    push_meta(&mut t, b"PaxHeader", b'x', &records);
+    t.extend(header_raw(b"c", b'0', octal12(0), b""));
+    t.extend(header_raw(b"d", b'0', octal12(0), b""));
+    t.resize(t.len() + 1024, 0);
+    let got = read(&t).unwrap();
+    let e = &got.listing.entries;
+    assert!(
+        std::ptr::eq(e[0].owner(), e[1].owner()),
+        "one owner, shared"
+    );
+    assert!(
+        std::ptr::eq(e[0].owner(), e[3].owner()),
+        "shared again after another"
+    );
+    assert!(!std::ptr::eq(e[0].owner(), e[2].owner()));
+    assert_eq!((e[0].uid(), e[0].uname()), (0, &b""[..]));
+    assert_eq!(
+        (e[2].uid(), e[2].gid(), e[2].uname()),
+        (5_000_000_000, 0, &b"big"[..])
+    );
+}

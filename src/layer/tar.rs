@@ -144,6 +144,15 @@ pub struct Entry {
     pub flags: Flags,
 }
 
+// A listing holds up to a million entries: a field added here costs a million times over
+// (tests/listing_memory.rs measures the whole listing).
+const ENTRY_SIZE: usize = if cfg!(target_pointer_width = "32") {
+    64
+} else {
+    72
+};
+const _: () = assert!(std::mem::size_of::<Entry>() <= ENTRY_SIZE);
+
 impl Entry {
     const LINK: u8 = 1;
     const ROOM: u8 = 2;
@@ -196,7 +205,7 @@ impl Entry {
     /// Symlink target or hard link target, raw bytes as stored.
     pub fn link(&self) -> Option<&[u8]> {
         (self.parts & Entry::LINK != 0).then(|| {
-            let end = self.bytes.len() - self.digest_len();
+            let end = self.bytes.len().saturating_sub(self.digest_len());
             self.bytes
                 .get(self.path_len as usize..end)
                 .unwrap_or_default()
@@ -240,11 +249,6 @@ impl Entry {
         &self.owner
     }
 
-    /// Shares `owner` (see [`Owner`]).
-    pub fn set_owner(&mut self, owner: Arc<Owner>) {
-        self.owner = owner;
-    }
-
     pub fn uid(&self) -> u64 {
         self.owner.uid
     }
@@ -260,6 +264,7 @@ impl Entry {
     pub fn gname(&self) -> &[u8] {
         &self.owner.gname
     }
+
     /// The whiteout this entry stands for, if its last component is a `.wh.` name.
     pub fn whiteout(&self) -> Option<Whiteout> {
         let (dir, name) = split_last(self.path());

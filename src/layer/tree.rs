@@ -116,6 +116,14 @@ pub struct Node {
     clear_below: bool,
 }
 
+// One node per path of the image (a million for a big layer): see tests/listing_memory.rs.
+const NODE_SIZE: usize = if cfg!(target_pointer_width = "32") {
+    32
+} else {
+    40
+};
+const _: () = assert!(std::mem::size_of::<Node>() <= NODE_SIZE);
+
 /// What a whiteout entry does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WhiteoutKind {
