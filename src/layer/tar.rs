@@ -18,7 +18,6 @@
 //! trusted for anything but display: paths are normalised lexically here and flagged
 //! ([`Flags`]) when they were absolute, held `..`, or are otherwise suspicious.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use sha2::{Digest as _, Sha256};
@@ -112,8 +111,10 @@ pub struct Owner {
     pub gname: Box<[u8]>,
 }
 
-/// Distinct owners a walk shares; past these (a hostile layer), each entry gets its own.
-const MAX_OWNERS: usize = 4096;
+/// Distinct owners a walk shares; past these (a hostile layer), each entry gets its own. A
+/// short list searched in order, not a hash set: layers have a handful, and the worker's wasm
+/// is smaller without another map.
+const MAX_OWNERS: usize = 64;
 
 /// One file (or directory, link, device) of a layer, as the tar stream describes it.
 ///
@@ -519,8 +520,9 @@ pub struct Walker {
     warnings: Vec<String>,
     /// The current file's hash (only while in `Data` for a hashed entry).
     hasher: Option<Sha256>,
-    /// The owners handed out so far (see [`Owner`]), up to [`MAX_OWNERS`].
-    owners: HashSet<Arc<Owner>>,
+    /// The owners handed out so far (see [`Owner`]), up to [`MAX_OWNERS`], the last one
+    /// used first.
+    owners: Vec<Arc<Owner>>,
     /// Capturing the current entry: the buffer.
     capturing: bool,
     /// Reading a PAX 1.0 sparse map at the start of the current entry's data.
@@ -543,7 +545,7 @@ impl Walker {
             entries: Vec::new(),
             warnings: Vec::new(),
             hasher: None,
-            owners: HashSet::new(),
+            owners: Vec::new(),
             capturing: false,
             sparse_map: None,
             captured: None,
@@ -969,12 +971,14 @@ impl Walker {
 
     /// `owner`, shared with the earlier entries that have the same one.
     fn owner(&mut self, owner: Owner) -> Arc<Owner> {
-        if let Some(known) = self.owners.get(&owner) {
-            return Arc::clone(known);
+        if let Some(i) = self.owners.iter().position(|known| **known == owner) {
+            // Entries come in runs of one owner: the next lookup finds it at once.
+            self.owners.swap(0, i);
+            return Arc::clone(&self.owners[0]);
         }
         let owner = Arc::new(owner);
         if self.owners.len() < MAX_OWNERS {
-            self.owners.insert(Arc::clone(&owner));
+            self.owners.push(Arc::clone(&owner));
         }
         owner
     }
