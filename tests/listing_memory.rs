@@ -101,28 +101,49 @@ fn octal(field: &mut [u8], n: u64) {
     field[digits] = 0;
 }
 
-/// A ustar header block as GNU tar writes one (`ustar\0` `00`, `root`/`root`).
-fn header(name: &[u8], typeflag: u8, size: u64) -> [u8; 512] {
-    let mut h = [0u8; 512];
-    let n = name.len().min(100);
-    h[..n].copy_from_slice(&name[..n]);
-    octal(
-        &mut h[100..108],
-        if typeflag == b'5' { 0o755 } else { 0o644 },
-    );
-    octal(&mut h[108..116], 0);
-    octal(&mut h[116..124], 0);
-    octal(&mut h[124..136], size);
-    octal(&mut h[136..148], 1_700_000_000);
-    h[156] = typeflag;
-    h[257..263].copy_from_slice(b"ustar\0");
-    h[263..265].copy_from_slice(b"00");
-    h[265..269].copy_from_slice(b"root");
-    h[297..301].copy_from_slice(b"root");
-    h[148..156].fill(b' ');
-    let sum: u64 = h.iter().map(|&b| u64::from(b)).sum();
-    h[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
-    h
+/// A ustar header block as GNU tar writes one (`ustar\0` `00`, `root`/`root`), without its
+/// name and checksum: those are filled per entry ([`Template::with_name`]).
+struct Template {
+    block: [u8; 512],
+    /// Sum of the block's bytes, the checksum field counted as spaces.
+    sum: u64,
+}
+
+impl Template {
+    fn new(typeflag: u8, size: u64) -> Template {
+        let mut h = [0u8; 512];
+        octal(
+            &mut h[100..108],
+            if typeflag == b'5' { 0o755 } else { 0o644 },
+        );
+        octal(&mut h[108..116], 0);
+        octal(&mut h[116..124], 0);
+        octal(&mut h[124..136], size);
+        octal(&mut h[136..148], 1_700_000_000);
+        h[156] = typeflag;
+        h[257..263].copy_from_slice(b"ustar\0");
+        h[263..265].copy_from_slice(b"00");
+        h[265..269].copy_from_slice(b"root");
+        h[297..301].copy_from_slice(b"root");
+        h[148..156].fill(b' ');
+        let sum = h.iter().map(|&b| u64::from(b)).sum();
+        Template { block: h, sum }
+    }
+
+    /// The header of `name`, its checksum written as six octal digits, NUL, space (a million
+    /// of these: no formatting machinery per header).
+    fn with_name(&self, name: &[u8]) -> [u8; 512] {
+        let mut h = self.block;
+        let n = name.len().min(100);
+        h[..n].copy_from_slice(&name[..n]);
+        let mut sum = self.sum + name[..n].iter().map(|&b| u64::from(b)).sum::<u64>();
+        for digit in h[148..154].iter_mut().rev() {
+            *digit = b'0' + (sum % 8) as u8;
+            sum /= 8;
+        }
+        h[154] = 0;
+        h
+    }
 }
 
 /// One PAX record `"%d %s=%s\n"`: the length counts itself.
@@ -164,9 +185,13 @@ fn read_layer(pax: bool) -> LayerRead {
             chunk.clear();
         }
     };
+    let (dir_header, file_header) = (Template::new(b'5', 0), Template::new(b'0', 0));
+    // Every PAX record has the same length (fixed-width names): one `x` header for all.
+    let record_len = pax_record("path", &file_name(0, 0, true)).len() as u64;
+    let pax_header = Template::new(b'x', record_len).with_name(b"PaxHeaders/f");
     for dir in 0..DIRS {
         emit(
-            &header(format!("d{dir:03}/").as_bytes(), b'5', 0),
+            &dir_header.with_name(format!("d{dir:03}/").as_bytes()),
             &mut reader,
         );
         for file in 0..FILES_PER_DIR {
@@ -175,13 +200,10 @@ fn read_layer(pax: bool) -> LayerRead {
                 let record = pax_record("path", &name);
                 let mut data = [0u8; 512];
                 data[..record.len()].copy_from_slice(&record);
-                emit(
-                    &header(b"PaxHeaders/f", b'x', record.len() as u64),
-                    &mut reader,
-                );
+                emit(&pax_header, &mut reader);
                 emit(&data, &mut reader);
             }
-            emit(&header(&name, b'0', 0), &mut reader);
+            emit(&file_header.with_name(&name), &mut reader);
         }
     }
     emit(&[0u8; 1024], &mut reader);

@@ -494,6 +494,10 @@ impl Tree {
         self.versions.reserve(n);
         self.nodes.reserve(n);
         self.index.reserve(n);
+        // About the names this layer adds (fewer when paths repeat lower ones), rather than
+        // up to twice them from doubling.
+        let names: usize = listing.entries.iter().map(|e| e.name().len()).sum();
+        self.names.reserve(names);
         let mut deletes = Vec::new();
         for (i, e) in listing.entries.iter().enumerate() {
             if !e.is_whiteout() {
