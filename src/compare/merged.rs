@@ -35,7 +35,7 @@ pub fn merged_facts(tree: &Tree) -> Vec<FileFacts> {
         out.push(FileFacts {
             path: path.clone(),
             kind: kind(entry.kind),
-            mode: entry.mode,
+            mode: entry.mode.into(),
             uid: entry.uid(),
             gid: entry.gid(),
             size: entry.size,

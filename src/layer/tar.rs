@@ -119,8 +119,9 @@ const MAX_OWNERS: usize = 64;
 /// One file (or directory, link, device) of a layer, as the tar stream describes it.
 ///
 /// Compact, because a listing holds up to a million of them (issue 7: a 1M-entry listing in
-/// 128 MiB): 72 bytes, plus one allocation holding the path, the link target and the SHA-256
-/// (32 raw bytes, not 71 of text), and the [`Owner`] shared with other entries.
+/// 128 MiB): 72 bytes (56 in wasm32), plus one allocation holding the path, the link target
+/// and the SHA-256 (32 raw bytes, not 71 of text), and the [`Owner`] shared with other entries.
+/// `mode` is a `u16` since the walker keeps only `mode & 0o7777`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// The path's bytes, then the link target's, then the SHA-256's.
@@ -132,7 +133,7 @@ pub struct Entry {
     owner: Arc<Owner>,
     pub kind: EntryKind,
     /// Permission bits and set-id/sticky bits (mode & 0o7777).
-    pub mode: u32,
+    pub mode: u16,
     /// Content size in bytes: the real size for sparse files, 0 for types that store no data
     /// (directories, links, devices, FIFOs).
     pub size: u64,
@@ -148,7 +149,7 @@ pub struct Entry {
 // A listing holds up to a million entries: a field added here costs a million times over
 // (tests/listing_memory.rs measures the whole listing).
 const ENTRY_SIZE: usize = if cfg!(target_pointer_width = "32") {
-    64
+    56
 } else {
     72
 };
@@ -283,8 +284,8 @@ impl Entry {
     /// (`s`/`S`, `t`/`T`), e.g. `drwxr-xr-x`, `-rwsr-x---`.
     pub fn mode_string(&self) -> String {
         let m = self.mode;
-        let bit = |mask: u32, c: char| if m & mask != 0 { c } else { '-' };
-        let special = |exec: u32, special: u32, set: char| match (m & exec != 0, m & special != 0) {
+        let bit = |mask: u16, c: char| if m & mask != 0 { c } else { '-' };
+        let special = |exec: u16, special: u16, set: char| match (m & exec != 0, m & special != 0) {
             (true, true) => set,
             (false, true) => set.to_ascii_uppercase(),
             (true, false) => 'x',
@@ -804,7 +805,7 @@ impl Walker {
             link = l;
         }
         let mode = parse_number(&b[100..108], "mode", offset)?;
-        let mode = (non_negative(mode, "mode", offset)? & 0o7777) as u32;
+        let mode = (non_negative(mode, "mode", offset)? & 0o7777) as u16;
         let uid = match pax.uid {
             Some(v) => v,
             None => non_negative(parse_number(&b[108..116], "uid", offset)?, "uid", offset)?,
