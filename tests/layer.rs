@@ -34,12 +34,12 @@ fn line(e: &Entry) -> String {
         "{}\t{:o}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
         e.kind.letter(),
         e.mode,
-        e.uid,
-        e.gid,
+        e.uid(),
+        e.gid(),
         e.size,
         e.mtime,
-        hex(&e.path),
-        e.link.as_deref().map_or("-".to_owned(), hex),
+        hex(e.path()),
+        e.link().map_or("-".to_owned(), hex),
         e.data_offset
     )
 }
@@ -133,15 +133,15 @@ fn entries_carry_kinds_flags_and_hashes() {
         got.listing
             .entries
             .iter()
-            .find(|e| e.path == p)
+            .find(|e| e.path() == p)
             .unwrap_or_else(|| panic!("{}", String::from_utf8_lossy(p)))
     };
     let sh = find(b"bin/sh");
     // bin/sh holds content(2, 4096) from make.py: bytes (2*7 + j) % 251.
     let body: Vec<u8> = (0..4096).map(|j| ((14 + j) % 251) as u8).collect();
-    assert_eq!(sh.sha256, Some(Digest::sha256(&body)));
+    assert_eq!(sh.sha256(), Some(Digest::sha256(&body)));
     assert_eq!(find(b"bin/ash").kind, EntryKind::Hardlink);
-    assert_eq!(find(b"bin/dash").link.as_deref(), Some(&b"sh"[..]));
+    assert_eq!(find(b"bin/dash").link(), Some(&b"sh"[..]));
     assert!(find(b"dev/null").flags.contains(Flags::DEVICE));
     assert!(find(b"bin/caf\xe9-\xff.txt")
         .flags
@@ -149,17 +149,18 @@ fn entries_carry_kinds_flags_and_hashes() {
     // lnk/long -> ../ttt…: `..` from lnk/ lands on the root, still inside.
     assert!(!find(b"lnk/long").flags.contains(Flags::LINK_ESCAPES));
     assert_eq!(find(b"old-mtime").mtime, -1000);
-    assert_eq!(find(b"big-uid").uid, 10_000_000);
+    assert_eq!(find(b"big-uid").uid(), 10_000_000);
     let sparse = read_with(&fixture("sparse-gnu.tar"), 4096, opts).unwrap();
     let img = sparse
         .listing
         .entries
         .iter()
-        .find(|e| e.path == b"var/sparse.img")
+        .find(|e| e.path() == b"var/sparse.img")
         .unwrap();
     assert!(img.flags.contains(Flags::SPARSE));
     assert_eq!(
-        img.sha256, None,
+        img.sha256(),
+        None,
         "sparse content is not reconstructed, so not hashed"
     );
 }
@@ -284,7 +285,7 @@ fn hand_made_tar_edge_cases() {
         .listing
         .entries
         .iter()
-        .map(|e| (&e.path[..], e.size))
+        .map(|e| (e.path(), e.size))
         .collect();
     assert_eq!(names, vec![(&b"five"[..], 5), (&b"after"[..], 0)]);
     assert_eq!(got.listing.entries[0].data_offset, 1536);
@@ -299,7 +300,7 @@ fn hand_made_tar_edge_cases() {
     t.resize(t.len() + 1024, 0);
     let got = read(&t).unwrap();
     assert_eq!(got.listing.entries.len(), 1);
-    assert_eq!(got.listing.entries[0].path, b"from-gnu");
+    assert_eq!(got.listing.entries[0].path(), b"from-gnu");
 
     // Paths: absolute, `..`, links escaping, duplicates.
     let t = tar(&[
@@ -316,7 +317,7 @@ fn hand_made_tar_edge_cases() {
         .listing
         .entries
         .iter()
-        .map(|e| (&e.path[..], e.flags))
+        .map(|e| (e.path(), e.flags))
         .collect();
     let has = |i: usize, f: Flags| flags[i].1.contains(f);
     assert_eq!(flags[0].0, b"etc/passwd");
@@ -760,7 +761,7 @@ use manifest_explorer::layer::Listing;
 /// (symlink); `size` for files.
 fn ent(spec: &str, size: u64) -> Entry {
     let (name, link) = match spec.split_once(" -> ") {
-        Some((n, l)) => (n, Some(l.as_bytes().to_vec())),
+        Some((n, l)) => (n, Some(l.as_bytes())),
         None => (spec, None),
     };
     let kind = if link.is_some() {
@@ -770,22 +771,15 @@ fn ent(spec: &str, size: u64) -> Entry {
     } else {
         EntryKind::File
     };
-    Entry {
-        path: name.trim_end_matches('/').as_bytes().to_vec(),
+    let mut e = Entry::new(
         kind,
-        mode: 0o644,
-        uid: 0,
-        gid: 0,
-        uname: Vec::new(),
-        gname: Vec::new(),
-        size: if kind == EntryKind::File { size } else { 0 },
-        mtime: 0,
+        name.trim_end_matches('/').as_bytes(),
         link,
-        data_offset: 0,
-        header_offset: 0,
-        sha256: None,
-        flags: Flags::default(),
-    }
+        Default::default(),
+    );
+    e.mode = 0o644;
+    e.size = if kind == EntryKind::File { size } else { 0 };
+    e
 }
 
 fn layer(entries: &[(&str, u64)]) -> Listing {
@@ -1056,7 +1050,7 @@ fn views_filter_sort_and_page() {
             .map(|r| {
                 let e = tree.entry(r.layer, r.entry);
                 (
-                    String::from_utf8(e.path.clone()).unwrap(),
+                    String::from_utf8(e.path().to_vec()).unwrap(),
                     r.layer,
                     r.state,
                     r.mark,
@@ -1154,8 +1148,14 @@ fn views_filter_sort_and_page() {
     };
     assert_eq!(rows(q).0, 1);
     let mut odd = layer(&[]);
-    odd.entries.push(ent("x", 1));
-    odd.entries[0].path = b"caf\xc3\x89-\xff".to_vec();
+    let mut cafe = Entry::new(
+        EntryKind::File,
+        b"caf\xc3\x89-\xff",
+        None,
+        Default::default(),
+    );
+    cafe.size = 1;
+    odd.entries.push(cafe);
     let t = Tree::from_layers([odd]);
     let i = Index::new(&t);
     // The name is "cafÉ-\xff": ASCII letters fold, other characters match exactly (É is not é).
@@ -1358,11 +1358,12 @@ fn synthetic_layer(l: usize, n: usize) -> Listing {
         } else {
             format!("opt/l{l}/d{}/f{}", i / 100, i)
         };
-        let mut e = ent(&path, (i % 4096) as u64);
-        if l > 0 && i % 1000 == 1 {
-            e.path = format!("opt/l{}/d{}/.wh.f{}", l - 1, i / 100, i).into_bytes();
-        }
-        entries.push(e);
+        let path = if l > 0 && i % 1000 == 1 {
+            format!("opt/l{}/d{}/.wh.f{}", l - 1, i / 100, i)
+        } else {
+            path
+        };
+        entries.push(ent(&path, (i % 4096) as u64));
     }
     if l > 0 {
         entries.push(ent(&format!("opt/l{}/d7/.wh..wh..opq", l - 1), 0));
@@ -1557,7 +1558,7 @@ fn random_merges_keep_their_invariants() {
                                     .entries
                                     .iter()
                                     .map(|e| (
-                                        String::from_utf8_lossy(&e.path).into_owned(),
+                                        String::from_utf8_lossy(e.path()).into_owned(),
                                         e.kind
                                     ))
                                     .collect::<Vec<_>>())
@@ -1841,24 +1842,54 @@ fn pax_keys_global_headers_and_odd_types() {
     let got = read(&t).unwrap();
     let e = &got.listing.entries;
     assert_eq!(e.len(), 4, "{e:?}");
-    assert_eq!(e[0].path, b"pax/name\xff");
+    assert_eq!(e[0].path(), b"pax/name\xff");
+    assert_eq!(e[0].link(), Some(&b"target"[..]), "PAX linkpath wins");
     assert_eq!(
-        e[0].link.as_deref(),
-        Some(&b"target"[..]),
-        "PAX linkpath wins"
+        (e[0].mtime, e[0].uid(), e[0].gid()),
+        (-2, 3_000_000, 4_000_000)
     );
-    assert_eq!((e[0].mtime, e[0].uid, e[0].gid), (-2, 3_000_000, 4_000_000));
     assert_eq!(
-        (&e[0].uname[..], &e[0].gname[..]),
+        (e[0].uname(), e[0].gname()),
         (&b"someone"[..], &b"group"[..])
     );
     assert!(e[0].flags.contains(Flags::NON_UTF8));
     assert_eq!(e[1].kind, EntryKind::Other(b'D'));
     assert_eq!(e[2].kind, EntryKind::Other(b'Z'));
-    assert_eq!(e[3].path, b"last");
+    assert_eq!(e[3].path(), b"last");
     assert_eq!(
         got.listing.warnings.len(),
         1,
         "one warning for the ignored global header"
+    );
+}
+
+/// Entries with the same owner share one (a listing of a million entries holds a few), and
+/// the values stay exact: a uid over u32 from a PAX record included.
+#[test]
+fn entries_share_their_owner_and_keep_its_values() {
+    let mut t = Vec::new();
+    t.extend(header_raw(b"a", b'0', octal12(0), b""));
+    t.extend(header_raw(b"b", b'0', octal12(0), b""));
+    let mut records = pax_record("uid", b"5000000000");
+    records.extend(pax_record("uname", b"big"));
+    push_meta(&mut t, b"PaxHeader", b'x', &records);
+    t.extend(header_raw(b"c", b'0', octal12(0), b""));
+    t.extend(header_raw(b"d", b'0', octal12(0), b""));
+    t.resize(t.len() + 1024, 0);
+    let got = read(&t).unwrap();
+    let e = &got.listing.entries;
+    assert!(
+        std::ptr::eq(e[0].owner(), e[1].owner()),
+        "one owner, shared"
+    );
+    assert!(
+        std::ptr::eq(e[0].owner(), e[3].owner()),
+        "shared again after another"
+    );
+    assert!(!std::ptr::eq(e[0].owner(), e[2].owner()));
+    assert_eq!((e[0].uid(), e[0].uname()), (0, &b""[..]));
+    assert_eq!(
+        (e[2].uid(), e[2].gid(), e[2].uname()),
+        (5_000_000_000, 0, &b"big"[..])
     );
 }

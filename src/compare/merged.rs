@@ -35,12 +35,12 @@ pub fn merged_facts(tree: &Tree) -> Vec<FileFacts> {
         out.push(FileFacts {
             path: path.clone(),
             kind: kind(entry.kind),
-            mode: entry.mode,
-            uid: entry.uid,
-            gid: entry.gid,
+            mode: entry.mode.into(),
+            uid: entry.uid(),
+            gid: entry.gid(),
             size: entry.size,
-            link: entry.link.clone(),
-            content: entry.sha256.clone(),
+            link: entry.link().map(<[u8]>::to_vec),
+            content: entry.sha256(),
             mtime: entry.mtime,
         });
     }

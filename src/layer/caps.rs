@@ -7,7 +7,8 @@
 pub struct Caps {
     /// Tar entries in one layer (meta headers such as PAX `x` and GNU `L` not counted).
     pub max_entries: u64,
-    /// Bytes of one meta record payload: a PAX `x`/`g` header or a GNU `L`/`K` long name.
+    /// Bytes of one meta record payload: a PAX `x`/`g` header or a GNU `L`/`K` long name (at
+    /// most 4 GiB whatever this says: an entry keeps its path length in 32 bits).
     pub max_record: u64,
     /// Total bytes of all meta record payloads (and GNU sparse extension blocks) in one layer.
     pub max_metadata: u64,

@@ -18,8 +18,12 @@
 //! trusted for anything but display: paths are normalised lexically here and flagged
 //! ([`Flags`]) when they were absolute, held `..`, or are otherwise suspicious.
 
+use std::sync::Arc;
+
+use sha2::{Digest as _, Sha256};
+
 use super::{Caps, LayerError};
-use crate::oci::{Algorithm, Digest, Hasher};
+use crate::oci::Digest;
 
 const BLOCK: usize = 512;
 
@@ -96,39 +100,176 @@ pub enum Whiteout {
     Meta,
 }
 
-/// One file (or directory, link, device) of a layer, as the tar stream describes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
-    /// Raw name bytes, normalised lexically: `.` and empty components removed (so leading
-    /// `./`, leading `/` and trailing `/` are gone), `..` kept. The root itself is empty.
-    pub path: Vec<u8>,
-    pub kind: EntryKind,
-    /// Permission bits and set-id/sticky bits (mode & 0o7777).
-    pub mode: u32,
+/// Who owns an entry: the ids and names its headers give (PAX values over the header's).
+/// Shared: a walk hands out one [`Arc`] per distinct owner, and almost every entry of a layer
+/// has one of two (`root`/`root` and one service user).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Owner {
     pub uid: u64,
     pub gid: u64,
-    pub uname: Vec<u8>,
-    pub gname: Vec<u8>,
+    pub uname: Box<[u8]>,
+    pub gname: Box<[u8]>,
+}
+
+/// Distinct owners a walk shares; past these (a hostile layer), each entry gets its own. A
+/// short list searched in order, not a hash set: layers have a handful, and the worker's wasm
+/// is smaller without another map.
+const MAX_OWNERS: usize = 64;
+
+/// One file (or directory, link, device) of a layer, as the tar stream describes it.
+///
+/// Compact, because a listing holds up to a million of them (issue 7: a 1M-entry listing in
+/// 128 MiB): 72 bytes (56 in wasm32), plus one allocation holding the path, the link target
+/// and the SHA-256 (32 raw bytes, not 71 of text), and the [`Owner`] shared with other entries.
+/// `mode` is a `u16` since the walker keeps only `mode & 0o7777`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The path's bytes, then the link target's, then the SHA-256's.
+    bytes: Box<[u8]>,
+    path_len: u32,
+    /// What `bytes` holds besides the path: [`Entry::LINK`], [`Entry::ROOM`] (32 bytes for a
+    /// digest at the end), [`Entry::DIGEST`] (they are filled: hashing can fail midway).
+    parts: u8,
+    owner: Arc<Owner>,
+    pub kind: EntryKind,
+    /// Permission bits and set-id/sticky bits (mode & 0o7777).
+    pub mode: u16,
     /// Content size in bytes: the real size for sparse files, 0 for types that store no data
     /// (directories, links, devices, FIFOs).
     pub size: u64,
     /// Seconds since the epoch (PAX fractions dropped; may be negative).
     pub mtime: i64,
-    /// Symlink target or hard link target, raw bytes as stored.
-    pub link: Option<Vec<u8>>,
     /// Offset of the entry's data in the uncompressed stream.
     pub data_offset: u64,
     /// Offset of the entry's first header (its first meta header when it has some).
     pub header_offset: u64,
-    /// SHA-256 of the content, when hashing is on and the entry is a regular, non-sparse file.
-    pub sha256: Option<Digest>,
     pub flags: Flags,
 }
 
+// A listing holds up to a million entries: a field added here costs a million times over
+// (tests/listing_memory.rs measures the whole listing).
+const ENTRY_SIZE: usize = if cfg!(target_pointer_width = "32") {
+    56
+} else {
+    72
+};
+const _: () = assert!(std::mem::size_of::<Entry>() <= ENTRY_SIZE);
+
 impl Entry {
+    const LINK: u8 = 1;
+    const ROOM: u8 = 2;
+    const DIGEST: u8 = 4;
+
+    /// An entry of `kind` at `path` (raw bytes, normalised as [`Entry::path`] says; at most
+    /// 4 GiB, which the walker's record cap ensures) with this link target; owned by
+    /// `owner`, everything else zero.
+    pub fn new(kind: EntryKind, path: &[u8], link: Option<&[u8]>, owner: Arc<Owner>) -> Entry {
+        Entry::with_room(kind, path, link, owner, false)
+    }
+
+    /// [`Entry::new`] with room for a digest set later (no second allocation then).
+    fn with_room(
+        kind: EntryKind,
+        path: &[u8],
+        link: Option<&[u8]>,
+        owner: Arc<Owner>,
+        digest_room: bool,
+    ) -> Entry {
+        let path = &path[..path.len().min(u32::MAX as usize)];
+        let link_len = link.map_or(0, <[u8]>::len);
+        let room = if digest_room { 32 } else { 0 };
+        let mut bytes = Vec::with_capacity(path.len() + link_len + room);
+        bytes.extend_from_slice(path);
+        bytes.extend_from_slice(link.unwrap_or_default());
+        bytes.resize(path.len() + link_len + room, 0);
+        Entry {
+            bytes: bytes.into_boxed_slice(),
+            path_len: path.len() as u32,
+            parts: if link.is_some() { Entry::LINK } else { 0 }
+                | if digest_room { Entry::ROOM } else { 0 },
+            owner,
+            kind,
+            mode: 0,
+            size: 0,
+            mtime: 0,
+            data_offset: 0,
+            header_offset: 0,
+            flags: Flags::default(),
+        }
+    }
+
+    /// Raw name bytes, normalised lexically: `.` and empty components removed (so leading
+    /// `./`, leading `/` and trailing `/` are gone), `..` kept. The root itself is empty.
+    pub fn path(&self) -> &[u8] {
+        self.bytes.get(..self.path_len as usize).unwrap_or_default()
+    }
+
+    /// Symlink target or hard link target, raw bytes as stored.
+    pub fn link(&self) -> Option<&[u8]> {
+        (self.parts & Entry::LINK != 0).then(|| {
+            let end = self.bytes.len().saturating_sub(self.digest_len());
+            self.bytes
+                .get(self.path_len as usize..end)
+                .unwrap_or_default()
+        })
+    }
+
+    /// SHA-256 of the content, when hashing is on and the entry is a regular, non-sparse file.
+    pub fn sha256(&self) -> Option<Digest> {
+        self.sha256_bytes().map(Digest::sha256_from_bytes)
+    }
+
+    /// [`Entry::sha256`] as its 32 bytes.
+    pub fn sha256_bytes(&self) -> Option<&[u8; 32]> {
+        if self.parts & Entry::DIGEST == 0 {
+            return None;
+        }
+        self.bytes.last_chunk::<32>()
+    }
+
+    /// Fills the digest room [`Entry::with_room`] made (no room: nothing to fill).
+    fn fill_sha256(&mut self, sha256: [u8; 32]) {
+        if self.parts & Entry::ROOM == 0 {
+            return;
+        }
+        if let Some(slot) = self.bytes.last_chunk_mut::<32>() {
+            *slot = sha256;
+            self.parts |= Entry::DIGEST;
+        }
+    }
+
+    /// Bytes at the end of `bytes` kept for the digest.
+    fn digest_len(&self) -> usize {
+        if self.parts & Entry::ROOM != 0 {
+            32
+        } else {
+            0
+        }
+    }
+
+    pub fn owner(&self) -> &Owner {
+        &self.owner
+    }
+
+    pub fn uid(&self) -> u64 {
+        self.owner.uid
+    }
+
+    pub fn gid(&self) -> u64 {
+        self.owner.gid
+    }
+
+    pub fn uname(&self) -> &[u8] {
+        &self.owner.uname
+    }
+
+    pub fn gname(&self) -> &[u8] {
+        &self.owner.gname
+    }
+
     /// The whiteout this entry stands for, if its last component is a `.wh.` name.
     pub fn whiteout(&self) -> Option<Whiteout> {
-        let (dir, name) = split_last(&self.path);
+        let (dir, name) = split_last(self.path());
         let target = name.strip_prefix(b".wh.")?;
         if target == b".wh..opq" {
             return Some(Whiteout::Opaque(dir.to_vec()));
@@ -143,8 +284,8 @@ impl Entry {
     /// (`s`/`S`, `t`/`T`), e.g. `drwxr-xr-x`, `-rwsr-x---`.
     pub fn mode_string(&self) -> String {
         let m = self.mode;
-        let bit = |mask: u32, c: char| if m & mask != 0 { c } else { '-' };
-        let special = |exec: u32, special: u32, set: char| match (m & exec != 0, m & special != 0) {
+        let bit = |mask: u16, c: char| if m & mask != 0 { c } else { '-' };
+        let special = |exec: u16, special: u16, set: char| match (m & exec != 0, m & special != 0) {
             (true, true) => set,
             (false, true) => set.to_ascii_uppercase(),
             (true, false) => 'x',
@@ -187,7 +328,7 @@ impl Entry {
 
     /// The last path component.
     pub fn name(&self) -> &[u8] {
-        split_last(&self.path).1
+        split_last(self.path()).1
     }
 }
 
@@ -379,7 +520,10 @@ pub struct Walker {
     entries: Vec<Entry>,
     warnings: Vec<String>,
     /// The current file's hash (only while in `Data` for a hashed entry).
-    hasher: Option<Hasher>,
+    hasher: Option<Sha256>,
+    /// The owners handed out so far (see [`Owner`]), up to [`MAX_OWNERS`], the last one
+    /// used first.
+    owners: Vec<Arc<Owner>>,
     /// Capturing the current entry: the buffer.
     capturing: bool,
     /// Reading a PAX 1.0 sparse map at the start of the current entry's data.
@@ -402,6 +546,7 @@ impl Walker {
             entries: Vec::new(),
             warnings: Vec::new(),
             hasher: None,
+            owners: Vec::new(),
             capturing: false,
             sparse_map: None,
             captured: None,
@@ -552,6 +697,8 @@ impl Walker {
             });
         }
         mark_duplicates(&mut self.entries);
+        // The listing is kept as long as the layer is open: not the up to 2× of a growing Vec.
+        self.entries.shrink_to_fit();
         Ok(Walked {
             entries: self.entries,
             warnings: self.warnings,
@@ -603,12 +750,14 @@ impl Walker {
             _ => None,
         };
         if let Some(meta) = meta {
-            if size > self.opts.caps.max_record {
+            // A name is at most 4 GiB whatever the cap (an entry keeps its length in a u32).
+            let cap = self.opts.caps.max_record.min(u64::from(u32::MAX));
+            if size > cap {
                 return Err(LayerError::RecordTooLarge {
                     kind: meta.name(),
                     size,
                     offset,
-                    cap: self.opts.caps.max_record,
+                    cap,
                 });
             }
             self.add_metadata(size)?;
@@ -656,7 +805,7 @@ impl Walker {
             link = l;
         }
         let mode = parse_number(&b[100..108], "mode", offset)?;
-        let mode = (non_negative(mode, "mode", offset)? & 0o7777) as u32;
+        let mode = (non_negative(mode, "mode", offset)? & 0o7777) as u16;
         let uid = match pax.uid {
             Some(v) => v,
             None => non_negative(parse_number(&b[108..116], "uid", offset)?, "uid", offset)?,
@@ -765,28 +914,24 @@ impl Walker {
             self.captured = Some(Vec::new());
         }
         let gnu_extended = typeflag == b'S' && b[482] != 0;
-        let data_offset = self.offset;
-        self.entries.push(Entry {
-            path,
-            kind,
-            mode,
+        let owner = self.owner(Owner {
             uid,
             gid,
-            uname,
-            gname,
-            size,
-            mtime,
-            link,
-            data_offset,
-            header_offset: pending.start.unwrap_or(offset),
-            sha256: if hashed && data == 0 {
-                Some(Digest::sha256(b""))
-            } else {
-                None
-            },
-            flags,
+            uname: uname.into_boxed_slice(),
+            gname: gname.into_boxed_slice(),
         });
-        self.hasher = (hashed && data > 0).then(|| Hasher::new(Algorithm::Sha256));
+        let mut entry = Entry::with_room(kind, &path, link.as_deref(), owner, hashed);
+        entry.mode = mode;
+        entry.size = size;
+        entry.mtime = mtime;
+        entry.data_offset = self.offset;
+        entry.header_offset = pending.start.unwrap_or(offset);
+        entry.flags = flags;
+        if hashed && data == 0 {
+            entry.fill_sha256(Sha256::digest(b"").into());
+        }
+        self.entries.push(entry);
+        self.hasher = (hashed && data > 0).then(Sha256::new);
         self.sparse_map = pax.sparse_v1.then(SparseMap::default);
         self.state = if gnu_extended {
             State::SparseExt { data }
@@ -819,10 +964,24 @@ impl Walker {
     fn end_data(&mut self) {
         if let Some(h) = self.hasher.take() {
             if let Some(entry) = self.entries.last_mut() {
-                entry.sha256 = Some(h.finish());
+                entry.fill_sha256(h.finalize().into());
             }
         }
         self.capturing = false;
+    }
+
+    /// `owner`, shared with the earlier entries that have the same one.
+    fn owner(&mut self, owner: Owner) -> Arc<Owner> {
+        if let Some(i) = self.owners.iter().position(|known| **known == owner) {
+            // Entries come in runs of one owner: the next lookup finds it at once.
+            self.owners.swap(0, i);
+            return Arc::clone(&self.owners[0]);
+        }
+        let owner = Arc::new(owner);
+        if self.owners.len() < MAX_OWNERS {
+            self.owners.push(Arc::clone(&owner));
+        }
+        owner
     }
 
     fn end_meta(&mut self, meta: Meta) -> Result<(), LayerError> {
@@ -1182,7 +1341,7 @@ fn mark_duplicates(entries: &mut [Entry]) {
     let mut seen = std::collections::HashSet::with_capacity(entries.len());
     let mut dups = Vec::new();
     for (i, e) in entries.iter().enumerate() {
-        if !seen.insert(e.path.as_slice()) {
+        if !seen.insert(e.path()) {
             dups.push(i);
         }
     }

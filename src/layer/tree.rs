@@ -30,6 +30,7 @@ use std::borrow::Cow;
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use thiserror::Error;
 
@@ -101,8 +102,11 @@ impl Version {
 /// implicit directory that only exists because something is under it).
 #[derive(Clone, Debug)]
 pub struct Node {
-    /// The last path component; empty for the root. [`Tree::path`] gives the whole path.
-    pub name: Box<[u8]>,
+    /// Where the last path component is in [`Tree::names`]: [`Tree::name`] gives it,
+    /// [`Tree::path`] the whole path. One arena, not an allocation per node (a million of
+    /// them for a big layer).
+    name_at: usize,
+    name_len: u32,
     pub parent: NodeId,
     first_child: u32,
     next_sibling: u32,
@@ -111,6 +115,14 @@ pub struct Node {
     /// No live version strictly below (so hiding this subtree has nothing to do).
     clear_below: bool,
 }
+
+// One node per path of the image (a million for a big layer): see tests/listing_memory.rs.
+const NODE_SIZE: usize = if cfg!(target_pointer_width = "32") {
+    32
+} else {
+    40
+};
+const _: () = assert!(std::mem::size_of::<Node>() <= NODE_SIZE);
 
 /// What a whiteout entry does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -148,13 +160,18 @@ pub enum LinkError {
 
 /// The merged filesystem of layers pushed in order.
 pub struct Tree {
-    layers: Vec<Listing>,
+    /// Shared: the worker keeps each listing once, for every tree it builds over it.
+    layers: Vec<Arc<Listing>>,
     nodes: Vec<Node>,
+    /// The nodes' names, one after the other.
+    names: Vec<u8>,
     /// Each version and the index of the next version of the same node.
     versions: Vec<(Version, u32)>,
     whiteouts: Vec<WhiteoutRef>,
-    /// Hash of (parent, name) → node; a key whose hash is taken goes to `overflow`.
-    index: HashMap<u64, NodeId, BuildHasherDefault<Prehashed>>,
+    /// Hash of (parent, name), 32 bits of it, → node; a key whose hash is taken goes to
+    /// `overflow`. Half the size of a 64-bit key: at a million nodes about a hundred keys
+    /// collide, and those cost one more lookup.
+    index: HashMap<u32, NodeId, BuildHasherDefault<Prehashed>>,
     overflow: HashMap<(NodeId, Box<[u8]>), NodeId>,
     hasher: RandomState,
     /// Entries naming the root that are not directories: kept out of the tree.
@@ -174,7 +191,8 @@ impl Tree {
         Tree {
             layers: Vec::new(),
             nodes: vec![Node {
-                name: Box::default(),
+                name_at: 0,
+                name_len: 0,
                 parent: 0,
                 first_child: NONE,
                 next_sibling: NONE,
@@ -182,6 +200,7 @@ impl Tree {
                 last_version: NONE,
                 clear_below: true,
             }],
+            names: Vec::new(),
             versions: Vec::new(),
             whiteouts: Vec::new(),
             index: HashMap::default(),
@@ -193,7 +212,7 @@ impl Tree {
     }
 
     /// A tree of these layers, bottom first.
-    pub fn from_layers(layers: impl IntoIterator<Item = Listing>) -> Tree {
+    pub fn from_layers(layers: impl IntoIterator<Item = impl Into<Arc<Listing>>>) -> Tree {
         let mut tree = Tree::new();
         for layer in layers {
             tree.push_layer(layer);
@@ -201,7 +220,7 @@ impl Tree {
         tree
     }
 
-    pub fn layers(&self) -> &[Listing] {
+    pub fn layers(&self) -> &[Arc<Listing>] {
         &self.layers
     }
 
@@ -212,6 +231,14 @@ impl Tree {
     /// A node by id. Panics for an id that does not come from this tree.
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id as usize]
+    }
+
+    /// The last path component of a node (empty for the root, or an id not of this tree).
+    pub fn name(&self, id: NodeId) -> &[u8] {
+        self.nodes
+            .get(id as usize)
+            .and_then(|n| self.names.get(n.name_at..n.name_at + n.name_len as usize))
+            .unwrap_or_default()
     }
 
     /// The whole path of a node (`/`-separated, no leading `/`; empty for the root).
@@ -228,7 +255,7 @@ impl Tree {
         let mut n = id;
         while n != 0 {
             let node = &self.nodes[n as usize];
-            len += node.name.len() + usize::from(node.parent != 0);
+            len += node.name_len as usize + usize::from(node.parent != 0);
             n = node.parent;
         }
         out.clear();
@@ -237,8 +264,9 @@ impl Tree {
         let mut n = id;
         while n != 0 {
             let node = &self.nodes[n as usize];
-            out[end - node.name.len()..end].copy_from_slice(&node.name);
-            end -= node.name.len();
+            let name = self.name(n);
+            out[end - name.len()..end].copy_from_slice(name);
+            end -= name.len();
             if node.parent != 0 {
                 end -= 1;
                 out[end] = b'/';
@@ -329,14 +357,13 @@ impl Tree {
         Some(id)
     }
 
-    fn key(&self, parent: NodeId, name: &[u8]) -> u64 {
-        self.hasher.hash_one((parent, name))
+    fn key(&self, parent: NodeId, name: &[u8]) -> u32 {
+        self.hasher.hash_one((parent, name)) as u32
     }
 
     fn child(&self, parent: NodeId, name: &[u8]) -> Option<NodeId> {
         let id = *self.index.get(&self.key(parent, name))?;
-        let node = &self.nodes[id as usize];
-        if node.parent == parent && *node.name == *name {
+        if self.nodes[id as usize].parent == parent && self.name(id) == name {
             return Some(id);
         }
         self.overflow.get(&(parent, Box::from(name))).copied()
@@ -344,7 +371,7 @@ impl Tree {
 
     fn create(&mut self, parent: NodeId, name: &[u8]) -> NodeId {
         let id = self.nodes.len() as NodeId;
-        match self.index.entry(self.hasher.hash_one((parent, name))) {
+        match self.index.entry(self.key(parent, name)) {
             std::collections::hash_map::Entry::Occupied(_) => {
                 self.overflow.insert((parent, name.into()), id);
             }
@@ -353,8 +380,12 @@ impl Tree {
             }
         }
         let next_sibling = std::mem::replace(&mut self.nodes[parent as usize].first_child, id);
+        let name_at = self.names.len();
+        self.names.extend_from_slice(name);
         self.nodes.push(Node {
-            name: name.into(),
+            name_at,
+            // A component is part of one entry's path, which is at most 4 GiB.
+            name_len: name.len() as u32,
             parent,
             first_child: NONE,
             next_sibling,
@@ -456,12 +487,17 @@ impl Tree {
     }
 
     /// Applies the next layer on top. Returns its index.
-    pub fn push_layer(&mut self, listing: Listing) -> u32 {
+    pub fn push_layer(&mut self, listing: impl Into<Arc<Listing>>) -> u32 {
+        let listing = listing.into();
         let layer = self.layers.len() as u32;
         let n = listing.entries.len();
         self.versions.reserve(n);
         self.nodes.reserve(n);
         self.index.reserve(n);
+        // About the names this layer adds (fewer when paths repeat lower ones), rather than
+        // up to twice them from doubling.
+        let names: usize = listing.entries.iter().map(|e| e.name().len()).sum();
+        self.names.reserve(names);
         let mut deletes = Vec::new();
         for (i, e) in listing.entries.iter().enumerate() {
             if !e.is_whiteout() {
@@ -470,7 +506,7 @@ impl Tree {
             let (kind, target) = match e.whiteout() {
                 Some(Whiteout::Opaque(dir)) => (WhiteoutKind::Opaque, clean(&dir)),
                 Some(Whiteout::Delete(target)) => (WhiteoutKind::Delete, clean(&target)),
-                Some(Whiteout::Meta) => (WhiteoutKind::Meta, clean(split_last(&e.path).0)),
+                Some(Whiteout::Meta) => (WhiteoutKind::Meta, clean(split_last(e.path()).0)),
                 None => continue,
             };
             let target = self.get_or_create(&target);
@@ -500,7 +536,7 @@ impl Tree {
             if e.is_whiteout() {
                 continue;
             }
-            let path = clean_cow(&e.path);
+            let path = clean_cow(e.path());
             if path.is_empty() && e.kind != EntryKind::Dir {
                 // `./`, `..` or `a/..` as a file, link or device: the root cannot be one.
                 self.unplaced.push((layer, i as u32));
@@ -592,7 +628,7 @@ impl Tree {
                     }
                     let target = self
                         .live(next)
-                        .and_then(|v| self.entry(v.layer, v.entry).link.as_deref())
+                        .and_then(|v| self.entry(v.layer, v.entry).link())
                         .unwrap_or_default();
                     if target.first() == Some(&b'/') {
                         at = 0;
@@ -618,25 +654,27 @@ fn components(path: &[u8]) -> impl DoubleEndedIterator<Item = &[u8]> {
         .filter(|p| !p.is_empty() && *p != b".")
 }
 
-/// The keys are already hashes (SipHash of (parent, name) with a per-tree random key):
-/// hashing them again would only cost time.
+/// The keys are already hashes (32 bits of a SipHash of (parent, name) with a per-tree
+/// random key): they are only spread over 64 bits, since the map picks buckets by the low
+/// bits and tells keys apart within a group by the top ones.
 #[derive(Default)]
 struct Prehashed(u64);
 
 impl Hasher for Prehashed {
     fn finish(&self) -> u64 {
-        self.0
+        // Fibonacci hashing: one multiplication carries every key bit into the top bits.
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        // Only u64 keys are hashed; this fallback keeps the trait total.
+        // Only u32 keys are hashed; this fallback keeps the trait total.
         for &b in bytes {
             self.0 = (self.0 << 8) | u64::from(b);
         }
     }
 
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n);
     }
 }
 

@@ -113,14 +113,39 @@ enum Item {
     Whiteout(u32),
 }
 
+/// An [`Item`] in 4 bytes, not the enum's 8 (the index holds two per row, a million rows):
+/// the top bit tells a whiteout, the rest is its index (a tree holds far fewer than 2^31
+/// versions: each is an entry in memory).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Packed(u32);
+
+const WHITEOUT: u32 = 1 << 31;
+
+impl Packed {
+    fn new(item: Item) -> Packed {
+        match item {
+            Item::Version(i) => Packed(i & !WHITEOUT),
+            Item::Whiteout(i) => Packed(i | WHITEOUT),
+        }
+    }
+
+    fn item(self) -> Item {
+        if self.0 & WHITEOUT == 0 {
+            Item::Version(self.0)
+        } else {
+            Item::Whiteout(self.0 & !WHITEOUT)
+        }
+    }
+}
+
 /// Presorted orders of a tree's rows. Build it once per tree, after its last layer (rows of
 /// layers pushed later are not in it).
 ///
 /// Path order is the tree's order (`ls -R`): a directory, then its whiteouts, then its
 /// children by name bytes — so `a/b` comes before `a-c`, unlike a plain byte sort.
 pub struct Index {
-    by_path: Vec<Item>,
-    by_size: Vec<Item>,
+    by_path: Vec<Packed>,
+    by_size: Vec<Packed>,
 }
 
 impl Index {
@@ -137,22 +162,22 @@ impl Index {
         let mut stack: Vec<NodeId> = vec![0];
         let mut children = Vec::new();
         while let Some(n) = stack.pop() {
-            items.extend(tree.version_ids(n).map(Item::Version));
+            items.extend(tree.version_ids(n).map(|i| Packed::new(Item::Version(i))));
             let n64 = u64::from(n);
             let from = whiteouts.partition_point(|&(t, _)| t < n64);
             items.extend(
                 whiteouts[from..]
                     .iter()
                     .take_while(|&&(t, _)| t == n64)
-                    .map(|&(_, i)| Item::Whiteout(i)),
+                    .map(|&(_, i)| Packed::new(Item::Whiteout(i))),
             );
             children.clear();
             children.extend(tree.children(n));
             // Pushed in reverse so that they pop in name order.
-            children.sort_unstable_by(|a, b| tree.node(*b).name.cmp(&tree.node(*a).name));
+            children.sort_unstable_by(|a, b| tree.name(*b).cmp(tree.name(*a)));
             stack.extend_from_slice(&children);
         }
-        let size = |item: &Item| match *item {
+        let size = |item: &Packed| match item.item() {
             Item::Version(i) => tree
                 .version(i)
                 .map_or(0, |v| tree.entry(v.layer, v.entry).size),
@@ -184,7 +209,8 @@ impl Index {
         let filtered = !needle.is_empty() || !q.prefix.is_empty();
         let (mut buf, mut lower) = (Vec::new(), Vec::new());
         for item in order {
-            let Some(row) = Index::row(tree, *item, q.scope, last) else {
+            let item = item.item();
+            let Some(row) = Index::row(tree, item, q.scope, last) else {
                 continue;
             };
             let shown = match row.state {
@@ -202,7 +228,7 @@ impl Index {
                         tree.path_into(row.node, &mut buf);
                         &buf
                     }
-                    Item::Whiteout(_) => &tree.entry(row.layer, row.entry).path,
+                    Item::Whiteout(_) => tree.entry(row.layer, row.entry).path(),
                 };
                 if !row_path.starts_with(&q.prefix) || !matches(row_path, &needle, &mut lower) {
                     continue;

@@ -117,6 +117,14 @@ impl Digest {
         Digest::compute(Algorithm::Sha256, bytes)
     }
 
+    /// The sha256 digest whose raw value is `hash` (a SHA-256 kept as 32 bytes, not as text).
+    pub fn sha256_from_bytes(hash: &[u8; 32]) -> Digest {
+        Digest {
+            algorithm: Algorithm::Sha256,
+            encoded: hex(hash),
+        }
+    }
+
     /// The digest of `bytes` with `algorithm`.
     pub fn compute(algorithm: Algorithm, bytes: &[u8]) -> Digest {
         let mut hasher = Hasher::new(algorithm);

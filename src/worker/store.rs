@@ -1,6 +1,8 @@
 //! What the worker keeps between requests: verified blobs (up to a memory budget) and layer
 //! listings, by key; and the answers to requests about them.
 
+use std::sync::Arc;
+
 use super::io::Spill;
 use super::keyed::Keyed;
 use crate::jobs::{self, CapsMsg, ListQuery, Reply, Request, RowState, Summary};
@@ -68,8 +70,9 @@ pub fn file_reply(job: u32, mut bytes: Vec<u8>, max: u64) -> (Reply, Vec<u8>) {
 struct Kept {
     summary: Summary,
     blob: Option<Vec<u8>>,
-    /// The files, for a verified (or, from disk, unverifiable) layer.
-    listing: Option<Listing>,
+    /// The files, for a verified (or, from disk, unverifiable) layer; shared with the trees
+    /// built over it.
+    listing: Option<Arc<Listing>>,
     origin: Option<(jobs::Source, wasm_bindgen::JsValue)>,
     /// A verified blob too big to keep here, kept by the browser (and its size).
     spilled: Option<(web_sys::Blob, u64)>,
@@ -104,15 +107,15 @@ const FLAG_NAMES: &[(Flags, &str)] = &[
 fn row(entry: &Entry, r: &view::Row) -> jobs::Row {
     let (layer, state) = (r.layer, r.state);
     jobs::Row {
-        path: entry.path.clone(),
-        shown: display(&entry.path),
+        path: entry.path().to_vec(),
+        shown: display(entry.path()),
         kind: entry.kind.letter(),
         mode: entry.mode_string(),
         mtime: entry.mtime_utc(),
-        uid: entry.uid,
-        gid: entry.gid,
+        uid: entry.uid(),
+        gid: entry.gid(),
         size: entry.size,
-        link: entry.link.as_deref().map(display),
+        link: entry.link().map(display),
         layer,
         state: match state {
             view::RowState::Live => RowState::Live,
@@ -314,7 +317,7 @@ impl Reading {
             }
             Err(e) => return Err(e.to_string().into()),
             Ok(None) => None,
-            Ok(Some(read)) => Some(describe(&mut summary, read)),
+            Ok(Some(read)) => Some(Arc::new(describe(&mut summary, read))),
         };
         // Kept by the browser only once verified (or from disk, where nothing is spilled).
         let spilled = self
