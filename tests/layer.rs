@@ -3,6 +3,8 @@
 //! Python), compressed streams, merging, efficiency figures and hostile input.
 
 mod common;
+#[path = "tar_support/pax.rs"]
+mod pax;
 
 use std::fs;
 
@@ -12,6 +14,7 @@ use manifest_explorer::layer::{
     Caps, Compression, Entry, EntryKind, Flags, LayerError, LayerReader,
 };
 use manifest_explorer::oci::Digest;
+use pax::pax_record;
 
 fn fixture(name: &str) -> Vec<u8> {
     fs::read(format!(
@@ -234,19 +237,6 @@ fn push_meta(t: &mut Vec<u8>, name: &[u8], typeflag: u8, payload: &[u8]) {
     ));
     t.extend_from_slice(payload);
     t.resize(t.len().div_ceil(512) * 512, 0);
-}
-
-fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
-    // The length counts itself: find the fixed point.
-    let body = key.len() + value.len() + 3;
-    let mut len = body + 1;
-    while len != body + len.to_string().len() {
-        len = body + len.to_string().len();
-    }
-    let mut r = format!("{len} {key}=").into_bytes();
-    r.extend_from_slice(value);
-    r.push(b'\n');
-    r
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {

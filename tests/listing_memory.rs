@@ -12,6 +12,9 @@
 //! The counters are process-wide: the measurements hold one lock so that they run one at a
 //! time, and everything else the harness allocates meanwhile is noise of a few kB.
 
+#[path = "tar_support/pax.rs"]
+mod pax;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Mutex;
@@ -20,6 +23,7 @@ use manifest_explorer::layer::pipeline::{LayerRead, ReadOptions};
 use manifest_explorer::layer::tree::Tree;
 use manifest_explorer::layer::view::{Index, Query};
 use manifest_explorer::layer::{EntryKind, LayerReader};
+use pax::pax_record;
 
 struct Counting;
 
@@ -144,19 +148,6 @@ impl Template {
         h[154] = 0;
         h
     }
-}
-
-/// One PAX record `"%d %s=%s\n"`: the length counts itself.
-fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
-    let body = 1 + key.len() + 1 + value.len() + 1;
-    let mut len = body + 1;
-    while len != body + len.to_string().len() {
-        len = body + len.to_string().len();
-    }
-    let mut r = format!("{len} {key}=").into_bytes();
-    r.extend_from_slice(value);
-    r.push(b'\n');
-    r
 }
 
 fn file_name(dir: usize, file: usize, pax: bool) -> Vec<u8> {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { serveDist, launchBrowser } from './harness.mjs';
+import { median } from './figures.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -37,7 +38,6 @@ function bigManifest(n) {
   }, null, 2);
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function measure(page, url, file, text) {
   // Explorer: from the file input's change event to the document's kind on screen.

@@ -15,13 +15,13 @@ import { serveDist, launchBrowser } from './harness.mjs';
 import { startRegistry } from '../registry/start.mjs';
 import { makeClient, makePusher } from '../registry/seed.mjs';
 import { layer, image, pushImage, expectedComparison } from '../registry/compare.mjs';
+import { median } from './figures.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const began = Date.now();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'me-compare-bench-'));
 const log = (s) => console.log(s);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const MB = 1e6;
 
 /** `n` deterministic incompressible bytes for `seed`. */

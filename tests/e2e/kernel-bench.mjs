@@ -23,6 +23,7 @@ import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { serveDist, launchBrowser } from './harness.mjs';
 import { noise, writeFiles, tarOf, compress } from './layer-data.mjs';
+import { median, mbps, spread, goal, printSummary } from './figures.mjs';
 
 const repo = path.resolve(new URL('../..', import.meta.url).pathname);
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
@@ -182,15 +183,6 @@ w.onmessage = ({ data }) => { waiting.get(data.id)(data); waiting.delete(data.id
 window.job = (job, args) => new Promise((resolve) => { const id = next++; waiting.set(id, resolve); w.postMessage({ id, job, args }); });
 </script>`;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const mbps = (bytes, ms) => bytes / 1e3 / ms;
-function spread(xs, d = 0) {
-  const ok = xs.filter(Number.isFinite);
-  if (!ok.length) return 'not measured';
-  const f = (x) => x.toFixed(d);
-  return ok.length === 1 ? f(ok[0]) : `${f(median(ok))} (${f(Math.min(...ok))}–${f(Math.max(...ok))})`;
-}
-const goal = (ok, text) => (ok ? `goal ${text}: met` : `goal ${text}: MISSED`);
 
 const summary = [];
 let browser;
@@ -266,9 +258,4 @@ try {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-log('');
-log('== kernel benchmark summary ==');
-for (const s of summary) log(`  ${s}`);
-for (const u of unmeasured) log(`  NOT MEASURED: ${u}`);
-log(`  total ${secs()}`);
-process.exitCode = unmeasured.length ? 1 : 0;
+printSummary('kernel benchmark summary', summary, unmeasured, secs());

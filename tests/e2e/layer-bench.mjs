@@ -28,6 +28,7 @@ import { serveDist, launchBrowser, observeLongTasks } from './harness.mjs';
 import { startRegistry } from '../registry/start.mjs';
 import { makeClient, makePusher, sha256, tarOneFile, MT } from '../registry/seed.mjs';
 import { noise, writeFiles, tarOf, compress } from './layer-data.mjs';
+import { median, mbps, spread, goal, printSummary } from './figures.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
@@ -321,22 +322,12 @@ const hashBaselines = (page, url) => page.evaluate(async (u) => {
 // Figures
 // ---------------------------------------------------------------------------------------------
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const mbps = (bytes, ms) => bytes / 1e3 / ms;
-/** "median (min–max)" of a list of numbers, `d` decimals. */
-function spread(all, d = 0) {
-  const xs = all.filter(Number.isFinite);
-  if (!xs.length) return 'not measured';
-  const f = (x) => x.toFixed(d);
-  return xs.length === 1 ? f(xs[0]) : `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
-}
 /** Figures by name, indexed by run, so ratios are taken within a run. */
 const fig = {};
 let runIndex = 0;
 const put = (name, value) => { (fig[name] ??= [])[runIndex] = value; };
 const vals = (name) => [...(fig[name] ?? [])].filter(Number.isFinite);
 const ratios = (a, b) => [...(fig[a] ?? [])].map((x, i) => x / fig[b]?.[i]).filter(Number.isFinite);
-const goal = (ok, text) => (ok ? `goal ${text}: met` : `goal ${text}: MISSED`);
 
 function longTaskFigures(tasks, from = 0, to = Infinity) {
   const inside = tasks.filter(([start]) => start >= from && start < to);
@@ -544,9 +535,4 @@ try {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-log('');
-log('== layer benchmark summary ==');
-for (const s of summary) log(`  ${s}`);
-for (const u of unmeasured) log(`  NOT MEASURED: ${u}`);
-log(`  total ${secs()}`);
-process.exitCode = unmeasured.length ? 1 : 0;
+printSummary('layer benchmark summary', summary, unmeasured, secs());

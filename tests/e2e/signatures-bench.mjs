@@ -18,12 +18,12 @@ import path from 'node:path';
 import { serveDist, launchBrowser, observeLongTasks } from './harness.mjs';
 import { startRegistry } from '../registry/start.mjs';
 import { seedBench } from '../registry/signatures.mjs';
+import { median } from './figures.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const COUNT = 100;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'me-sigs-bench-'));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (xs) => `${median(xs).toFixed(1)} ms (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}, n=${xs.length})`;
 
 /** Runs in the page: sets `selector` to `value`, fires change, resolves with the ms until
