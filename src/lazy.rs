@@ -232,8 +232,10 @@ pub mod host {
             let Some(element) = node.get() else {
                 return;
             };
-            // A log-in or log-out mounts the view again with the new credentials.
+            // A log-in or log-out mounts the view again with the new credentials; another file
+            // or folder opened from disk, with it (the route, `disk=1`, stays the same).
             nav.identity.track();
+            nav.disk.track();
             let detail = Object::new();
             set(&detail, "id", &JsValue::from(id));
             set(&detail, "element", &element);

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { serveDist, run, assert, assertEq, fact, listedPaths, workerBinaries } from './harness.mjs';
 import { startRegistry } from '../registry/start.mjs';
@@ -230,6 +231,14 @@ try {
       const listed = await listedPaths(page);
       assertEq(JSON.stringify([...listed].sort()), JSON.stringify([...l.names].sort()), 'paths listed');
       assertEq(JSON.stringify(workerBinaries(page)), '["fullworker"]', 'what is opened from disk runs in the full worker');
+      // Another file opened over the one shown (the route stays `disk=1`) replaces it.
+      const other = img.layers[0];
+      const second = path.join(dir, 'other.tar.gz');
+      fs.writeFileSync(second, zlib.gzipSync(other.tar));
+      await page.locator('#file').setInputFiles(second);
+      await page.waitForFunction(() => document.querySelector('[data-fact="compression"]')?.textContent.trim() === 'gzip', null, { timeout: 30000 });
+      const listedSecond = await listedPaths(page);
+      assertEq(JSON.stringify([...listedSecond].sort()), JSON.stringify([...other.names].sort()), 'the second file\'s paths listed');
     }],
   ], { outDir });
 } finally {
