@@ -23,7 +23,8 @@ pub enum Source {
     /// The `File` object sent along with the message (a layer opened from disk).
     File { name: String },
     /// A blob inside the archive opened under the key `archive` ([`Request::OpenArchive`]):
-    /// the worker slices it out of the file it already holds, so nothing travels.
+    /// its slice of the file (from the archive worker's [`Request::ArchiveBlob`]) is sent
+    /// along like a `File`; `archive` and `digest` name it in messages.
     Archive { archive: String, digest: Digest },
 }
 
@@ -93,6 +94,15 @@ pub enum Request {
     },
     /// A document blob (manifest, index, config) of the archive `archive`, verified.
     ReadDocument {
+        job: u32,
+        archive: String,
+        digest: Digest,
+    },
+    /// Where blob `digest` of the archive `archive` lies: answered by the archive worker with
+    /// [`Reply::Blob`] and the blob's slice of the file (a JS `Blob`, not its bytes) beside
+    /// it, which the page then sends to the layer worker with an `Open` of
+    /// [`Source::Archive`]. Nothing is read or verified here: the layer worker verifies.
+    ArchiveBlob {
         job: u32,
         archive: String,
         digest: Digest,
@@ -670,6 +680,16 @@ impl Request {
                 w.str(archive);
                 w.digest(digest);
             }
+            Request::ArchiveBlob {
+                job,
+                archive,
+                digest,
+            } => {
+                w.u8(11);
+                w.u64((*job).into());
+                w.str(archive);
+                w.digest(digest);
+            }
         }
         w.0
     }
@@ -746,6 +766,11 @@ impl Request {
                     paths: r.list(Reader::string)?,
                 },
                 10 => Request::ReadDocument {
+                    job: r.u32()?,
+                    archive: r.string()?,
+                    digest: r.digest()?,
+                },
+                11 => Request::ArchiveBlob {
                     job: r.u32()?,
                     archive: r.string()?,
                     digest: r.digest()?,

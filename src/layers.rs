@@ -20,7 +20,7 @@ use crate::jobs::{
 };
 use crate::oci::{Digest, Reference};
 use crate::registry::Endpoint;
-use crate::worker_client;
+use crate::worker_client::{self, Binary};
 
 /// The limits the worker applies unless the person raised them (see the layer core's caps).
 pub const DEFAULT_CAPS: CapsMsg = CapsMsg {
@@ -156,66 +156,90 @@ impl Opening {
                     Source::File { name: file.name() },
                     Some(JsValue::from(file.clone())),
                 ),
-                Origin::Archive(archive) => match &blob.expected {
-                    Some((digest, _)) => (
-                        Source::Archive {
+                Origin::Archive(archive) => {
+                    let Some((digest, _)) = &blob.expected else {
+                        self.fail("a blob in an archive needs its digest".into());
+                        return;
+                    };
+                    let source = Source::Archive {
+                        archive: archive.clone(),
+                        digest: digest.clone(),
+                    };
+                    // The archive worker knows where the blob lies; the layer worker then
+                    // streams that slice of the file (and verifies it) like a dropped file.
+                    let opening = blob.clone();
+                    ask(
+                        Binary::Archive,
+                        |job| Request::ArchiveBlob {
+                            job,
                             archive: archive.clone(),
                             digest: digest.clone(),
                         },
                         None,
-                    ),
-                    None => {
-                        self.fail("a blob in an archive needs its digest".into());
-                        return;
-                    }
-                },
+                        move |slice| match slice {
+                            Ok(slice) => self.open(opening.clone(), source.clone(), Some(slice)),
+                            Err(e) => self.fail(e),
+                        },
+                        |reply, extra| match (reply, extra) {
+                            (Reply::Blob { .. }, Some(slice)) => Ok(slice),
+                            (other, _) => unexpected(other),
+                        },
+                    );
+                    return;
+                }
             };
-            let started = js_sys::Date::now();
-            let key = blob.key.clone();
-            let sent = worker_client::send(
-                |job| Request::Open {
-                    job,
-                    key: blob.key,
-                    source,
-                    expected: blob.expected,
-                    diff_id: blob.diff_id,
-                    as_layer: blob.as_layer,
-                    caps: caps(),
-                    hash_files: HASH_FILES.with(|h| h.get()),
-                },
-                extra,
-                move |reply, _| match reply {
-                    Reply::Progress {
-                        received,
-                        total,
-                        uncompressed,
-                        entries,
-                        ..
-                    } => self.progress.set(Some(Progress {
-                        received,
-                        total,
-                        uncompressed,
-                        entries,
-                        elapsed_ms: (js_sys::Date::now() - started) as u64,
-                    })),
-                    Reply::Opened { summary, .. } => {
-                        OPENED.with(|o| o.borrow_mut().insert(key.clone(), summary.clone()));
-                        self.job.set(None);
-                        self.progress.set(None);
-                        self.summary.set(Some(summary));
-                    }
-                    Reply::Failed { error, cap, .. } => {
-                        self.cap_hit.set(cap);
-                        self.fail(error)
-                    }
-                    _ => self.fail(UNEXPECTED.into()),
-                },
-            );
-            match sent {
-                Ok(job) => self.job.set(Some(job)),
-                Err(e) => self.fail(e),
-            }
+            self.open(blob, source, extra);
         });
+    }
+
+    /// Opens `blob` from `source` (`extra` beside it) in the layer worker.
+    fn open(self, blob: Blob, source: Source, extra: Option<JsValue>) {
+        let started = js_sys::Date::now();
+        let key = blob.key.clone();
+        let sent = worker_client::send(
+            Binary::Layer,
+            |job| Request::Open {
+                job,
+                key: blob.key,
+                source,
+                expected: blob.expected,
+                diff_id: blob.diff_id,
+                as_layer: blob.as_layer,
+                caps: caps(),
+                hash_files: HASH_FILES.with(|h| h.get()),
+            },
+            extra,
+            move |reply, _| match reply {
+                Reply::Progress {
+                    received,
+                    total,
+                    uncompressed,
+                    entries,
+                    ..
+                } => self.progress.set(Some(Progress {
+                    received,
+                    total,
+                    uncompressed,
+                    entries,
+                    elapsed_ms: (js_sys::Date::now() - started) as u64,
+                })),
+                Reply::Opened { summary, .. } => {
+                    OPENED.with(|o| o.borrow_mut().insert(key.clone(), summary.clone()));
+                    self.job.set(None);
+                    self.progress.set(None);
+                    self.summary.set(Some(summary));
+                }
+                Reply::Failed { error, cap, .. } => {
+                    self.cap_hit.set(cap);
+                    self.fail(error)
+                }
+                _ => self.fail(UNEXPECTED.into()),
+            },
+        );
+        match sent {
+            Ok(job) => self.job.set(Some(job)),
+            Err(e) => self.fail(e),
+        }
     }
 
     fn fail(self, error: String) {
@@ -226,7 +250,7 @@ impl Opening {
 
     pub fn cancel(self) {
         if let Some(job) = self.job.get_untracked() {
-            worker_client::cancel(job);
+            worker_client::cancel(Binary::Layer, job);
         }
     }
 }
@@ -257,6 +281,7 @@ impl Listing {
             let query = listing.query.get();
             let keys = keys.clone();
             let sent = worker_client::send(
+                Binary::Layer,
                 |job| Request::List { job, keys, query },
                 None,
                 move |reply, _| {
@@ -299,6 +324,7 @@ pub struct FileContent {
 /// One question to the worker with one answer: `pick` turns the reply into the result
 /// (a `Failed` reply, or a worker that cannot start, is an error already).
 fn ask<T: 'static>(
+    binary: Binary,
     make: impl FnOnce(u32) -> Request,
     extra: Option<JsValue>,
     done: impl Fn(Result<T, String>) + 'static,
@@ -306,7 +332,7 @@ fn ask<T: 'static>(
 ) {
     let done = Rc::new(done);
     let answer = done.clone();
-    let sent = worker_client::send(make, extra, move |reply, extra| {
+    let sent = worker_client::send(binary, make, extra, move |reply, extra| {
         answer(match reply {
             // A file read from a blob too big to keep downloads it again: not an answer yet.
             Reply::Progress { .. } => return,
@@ -333,6 +359,7 @@ pub fn read_file(
     done: impl Fn(Result<FileContent, String>) + 'static,
 ) {
     ask(
+        Binary::Layer,
         |job| Request::ReadFile {
             job,
             keys,
@@ -363,6 +390,7 @@ pub fn read_file(
 /// Per-layer changes and where the bytes went for the image formed by `keys`.
 pub fn analyse(keys: Vec<String>, done: impl Fn(Result<Analysis, String>) + 'static) {
     ask(
+        Binary::Layer,
         |job| Request::Analyse { job, keys },
         None,
         done,
@@ -383,6 +411,7 @@ pub fn diff_files(
     done: impl Fn(Result<FileDiffMsg, String>) + 'static,
 ) {
     ask(
+        Binary::Layer,
         |job| Request::DiffFiles {
             job,
             left,
@@ -433,6 +462,7 @@ fn save_parts(part: &JsValue, name: &str) -> Result<(), String> {
 /// Fetches the whole kept blob `key` from the worker and saves it as `name`.
 pub fn save_blob(key: String, name: String, done: impl Fn(Result<(), String>) + 'static) {
     ask(
+        Binary::Layer,
         |job| Request::Blob { job, key },
         None,
         done,
@@ -454,6 +484,7 @@ pub fn save_blob(key: String, name: String, done: impl Fn(Result<(), String>) + 
 /// freed.
 pub fn clear(done: impl Fn(Result<u64, String>) + 'static) {
     ask(
+        Binary::Layer,
         |job| Request::Clear { job },
         None,
         done,
@@ -481,6 +512,7 @@ pub fn open_archive(
     done: impl Fn(Result<Probe, String>) + 'static,
 ) {
     ask(
+        Binary::Archive,
         |job| Request::OpenArchive { job, key, paths },
         Some(extra),
         done,
@@ -500,6 +532,7 @@ pub fn read_document(
     done: impl Fn(Result<(Vec<u8>, bool), String>) + 'static,
 ) {
     ask(
+        Binary::Archive,
         |job| Request::ReadDocument {
             job,
             archive,

@@ -1,16 +1,16 @@
-//! The page's side of the layer worker (wasm only): spawns it on first use, queues messages
-//! until it says it is ready (earlier ones would be dropped while its wasm loads), and routes
-//! each reply to the callback of the job it belongs to.
+//! The page's side of the workers (wasm only): one client per worker binary, each spawning
+//! its worker on first use, queueing messages until it says it is ready (earlier ones would
+//! be dropped while its wasm loads), and routing each reply to the callback of the job it
+//! belongs to. Job numbers are per worker.
 //!
-//! Which worker binary it starts is set once by the module's own binary ([`use_binary`]):
-//! the layer worker unless said otherwise (the layer views), the full worker for the compare
-//! and archive modules, which also open archives and diff files.
+//! The layer worker serves layers and the file diff; the archive worker, archives from disk.
+//! Only the modules that read archives (compare, archive) ever start the archive worker.
 //!
 //! The worker's script name carries a hash of its content, written into `index.html` by the
 //! post-build step (`scripts/trunk-post-build`), so a page never talks to a worker of another
 //! build; without that tag (a development build without the hook) the plain name is used.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -25,6 +25,7 @@ use crate::jobs::{Reply, Request};
 type Handler = Box<dyn FnMut(Reply, Option<JsValue>)>;
 
 struct Client {
+    binary: Binary,
     worker: Worker,
     ready: bool,
     queue: Vec<Array>,
@@ -35,10 +36,10 @@ struct Client {
 /// A worker binary (`src/bin/`), by what it serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Binary {
-    /// `worker`: layers only.
+    /// `worker`: layers, listings, files and the file diff.
     Layer,
-    /// `fullworker`: layers, archives from disk and the file diff.
-    Full,
+    /// `archiveworker`: archives from disk, their documents and their blobs' slices.
+    Archive,
 }
 
 impl Binary {
@@ -46,23 +47,27 @@ impl Binary {
     fn name(self) -> &'static str {
         match self {
             Binary::Layer => "worker",
-            Binary::Full => "fullworker",
+            Binary::Archive => "archiveworker",
+        }
+    }
+
+    /// What a person reads in an error.
+    fn label(self) -> &'static str {
+        match self {
+            Binary::Layer => "the layer worker",
+            Binary::Archive => "the archive worker",
         }
     }
 }
 
+type Clients = [Option<Rc<RefCell<Client>>>; 2];
+
 thread_local! {
-    static CLIENT: RefCell<Option<Rc<RefCell<Client>>>> = const { RefCell::new(None) };
-    static BINARY: Cell<Binary> = const { Cell::new(Binary::Layer) };
+    static CLIENTS: RefCell<Clients> = const { RefCell::new([None, None]) };
 }
 
-/// Chooses the worker this module starts (before its first request).
-pub fn use_binary(binary: Binary) {
-    BINARY.with(|b| b.set(binary));
-}
-
-fn worker_url() -> String {
-    let name = BINARY.with(Cell::get).name();
+fn worker_url(binary: Binary) -> String {
+    let name = binary.name();
     leptos::prelude::document()
         .query_selector(&format!("meta[name=manifest-explorer-{name}]"))
         .ok()
@@ -71,13 +76,14 @@ fn worker_url() -> String {
         .unwrap_or_else(|| format!("./{name}.js"))
 }
 
-fn client() -> Result<Rc<RefCell<Client>>, String> {
-    if let Some(c) = CLIENT.with(|c| c.borrow().clone()) {
+fn client(binary: Binary) -> Result<Rc<RefCell<Client>>, String> {
+    if let Some(c) = CLIENTS.with(|c| c.borrow()[binary as usize].clone()) {
         return Ok(c);
     }
-    let worker = Worker::new(&worker_url())
-        .map_err(|e| format!("the layer worker could not be started: {e:?}"))?;
+    let worker = Worker::new(&worker_url(binary))
+        .map_err(|e| format!("{} could not be started: {e:?}", binary.label()))?;
     let client = Rc::new(RefCell::new(Client {
+        binary,
         worker: worker.clone(),
         ready: false,
         queue: Vec::new(),
@@ -95,15 +101,16 @@ fn client() -> Result<Rc<RefCell<Client>>, String> {
     let weak = Rc::downgrade(&client);
     let onerror = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
         if let Some(client) = weak.upgrade() {
-            fail_all(
-                &client,
-                "the layer worker stopped (it could not load, or ran out of memory)",
+            let error = format!(
+                "{} stopped (it could not load, or ran out of memory)",
+                binary.label()
             );
+            fail_all(&client, &error);
         }
     });
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
     onerror.forget();
-    CLIENT.with(|c| *c.borrow_mut() = Some(client.clone()));
+    CLIENTS.with(|c| c.borrow_mut()[binary as usize] = Some(client.clone()));
     Ok(client)
 }
 
@@ -115,10 +122,8 @@ fn deliver(client: &Rc<RefCell<Client>>, data: JsValue) {
     let reply = match Reply::decode(&bytes) {
         Ok(reply) => reply,
         Err(e) => {
-            fail_all(
-                client,
-                &format!("the layer worker sent a malformed message: {e}"),
-            );
+            let label = client.borrow().binary.label();
+            fail_all(client, &format!("{label} sent a malformed message: {e}"));
             return;
         }
     };
@@ -146,7 +151,10 @@ fn deliver(client: &Rc<RefCell<Client>>, data: JsValue) {
 }
 
 fn fail_all(client: &Rc<RefCell<Client>>, error: &str) {
-    let handlers = std::mem::take(&mut client.borrow_mut().handlers);
+    let (binary, handlers) = {
+        let mut c = client.borrow_mut();
+        (c.binary, std::mem::take(&mut c.handlers))
+    };
     for (job, mut handler) in handlers {
         handler(
             Reply::Failed {
@@ -158,17 +166,19 @@ fn fail_all(client: &Rc<RefCell<Client>>, error: &str) {
         );
     }
     // The next request starts a fresh worker.
-    CLIENT.with(|c| *c.borrow_mut() = None);
+    CLIENTS.with(|c| c.borrow_mut()[binary as usize] = None);
 }
 
-/// Sends the request `make(job)` (with `extra`, e.g. a `File`, beside it) and calls
-/// `on_reply` with each reply of that job. Returns the job number, for [`cancel`].
+/// Sends the request `make(job)` (with `extra`, e.g. a `File`, beside it) to the worker
+/// `binary` and calls `on_reply` with each reply of that job. Returns the job number, for
+/// [`cancel`].
 pub fn send(
+    binary: Binary,
     make: impl FnOnce(u32) -> Request,
     extra: Option<JsValue>,
     on_reply: impl FnMut(Reply, Option<JsValue>) + 'static,
 ) -> Result<u32, String> {
-    let client = client()?;
+    let client = client(binary)?;
     let mut c = client.borrow_mut();
     let job = c.next_job;
     c.next_job = c.next_job.wrapping_add(1).max(1);
@@ -190,9 +200,9 @@ fn post(c: &mut Client, request: &Request, extra: Option<JsValue>) {
     }
 }
 
-/// Asks the worker to stop job `job`; its handler then receives a `Failed` reply.
-pub fn cancel(job: u32) {
-    if let Ok(client) = client() {
+/// Asks the worker `binary` to stop job `job`; its handler then receives a `Failed` reply.
+pub fn cancel(binary: Binary, job: u32) {
+    if let Ok(client) = client(binary) {
         post(&mut client.borrow_mut(), &Request::Cancel { job }, None);
     }
 }

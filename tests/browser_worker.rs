@@ -8,9 +8,10 @@
 //! minus `postMessage` itself: a gzip layer read from a `Blob` (digest and diff_id verified,
 //! listed, a file read back), a wrong digest (a verdict, and nothing listed), a cancel in the middle of a read, a cap,
 //! the file diff of two images made of layers opened with file hashing, an OCI archive opened
-//! (a document read, a layer streamed out of it), and the layer worker refusing by name what
-//! only the full worker serves. Layer requests go through the layer worker's dispatch
-//! (`LayerWorker`), archive and diff requests through the full worker's (`FullWorker`).
+//! in the archive worker (a document read, a layer's slice of the file handed to the layer
+//! worker and streamed there), and each worker refusing by name what only the other serves.
+//! Layer and diff requests go through the layer worker's dispatch (`worker::receive`),
+//! archive requests through the archive worker's (`worker::receive_archive`).
 //! The listing is compared with the one Python's `tarfile` wrote beside the fixture
 //! (`tests/fixtures/layer/make.py`).
 #![cfg(target_arch = "wasm32")]
@@ -21,7 +22,7 @@ use js_sys::{Array, Uint8Array};
 use manifest_explorer::jobs::{CapsMsg, ListQuery, Reply, Request, Source};
 use manifest_explorer::layers::DEFAULT_CAPS;
 use manifest_explorer::oci::Digest;
-use manifest_explorer::worker::{self, Extras, FullWorker, LayerWorker};
+use manifest_explorer::worker;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -39,7 +40,7 @@ const OCI_ARCHIVE: &[u8] = include_bytes!("fixtures/archive/oci-archive.tar");
 const OCI_INDEX: &str = include_str!("fixtures/archive/oci/index.json");
 
 thread_local! {
-    static REPLIES: RefCell<Vec<(Reply, Option<Vec<u8>>)>> = const { RefCell::new(Vec::new()) };
+    static REPLIES: RefCell<Vec<(Reply, Option<JsValue>)>> = const { RefCell::new(Vec::new()) };
     static INSTALLED: RefCell<bool> = const { RefCell::new(false) };
     /// A job to cancel as soon as it reports progress (from inside the reply sink, so the
     /// cancel lands between two chunks of the read, whatever the machine's speed).
@@ -72,13 +73,18 @@ fn blob(bytes: &[u8]) -> web_sys::Blob {
     web_sys::Blob::new_with_u8_array_sequence(&parts).expect("a Blob")
 }
 
-/// Sends a layer request to the layer worker's dispatch.
+/// Sends a request to the layer worker's dispatch.
 fn send(request: &Request, file: Option<&web_sys::Blob>) {
-    send_to::<LayerWorker>(request, file);
+    send_to(worker::receive, request, file);
 }
 
-/// Sends `request` to the dispatch of the worker `X`.
-fn send_to<X: Extras>(request: &Request, file: Option<&web_sys::Blob>) {
+/// Sends a request to the archive worker's dispatch.
+fn send_archive(request: &Request, file: Option<&web_sys::Blob>) {
+    send_to(worker::receive_archive, request, file);
+}
+
+/// Sends `request` to the dispatch `serve` of one worker binary.
+fn send_to(serve: fn(JsValue), request: &Request, file: Option<&web_sys::Blob>) {
     let encoded = request.encode();
     assert_eq!(
         Request::decode(&encoded).as_ref(),
@@ -92,7 +98,7 @@ fn send_to<X: Extras>(request: &Request, file: Option<&web_sys::Blob>) {
             .as_ref()
             .unwrap_or(&JsValue::UNDEFINED),
     );
-    worker::receive::<X>(message.into());
+    serve(message.into());
 }
 
 async fn sleep(ms: i32) {
@@ -105,8 +111,14 @@ async fn sleep(ms: i32) {
     JsFuture::from(promise).await.expect("timer");
 }
 
-/// The next reply of `job` (progress included only if `progress`), waiting up to 60 s.
-async fn next_reply(job: u32, progress: bool) -> (Reply, Option<Vec<u8>>) {
+/// The bytes that came beside a reply (a transferred `Uint8Array`).
+fn bytes_of(extra: Option<JsValue>) -> Option<Vec<u8>> {
+    extra.map(|b| Uint8Array::new(&b).to_vec())
+}
+
+/// The next reply of `job` (progress included only if `progress`), waiting up to 60 s, and
+/// what came beside it (a `Uint8Array` or a `Blob`).
+async fn next_reply(job: u32, progress: bool) -> (Reply, Option<JsValue>) {
     for _ in 0..6000 {
         let found = REPLIES.with(|r| {
             let mut replies = r.borrow_mut();
@@ -219,6 +231,7 @@ async fn a_gzip_layer_is_verified_listed_and_read_back() {
         None,
     );
     let (reply, bytes) = next_reply(3, false).await;
+    let bytes = bytes_of(bytes);
     let Reply::File {
         size: read_size,
         sha256,
@@ -366,7 +379,7 @@ async fn two_images_are_diffed_file_by_file_from_layers_opened_with_hashing() {
         compare_mtime: false,
         limit,
     };
-    send_to::<FullWorker>(&diff(42, 10), None);
+    send(&diff(42, 10), None);
     let (reply, _) = next_reply(42, false).await;
     let Reply::FileDiff { diff: d, .. } = reply else {
         panic!("not a file diff: {reply:?}");
@@ -402,7 +415,7 @@ async fn two_images_are_diffed_file_by_file_from_layers_opened_with_hashing() {
         Some(('-', 0o600))
     );
     // The limit cuts the rows, never the counts.
-    send_to::<FullWorker>(&diff(43, 1), None);
+    send(&diff(43, 1), None);
     let (reply, _) = next_reply(43, false).await;
     let Reply::FileDiff { diff: cut, .. } = reply else {
         panic!("not a file diff: {reply:?}");
@@ -412,7 +425,7 @@ async fn two_images_are_diffed_file_by_file_from_layers_opened_with_hashing() {
         (1, 1, 1, 1)
     );
     // A layer that was never opened is a named error.
-    send_to::<FullWorker>(
+    send(
         &Request::DiffFiles {
             job: 44,
             left: vec!["lower".into()],
@@ -439,12 +452,12 @@ fn digest_at(json: &serde_json::Value, pointer: &str) -> Digest {
 }
 
 #[wasm_bindgen_test]
-async fn the_full_worker_opens_an_archive_reads_a_document_and_streams_a_layer_out_of_it() {
+async fn the_archive_worker_opens_an_archive_and_the_layer_worker_streams_a_layer_out_of_it() {
     install();
     let index: serde_json::Value = serde_json::from_str(OCI_INDEX).expect("index.json");
     let multi = digest_at(&index, "/manifests/0/digest");
     let tar = blob(OCI_ARCHIVE);
-    send_to::<FullWorker>(
+    send_archive(
         &Request::OpenArchive {
             job: 50,
             key: "oci-archive.tar".into(),
@@ -467,7 +480,7 @@ async fn the_full_worker_opens_an_archive_reads_a_document_and_streams_a_layer_o
 
     // The index, then its first manifest: each the bytes its digest names.
     let document = |job: u32, digest: Digest| async move {
-        send_to::<FullWorker>(
+        send_archive(
             &Request::ReadDocument {
                 job,
                 archive: "oci-archive.tar".into(),
@@ -476,6 +489,7 @@ async fn the_full_worker_opens_an_archive_reads_a_document_and_streams_a_layer_o
             None,
         );
         let (reply, bytes) = next_reply(job, false).await;
+        let bytes = bytes_of(bytes);
         assert!(
             matches!(&reply, Reply::Document { digest: d, synthesized: false, .. } if *d == digest),
             "{reply:?}"
@@ -504,8 +518,26 @@ async fn the_full_worker_opens_an_archive_reads_a_document_and_streams_a_layer_o
         caps: DEFAULT_CAPS,
         hash_files: false,
     };
-    send_to::<FullWorker>(&open_layer(53), None);
-    let (reply, _) = next_reply(53, false).await;
+    // The archive worker answers with the layer's slice of the file, read by nobody yet.
+    let blob_request = |job, digest: &Digest| Request::ArchiveBlob {
+        job,
+        archive: "oci-archive.tar".into(),
+        digest: digest.clone(),
+    };
+    send_archive(&blob_request(53, &layer), None);
+    let (reply, slice) = next_reply(53, false).await;
+    assert!(
+        matches!(reply, Reply::Blob { size: s, .. } if s == size),
+        "{reply:?}"
+    );
+    let slice: web_sys::Blob = slice
+        .expect("the slice beside the reply")
+        .dyn_into()
+        .expect("a Blob");
+    assert_eq!(slice.size() as u64, size);
+    // The layer worker streams that slice and verifies it against the manifest's digest.
+    send(&open_layer(54), Some(&slice));
+    let (reply, _) = next_reply(54, false).await;
     let Reply::Opened { summary, .. } = reply else {
         panic!("expected Opened, got {reply:?}");
     };
@@ -513,54 +545,76 @@ async fn the_full_worker_opens_an_archive_reads_a_document_and_streams_a_layer_o
     assert_eq!(summary.compression, "gzip");
     assert!(summary.entries > 0, "{summary:?}");
 
-    // The layer worker has no archive reader: the same request, by name, and nothing else.
-    send(&open_layer(54), None);
-    let (reply, _) = next_reply(54, false).await;
+    // A blob the archive does not hold is named; an archive blob without its slice is refused.
+    let absent = Digest::sha256(b"not in the archive");
+    send_archive(&blob_request(55, &absent), None);
+    let (reply, _) = next_reply(55, false).await;
     assert!(
-        matches!(&reply, Reply::Failed { error, cap: false, .. } if error.contains("layer worker") && error.contains("archive")),
+        matches!(&reply, Reply::Failed { error, cap: false, .. } if error.contains(&absent.to_string())),
+        "{reply:?}"
+    );
+    send(&open_layer(56), None);
+    let (reply, _) = next_reply(56, false).await;
+    assert!(
+        matches!(&reply, Reply::Failed { error, cap: false, .. } if error.contains("did not reach the worker")),
         "{reply:?}"
     );
 }
 
 #[wasm_bindgen_test]
-async fn the_layer_worker_refuses_archive_and_diff_requests_by_name() {
+async fn each_worker_refuses_by_name_what_only_the_other_serves() {
     install();
-    let requests = [
-        (
-            "OpenArchive",
-            Request::OpenArchive {
-                job: 60,
-                key: "oci-archive.tar".into(),
-                paths: Vec::new(),
-            },
-        ),
-        (
-            "ReadDocument",
-            Request::ReadDocument {
-                job: 61,
-                archive: "oci-archive.tar".into(),
-                digest: Digest::sha256(b"{}"),
-            },
-        ),
-        (
-            "DiffFiles",
-            Request::DiffFiles {
-                job: 62,
-                left: Vec::new(),
-                right: Vec::new(),
-                compare_mtime: false,
-                limit: 10,
-            },
-        ),
+    let digest = Digest::sha256(b"{}");
+    let archive_requests = [
+        Request::OpenArchive {
+            job: 60,
+            key: "oci-archive.tar".into(),
+            paths: Vec::new(),
+        },
+        Request::ReadDocument {
+            job: 61,
+            archive: "oci-archive.tar".into(),
+            digest: digest.clone(),
+        },
+        Request::ArchiveBlob {
+            job: 62,
+            archive: "oci-archive.tar".into(),
+            digest: digest.clone(),
+        },
     ];
-    for (_, request) in &requests {
+    for request in &archive_requests {
         send(request, Some(&blob(OCI_ARCHIVE)));
     }
-    for (job, (name, _)) in (60..).zip(&requests) {
+    let layer_requests = [
+        open(63, "pax", None, DEFAULT_CAPS),
+        Request::List {
+            job: 64,
+            keys: vec!["pax".into()],
+            query: ListQuery::default(),
+        },
+        Request::DiffFiles {
+            job: 65,
+            left: Vec::new(),
+            right: Vec::new(),
+            compare_mtime: false,
+            limit: 10,
+        },
+    ];
+    for request in &layer_requests {
+        send_archive(request, Some(&blob(PAX_TAR_GZ)));
+    }
+    for job in 60..63 {
         let (reply, _) = next_reply(job, false).await;
         assert!(
-            matches!(&reply, Reply::Failed { error, cap: false, .. } if error.contains(name) && error.contains("layer worker")),
-            "{name}: {reply:?}"
+            matches!(&reply, Reply::Failed { error, cap: false, .. } if error.contains("the layer worker") && error.contains("archive worker")),
+            "{job}: {reply:?}"
+        );
+    }
+    for job in 63..66 {
+        let (reply, _) = next_reply(job, false).await;
+        assert!(
+            matches!(&reply, Reply::Failed { error, cap: false, .. } if error.contains("the archive worker") && error.contains("layer worker")),
+            "{job}: {reply:?}"
         );
     }
 }

@@ -116,6 +116,11 @@ fn requests() -> Vec<Request> {
             archive: "folder:layout".into(),
             digest: digest(7),
         },
+        Request::ArchiveBlob {
+            job: 15,
+            archive: "file:2048:image.tar".into(),
+            digest: digest(8),
+        },
     ]
 }
 

@@ -5,9 +5,6 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {
     use manifest_explorer::lazy::{guest, Module};
-    use manifest_explorer::worker_client::{use_binary, Binary};
-    // It opens archives from disk and diffs files: the full worker, not the layer worker.
-    use_binary(Binary::Full);
     guest::start(Module::Archive, guest::archive_views);
 }
 

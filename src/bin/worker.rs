@@ -1,12 +1,13 @@
-//! The layer worker binary: Trunk builds it as a second, lazily loaded wasm module
-//! (`data-type="worker"` in index.html), started by the layer views. It never links Leptos;
-//! it only starts `worker` with layer requests alone (`worker::LayerWorker`): archives from
-//! disk and the file diff are the full worker's (`src/bin/fullworker.rs`).
+//! The layer worker binary: Trunk builds it as a lazily loaded wasm module of its own
+//! (`data-type="worker"` in index.html), started by the layer views, the compare and the
+//! archive modules. It never links Leptos; it serves layers, listings, files and the file
+//! diff (`worker::receive`): archives from disk are the archive worker's
+//! (`src/bin/archiveworker.rs`).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
     use manifest_explorer::worker;
-    worker::start::<worker::LayerWorker>();
+    worker::start(worker::receive);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

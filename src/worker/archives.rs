@@ -1,9 +1,11 @@
-//! Image archives from disk in the full worker: the pure `archive` core over `File.slice()` +
-//! `FileReaderSync` (synchronous reads exist in workers only, and the core's `Source` is
-//! synchronous), kept by key with the `File`s they came from, so a layer inside an archive is
-//! streamed with `Blob.slice(offset, offset + size).stream()` through the layer pipeline.
+//! The archive worker (`src/bin/archiveworker.rs`): image archives from disk, read by the
+//! pure `archive` core over `File.slice()` + `FileReaderSync` (synchronous reads exist in
+//! workers only, and the core's `Source` is synchronous), kept by key with the `File`s they
+//! came from. A layer inside an archive is not read here: [`Request::ArchiveBlob`] answers
+//! with its `Blob.slice(offset, offset + size)`, which the page hands to the layer worker to
+//! stream and verify like a dropped file. So this worker links no layer pipeline.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -11,9 +13,64 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, FileReaderSync};
 
+use super::{decode, post, post_blob, post_failed};
 use crate::archive::{Archive, ArchiveError, Directory, Input, ReadAhead, Source, SourceError};
-use crate::jobs::{ArchiveSummary, Reply};
+use crate::jobs::{ArchiveSummary, Reply, Request};
 use crate::oci::Digest;
+
+thread_local! {
+    static ARCHIVES: RefCell<Archives> = RefCell::new(Archives::default());
+}
+
+/// The archive worker's dispatch of one message from the page. Its jobs answer at once (the
+/// reads are synchronous), so there is nothing to cancel; what the layer worker serves is
+/// refused by name.
+pub fn receive(data: JsValue) {
+    let Some((request, extra)) = decode(data) else {
+        return;
+    };
+    match request {
+        Request::Cancel { .. } => {}
+        Request::OpenArchive { job, key, paths } => {
+            match ARCHIVES.with(|a| a.borrow_mut().open(job, key, paths, extra)) {
+                Ok(reply) => post(&reply, None),
+                Err(error) => post_failed(job, error),
+            }
+        }
+        Request::ReadDocument {
+            job,
+            archive,
+            digest,
+        } => match ARCHIVES.with(|a| a.borrow().document(job, &archive, &digest)) {
+            Ok((reply, bytes)) => post(&reply, Some(bytes)),
+            Err(error) => post_failed(job, error),
+        },
+        Request::ArchiveBlob {
+            job,
+            archive,
+            digest,
+        } => match ARCHIVES.with(|a| a.borrow().slice(&archive, &digest)) {
+            Ok(slice) => post_blob(
+                &Reply::Blob {
+                    job,
+                    size: slice.size() as u64,
+                },
+                &slice,
+            ),
+            Err(error) => post_failed(job, error),
+        },
+        Request::Open { job, .. }
+        | Request::List { job, .. }
+        | Request::ReadFile { job, .. }
+        | Request::Blob { job, .. }
+        | Request::Analyse { job, .. }
+        | Request::Clear { job }
+        | Request::DiffFiles { job, .. } => post_failed(
+            job,
+            "the archive worker reads archives only (layers are the layer worker's)".into(),
+        ),
+    }
+}
 
 /// A folder with more files than this is refused (a layout has a few per image).
 const MAX_FILES: usize = 100_000;
@@ -87,14 +144,14 @@ enum Files {
 }
 
 #[derive(Default)]
-pub struct Archives {
+struct Archives {
     open: BTreeMap<String, Open>,
 }
 
 impl Archives {
     /// Opens the archive sent as `extra` (a `File`, or an array of `File`s for `paths`), or
     /// answers with the summary of the one already open under `key`.
-    pub fn open(
+    fn open(
         &mut self,
         job: u32,
         key: String,
@@ -187,12 +244,7 @@ impl Archives {
     }
 
     /// A document blob, verified: the reply and its bytes.
-    pub fn document(
-        &self,
-        job: u32,
-        key: &str,
-        digest: &Digest,
-    ) -> Result<(Reply, Vec<u8>), String> {
+    fn document(&self, job: u32, key: &str, digest: &Digest) -> Result<(Reply, Vec<u8>), String> {
         let open = self.get(key)?;
         let bytes = open.archive.read_blob(digest).map_err(|e| e.to_string())?;
         Ok((
@@ -205,9 +257,9 @@ impl Archives {
         ))
     }
 
-    /// The bytes of blob `digest` as a `Blob` slice, for streaming through the layer pipeline
-    /// (which verifies them: nothing here is trusted).
-    pub fn slice(&self, key: &str, digest: &Digest) -> Result<JsValue, String> {
+    /// The bytes of blob `digest` as a `Blob` slice, for streaming through the layer worker's
+    /// pipeline (which verifies them: nothing here is trusted).
+    fn slice(&self, key: &str, digest: &Digest) -> Result<Blob, String> {
         let open = self.get(key)?;
         let location = open
             .archive
@@ -221,7 +273,6 @@ impl Archives {
         };
         let start = location.offset as f64;
         blob.slice_with_f64_and_f64(start, start + location.size as f64)
-            .map(JsValue::from)
             .map_err(|_| format!("could not read {} of {key}", location.member))
     }
 }

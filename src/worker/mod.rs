@@ -7,20 +7,22 @@
 //! Everything runs off the page's main thread; a job yields between chunks, so a `Cancel`
 //! message is seen while a download runs.
 //!
-//! Two binaries share this shell, each with its own [`Extras`]: the layer worker
-//! (`src/bin/worker.rs`, [`LayerWorker`]: layer requests only, what the layer views start) and
-//! the full worker (`src/bin/fullworker.rs`, [`FullWorker`]: also archives from disk and the
-//! file diff, what the compare and archive modules start). The shell is generic over it rather
-//! than asking a flag, so the layer worker's wasm never links the archive reader (with its JSON
-//! parser and document model) or the diff: LTO sees no call to them.
+//! Two binaries share this shell, each with its own dispatch ([`start`] takes it): the layer
+//! worker (`src/bin/worker.rs`, [`receive`]: layers, listings, files and the file diff) and
+//! the archive worker (`src/bin/archiveworker.rs`, [`receive_archive`]: image archives from
+//! disk, their documents, and the slice of the file a blob lies in). Neither dispatch names
+//! the other's code, so LTO keeps the archive reader (JSON parser, document model) out of the
+//! layer worker and the layer pipeline (decoders, tar walker, trees) out of the archive
+//! worker: each stays under its 100 kB budget. A layer in an archive crosses the page: its
+//! slice from the archive worker is sent to the layer worker like a dropped `File`.
 
 mod archives;
-mod full;
+mod diff;
 mod io;
 mod keyed;
 mod store;
 
-pub use full::FullWorker;
+pub use archives::receive as receive_archive;
 
 use std::cell::RefCell;
 
@@ -30,12 +32,12 @@ use wasm_bindgen::JsCast;
 use web_sys::MessageEvent;
 
 use crate::jobs::{Reply, Request};
-use crate::oci::Digest;
 use io::{scope, Stream};
 use store::Store;
 
 /// Where replies go when they are not posted to the page (see [`serve_in_process`]).
-type Sink = Box<dyn Fn(&Reply, Option<Vec<u8>>)>;
+/// What travels beside a reply is a `Uint8Array` or a `Blob`, as in a posted message.
+type Sink = Box<dyn Fn(&Reply, Option<JsValue>)>;
 
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
@@ -49,62 +51,11 @@ struct State {
     cancelled: Vec<u32>,
 }
 
-/// What a worker binary serves besides the layer pipeline: the requests about archives from
-/// disk and the file diff. Each answer is the reply and the bytes that travel beside it, or
-/// the error of a failed job.
-pub trait Extras: 'static {
-    /// [`Request::OpenArchive`]: `files` is the `File`, or the array of a folder's `File`s.
-    fn open_archive(
-        job: u32,
-        key: String,
-        paths: Vec<String>,
-        files: JsValue,
-    ) -> Result<Reply, String>;
-    /// [`Request::ReadDocument`]: the verified document and its bytes.
-    fn read_document(job: u32, archive: &str, digest: &Digest) -> Result<(Reply, Vec<u8>), String>;
-    /// The bytes of blob `digest` of the open archive `archive` as a `Blob` slice, which an
-    /// `Open` of [`crate::jobs::Source::Archive`] streams through the layer pipeline.
-    fn archive_blob(archive: &str, digest: &Digest) -> Result<JsValue, String>;
-    /// [`Request::DiffFiles`].
-    fn diff_files(
-        job: u32,
-        left: &[String],
-        right: &[String],
-        compare_mtime: bool,
-        limit: u32,
-    ) -> Result<Reply, String>;
-}
-
-/// The layer worker: reads, lists and merges layers; refuses the rest by name.
-pub enum LayerWorker {}
-
-/// Why the layer worker refuses `request`.
-fn not_served(request: &str) -> String {
-    format!("the layer worker does not serve {request} (archives from disk and the file diff are the full worker's)")
-}
-
-impl Extras for LayerWorker {
-    fn open_archive(_: u32, _: String, _: Vec<String>, _: JsValue) -> Result<Reply, String> {
-        Err(not_served("OpenArchive"))
-    }
-
-    fn read_document(_: u32, _: &str, _: &Digest) -> Result<(Reply, Vec<u8>), String> {
-        Err(not_served("ReadDocument"))
-    }
-
-    fn archive_blob(_: &str, _: &Digest) -> Result<JsValue, String> {
-        Err(not_served("an Open of a blob in an archive"))
-    }
-
-    fn diff_files(_: u32, _: &[String], _: &[String], _: bool, _: u32) -> Result<Reply, String> {
-        Err(not_served("DiffFiles"))
-    }
-}
-
-/// Starts the worker: listens for requests, then says it is ready.
-pub fn start<X: Extras>() {
+/// Starts the worker: listens for requests, each handed to `serve` ([`receive`] or
+/// [`receive_archive`]), then says it is ready.
+pub fn start(serve: fn(JsValue)) {
     let onmessage =
-        Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| receive::<X>(ev.data()));
+        Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| serve(ev.data()));
     scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
     post(&Reply::Ready, None);
@@ -113,14 +64,14 @@ pub fn start<X: Extras>() {
 /// Hands every later reply to `sink` instead of posting it: the browser tests run this
 /// worker's handler in their own worker and call [`receive`] directly, so they exercise the
 /// same wire codec, jobs, cancellation and caps as the page's worker.
-pub fn serve_in_process(sink: impl Fn(&Reply, Option<Vec<u8>>) + 'static) {
+pub fn serve_in_process(sink: impl Fn(&Reply, Option<JsValue>) + 'static) {
     SINK.with(|s| *s.borrow_mut() = Some(Box::new(sink)));
 }
 
 fn post(reply: &Reply, buffer: Option<Vec<u8>>) {
     let Some(buffer) = SINK.with(|s| match s.borrow().as_ref() {
         Some(sink) => {
-            sink(reply, buffer);
+            sink(reply, buffer.map(|b| Uint8Array::from(b.as_slice()).into()));
             None
         }
         None => Some(buffer),
@@ -144,15 +95,27 @@ fn post(reply: &Reply, buffer: Option<Vec<u8>>) {
 
 /// Posts the failure of a job (not at a cap).
 fn post_failed(job: u32, error: String) {
-    let (reply, buffer) = store::failed(job, error);
-    post(&reply, buffer);
+    post(
+        &Reply::Failed {
+            job,
+            error,
+            cap: false,
+        },
+        None,
+    );
 }
 
 /// Posts a reply with a `Blob` beside it (a handle: the bytes stay where the browser keeps
-/// them). The in-process sink of the tests gets the reply alone.
+/// them).
 fn post_blob(reply: &Reply, blob: &web_sys::Blob) {
-    if SINK.with(|s| s.borrow().is_some()) {
-        post(reply, None);
+    let handed = SINK.with(|s| match s.borrow().as_ref() {
+        Some(sink) => {
+            sink(reply, Some(blob.into()));
+            true
+        }
+        None => false,
+    });
+    if handed {
         return;
     }
     let message = Array::new();
@@ -161,18 +124,24 @@ fn post_blob(reply: &Reply, blob: &web_sys::Blob) {
     let _ = scope().post_message(&message);
 }
 
-/// One message from the page: `[encoded request, file or undefined]`, served as the worker
-/// `X` serves it.
-pub fn receive<X: Extras>(data: JsValue) {
+/// The request of one message from the page, `[encoded request, file or undefined]`, and
+/// what came beside it; a malformed request is answered here.
+fn decode(data: JsValue) -> Option<(Request, JsValue)> {
     let message: Array = data.unchecked_into();
     let bytes = Uint8Array::new(&message.get(0)).to_vec();
-    let extra = message.get(1);
-    let request = match Request::decode(&bytes) {
-        Ok(r) => r,
+    match Request::decode(&bytes) {
+        Ok(request) => Some((request, message.get(1))),
         Err(e) => {
             post_failed(0, format!("malformed request: {e}"));
-            return;
+            None
         }
+    }
+}
+
+/// The layer worker's dispatch of one message from the page.
+pub fn receive(data: JsValue) {
+    let Some((request, extra)) = decode(data) else {
+        return;
     };
     match request {
         Request::Cancel { job } => STATE.with(|s| {
@@ -181,25 +150,21 @@ pub fn receive<X: Extras>(data: JsValue) {
                 cancelled.push(job);
             }
         }),
-        Request::OpenArchive { job, key, paths } => match X::open_archive(job, key, paths, extra) {
-            Ok(reply) => post(&reply, None),
-            Err(error) => post_failed(job, error),
-        },
-        Request::ReadDocument {
+        Request::OpenArchive { job, .. }
+        | Request::ReadDocument { job, .. }
+        | Request::ArchiveBlob { job, .. } => post_failed(
             job,
-            archive,
-            digest,
-        } => match X::read_document(job, &archive, &digest) {
-            Ok((reply, bytes)) => post(&reply, Some(bytes)),
-            Err(error) => post_failed(job, error),
-        },
+            "the layer worker does not read archives (the archive worker does)".into(),
+        ),
         Request::DiffFiles {
             job,
             left,
             right,
             compare_mtime,
             limit,
-        } => match X::diff_files(job, &left, &right, compare_mtime, limit) {
+        } => match STATE
+            .with(|s| diff::file_diff(&s.borrow().store, job, &left, &right, compare_mtime, limit))
+        {
             Ok(reply) => post(&reply, None),
             Err(error) => post_failed(job, error),
         },
@@ -213,19 +178,6 @@ pub fn receive<X: Extras>(data: JsValue) {
             caps,
             hash_files,
         } => wasm_bindgen_futures::spawn_local(async move {
-            // A blob inside an open archive: its slice of the file stands in for a `File`.
-            let extra = match &source {
-                crate::jobs::Source::Archive { archive, digest } => {
-                    match X::archive_blob(archive, digest) {
-                        Ok(slice) => slice,
-                        Err(error) => {
-                            finish(job, Err(error.into()));
-                            return;
-                        }
-                    }
-                }
-                _ => extra,
-            };
             let open = store::Open {
                 key,
                 expected,

@@ -599,6 +599,7 @@ impl Store {
             | Request::Blob { job, .. }
             | Request::OpenArchive { job, .. }
             | Request::ReadDocument { job, .. }
+            | Request::ArchiveBlob { job, .. }
             | Request::DiffFiles { job, .. } => failed(job, "not a request for the store".into()),
         }
     }
@@ -627,7 +628,7 @@ impl Store {
 }
 
 /// The failure of a job (not at a cap), as a reply.
-pub fn failed(job: u32, error: String) -> (Reply, Option<Vec<u8>>) {
+fn failed(job: u32, error: String) -> (Reply, Option<Vec<u8>>) {
     (
         Reply::Failed {
             job,

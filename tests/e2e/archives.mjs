@@ -175,7 +175,7 @@ make.docker25()
       assertEq(await fact(page, 'verdict'), 'verified', 'the layer is verified');
       assertEq(await fact(page, 'blob-digest'), amdTop.digest, 'layer digest');
       assertEq(sorted(await listedPaths(page)), sorted(amdTop.names), 'listing = tar -t');
-      assertEq(JSON.stringify(workerBinaries(page)), '["fullworker"]', 'archives are read by the full worker');
+      assertEq(JSON.stringify(workerBinaries(page)), '["archiveworker","worker"]', 'the archive worker reads the archive, the layer worker its layer');
       await page.screenshot({ path: `${outDir}/oci-archive-layer.png`, fullPage: true });
       // Back returns to the manifest, then to the index, then to the tags.
       await page.goBack();

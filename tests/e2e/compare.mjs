@@ -115,7 +115,7 @@ try {
       assertEq(await bytesOf(page, 'files-added'), v2Files['srv/new.bin'].length, 'bytes added');
       // Largest size change first: srv/new.bin.
       assertEq(rows[0][0], 'srv/new.bin', 'sorted by size change');
-      assertEq(JSON.stringify(workerBinaries(page)), '["fullworker"]', 'the file diff runs in the full worker');
+      assertEq(JSON.stringify(workerBinaries(page)), '["worker"]', 'the file diff runs in the layer worker (no archive worker for registry images)');
       const link = await page.locator('tr[data-path="srv/new.bin"] a').first().getAttribute('href');
       assert(link.includes('view=fs') && link.includes('path=srv/new.bin') && link.includes(`at=${s.v2.digest}`), `link to B's merged view: ${link}`);
       assert(page.url().includes('files=1'), 'the file diff is in the permalink');

@@ -63,7 +63,7 @@ export async function launchBrowser() {
   });
 }
 
-/** The binaries (`worker`, `fullworker`) of the Web Workers the page runs, sorted, read from
+/** The binaries (`worker`, `archiveworker`) of the Web Workers the page runs, sorted, read from
  * their content-hashed script names (scripts/trunk-post-build). */
 export function workerBinaries(page) {
   return page.workers().map((w) => /\/([a-z]+)-[0-9a-f]{16}\.js$/.exec(new URL(w.url()).pathname)?.[1] ?? w.url()).sort();

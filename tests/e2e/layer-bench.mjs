@@ -12,7 +12,7 @@
 //   long tasks       main-thread PerformanceObserver('longtask') while a 48 MiB and a ~100 MB
 //                    layer download and list, while a 100,000-entry listing is paged, scrolled and
 //                    filtered, and while the merged view opens three layers;
-//   artifact sizes   dist/worker-*, dist/fullworker-* and dist/views-*, raw and brotli -q 11.
+//   artifact sizes   dist/worker-*, dist/archiveworker-* and dist/views-*, raw and brotli -q 11.
 // All test data is made here, deterministically (fixed seeds, GNU tar --sort=name --mtime,
 // gzip -n). MB = 10^6 bytes. BENCH_RUNS runs (default 3), median and range printed. It asserts
 // nothing about speed: a missed goal is printed as such; the exit code is non-zero only when a
@@ -520,7 +520,7 @@ try {
   }
   // ---- Artifact sizes ---------------------------------------------------------------------
   summary.push('artifact                                   raw B    brotli -q 11 B');
-  for (const f of fs.readdirSync(dist).filter((f) => /^(worker|fullworker|views)-.*\.(js|wasm)$/.test(f)).sort()) {
+  for (const f of fs.readdirSync(dist).filter((f) => /^(worker|archiveworker|views)-.*\.(js|wasm)$/.test(f)).sort()) {
     const raw = fs.statSync(path.join(dist, f)).size;
     const br = execFileSync('brotli', ['-q', '11', '-c', path.join(dist, f)], { maxBuffer: 1 << 28 }).length;
     summary.push(`${f.padEnd(38)} ${String(raw).padStart(9)} ${String(br).padStart(17)}`);

@@ -230,7 +230,7 @@ try {
       assertEq(await fact(page, 'compression'), 'zstd', 'compression sniffed');
       const listed = await listedPaths(page);
       assertEq(JSON.stringify([...listed].sort()), JSON.stringify([...l.names].sort()), 'paths listed');
-      assertEq(JSON.stringify(workerBinaries(page)), '["fullworker"]', 'what is opened from disk runs in the full worker');
+      assertEq(JSON.stringify(workerBinaries(page)), '["archiveworker","worker"]', 'a file from disk is probed by the archive worker, then read as a layer by the layer worker');
       // Another file opened over the one shown (the route stays `disk=1`) replaces it.
       const other = img.layers[0];
       const second = path.join(dir, 'other.tar.gz');

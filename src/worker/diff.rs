@@ -1,58 +1,14 @@
-//! The full worker's extras (`src/bin/fullworker.rs`, started by the compare and archive
-//! modules): image archives from disk ([`archives`](super::archives)) and the file diff of two
-//! merged filesystems (the pure `compare` core). Only this binary names [`FullWorker`], so the
-//! layer worker links none of it.
+//! The layer worker's file diff ([`crate::jobs::Request::DiffFiles`]): the pure `compare`
+//! core over the merged trees of two images, each the open layers of its keys. It lives in
+//! the layer worker because it needs that worker's store of trees anyway.
 
-use std::cell::RefCell;
-
-use wasm_bindgen::JsValue;
-
-use super::archives::Archives;
 use super::store::Store;
-use super::{Extras, STATE};
 use crate::compare::{diff_files, merged_facts, FileFacts, FileOptions};
 use crate::jobs::{self, Reply};
 use crate::layer::path::display;
-use crate::oci::Digest;
-
-thread_local! {
-    static ARCHIVES: RefCell<Archives> = RefCell::new(Archives::default());
-}
-
-/// Layers, archives from disk and the file diff.
-pub enum FullWorker {}
-
-impl Extras for FullWorker {
-    fn open_archive(
-        job: u32,
-        key: String,
-        paths: Vec<String>,
-        files: JsValue,
-    ) -> Result<Reply, String> {
-        ARCHIVES.with(|a| a.borrow_mut().open(job, key, paths, files))
-    }
-
-    fn read_document(job: u32, archive: &str, digest: &Digest) -> Result<(Reply, Vec<u8>), String> {
-        ARCHIVES.with(|a| a.borrow().document(job, archive, digest))
-    }
-
-    fn archive_blob(archive: &str, digest: &Digest) -> Result<JsValue, String> {
-        ARCHIVES.with(|a| a.borrow().slice(archive, digest))
-    }
-
-    fn diff_files(
-        job: u32,
-        left: &[String],
-        right: &[String],
-        compare_mtime: bool,
-        limit: u32,
-    ) -> Result<Reply, String> {
-        STATE.with(|s| file_diff(&s.borrow().store, job, left, right, compare_mtime, limit))
-    }
-}
 
 /// The file diff of two images, each the open layers of its keys.
-fn file_diff(
+pub fn file_diff(
     store: &Store,
     job: u32,
     left: &[String],
