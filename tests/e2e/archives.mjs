@@ -64,7 +64,6 @@ const skopeo = (...args) => execFileSync('skopeo', ['--insecure-policy', 'copy',
 /** The layers of the layout at `root` (a folder), by digest, as the files on disk say. */
 const blobPath = (root, digest) => path.join(root, 'blobs', 'sha256', digest.slice(7));
 
-
 const sorted = (a) => JSON.stringify([...a].sort());
 
 const reg = await startRegistry({ name: 'archives', dir, storageDir: path.join(dir, 'storage') });
@@ -74,6 +73,20 @@ try {
   const base = layer('base', { 'etc/os-release': 'NAME="Archive Test"\n', 'bin/hello': 'hello\n' });
   const amdTop = layer('amd', { 'opt/amd64.txt': 'amd64 layer\n', 'opt/app/config.yaml': 'a: 1\n' });
   const armTop = layer('arm', { 'opt/arm64.txt': 'arm64 layer\n' });
+  /** Runs the file diff of an amd64 side (base + amdTop) against an arm64 side (base + armTop),
+   * named nameA and nameB, and checks it against the two merged trees as tar -t lists them: added =
+   * only in B, removed = only in A, nothing changed. Returns the two path sets. */
+  async function checkFileDiff(page, [nameA, nameB]) {
+    await page.locator('#file-diff').click();
+    await page.locator('[data-fact="files-added"]').waitFor({ timeout: 60000 });
+    const rows = await page.locator('table.file-diff tbody tr').evaluateAll((trs) => trs.map((r) => [r.dataset.path, r.dataset.change]));
+    const by = (change) => sorted(rows.filter((r) => r[1] === change).map((r) => r[0]));
+    const [inA, inB] = [new Set([...base.names, ...amdTop.names]), new Set([...base.names, ...armTop.names])];
+    assertEq(by('added'), sorted([...inB].filter((n) => !inA.has(n))), `added = only in ${nameB}`);
+    assertEq(by('removed'), sorted([...inA].filter((n) => !inB.has(n))), `removed = only in ${nameA}`);
+    assertEq(by('changed'), sorted([]), 'nothing changed');
+    return [inA, inB];
+  }
   const amd = image('amd64', [base, amdTop]);
   const arm = image('arm64', [base, armTop]);
   const index = Buffer.from(JSON.stringify({
@@ -339,14 +352,7 @@ make.docker25()
       const commands = await page.locator('section.compare .commands').textContent();
       assert(commands.includes(`regctl manifest diff ocidir://oci@${amd.digest} ocidir://oci@${arm.digest}`), commands);
       // The file diff, every layer read from the folder: the two merged trees as tar -t lists them.
-      await page.locator('#file-diff').click();
-      await page.locator('[data-fact="files-added"]').waitFor({ timeout: 60000 });
-      const rows = await page.locator('table.file-diff tbody tr').evaluateAll((trs) => trs.map((r) => [r.dataset.path, r.dataset.change]));
-      const by = (change) => sorted(rows.filter((r) => r[1] === change).map((r) => r[0]));
-      const [inA, inB] = [new Set([...base.names, ...amdTop.names]), new Set([...base.names, ...armTop.names])];
-      assertEq(by('added'), sorted([...inB].filter((n) => !inA.has(n))), 'added = only in arm64');
-      assertEq(by('removed'), sorted([...inA].filter((n) => !inB.has(n))), 'removed = only in amd64');
-      assertEq(by('changed'), sorted([]), 'nothing changed');
+      await checkFileDiff(page, ['amd64', 'arm64']);
       assertEq(await bytesOf(page, 'files-added'), 'arm64 layer\n'.length, 'bytes added');
       await page.screenshot({ path: `${outDir}/compare-tags.png`, fullPage: true });
       // A file link goes to that side's merged view in the archive.
@@ -430,14 +436,7 @@ make.docker25()
       assertEq(await page.locator(`table.compare-layers [data-digest="${amdTop.digest}"] a`).count(), 1, "A's layer is a link");
       assertEq(await page.locator(`table.compare-layers [data-digest="${armTop.digest}"] a`).count(), 0, "B's layer is not");
       // The file diff: the shared base read from each file, so four layers.
-      await page.locator('#file-diff').click();
-      await page.locator('[data-fact="files-added"]').waitFor({ timeout: 60000 });
-      const rows = await page.locator('table.file-diff tbody tr').evaluateAll((trs) => trs.map((r) => [r.dataset.path, r.dataset.change]));
-      const by = (change) => sorted(rows.filter((r) => r[1] === change).map((r) => r[0]));
-      const [inA, inB] = [new Set([...base.names, ...amdTop.names]), new Set([...base.names, ...armTop.names])];
-      assertEq(by('added'), sorted([...inB].filter((n) => !inA.has(n))), 'added = only in release-2');
-      assertEq(by('removed'), sorted([...inA].filter((n) => !inB.has(n))), 'removed = only in release-1');
-      assertEq(by('changed'), sorted([]), 'nothing changed');
+      const [inA, inB] = await checkFileDiff(page, ['release-1', 'release-2']);
       assertEq(Number(await page.locator('[data-fact="files-unchanged"]').textContent()), [...inA].filter((n) => inB.has(n)).length, 'the base unchanged');
       assert((await fact(page, 'file-diff-time')).startsWith('4 layers read and verified'), 'the shared base read from both files');
       await page.screenshot({ path: `${outDir}/compare-two-archives.png`, fullPage: true });
