@@ -68,60 +68,47 @@ pub fn serve_in_process(sink: impl Fn(&Reply, Option<JsValue>) + 'static) {
     SINK.with(|s| *s.borrow_mut() = Some(Box::new(sink)));
 }
 
+/// Posts a reply, with its bytes (a file, a blob) transferred beside it.
 fn post(reply: &Reply, buffer: Option<Vec<u8>>) {
-    let Some(buffer) = SINK.with(|s| match s.borrow().as_ref() {
-        Some(sink) => {
-            sink(reply, buffer.map(|b| Uint8Array::from(b.as_slice()).into()));
-            None
-        }
-        None => Some(buffer),
-    }) else {
-        return;
-    };
-    let message = Array::new();
-    message.push(&Uint8Array::from(reply.encode().as_slice()));
-    match buffer {
-        Some(bytes) => {
-            let array = Uint8Array::from(bytes.as_slice());
-            message.push(&array);
-            let transfer = Array::of1(&array.buffer());
-            let _ = scope().post_message_with_transfer(&message, &transfer);
-        }
-        None => {
-            let _ = scope().post_message(&message);
-        }
-    }
+    let array = buffer.map(|bytes| Uint8Array::from(bytes.as_slice()));
+    let transfer = array.as_ref().map(|a| Array::of1(&a.buffer()));
+    deliver(reply, array.map(JsValue::from), transfer);
 }
 
 /// Posts the failure of a job (not at a cap).
 fn post_failed(job: u32, error: String) {
-    post(
-        &Reply::Failed {
-            job,
-            error,
-            cap: false,
-        },
-        None,
-    );
+    let (reply, buffer) = store::failed(job, error);
+    post(&reply, buffer);
 }
 
 /// Posts a reply with a `Blob` beside it (a handle: the bytes stay where the browser keeps
 /// them).
 fn post_blob(reply: &Reply, blob: &web_sys::Blob) {
-    let handed = SINK.with(|s| match s.borrow().as_ref() {
+    deliver(reply, Some(blob.into()), None);
+}
+
+/// `[encoded reply, extra]` to the page (`transfer`: the buffers that move with it), or to the
+/// in-process sink of the tests when one is set.
+fn deliver(reply: &Reply, extra: Option<JsValue>, transfer: Option<Array>) {
+    let sunk = SINK.with(|s| match s.borrow().as_ref() {
         Some(sink) => {
-            sink(reply, Some(blob.into()));
+            sink(reply, extra.clone());
             true
         }
         None => false,
     });
-    if handed {
+    if sunk {
         return;
     }
     let message = Array::new();
     message.push(&Uint8Array::from(reply.encode().as_slice()));
-    message.push(blob);
-    let _ = scope().post_message(&message);
+    if let Some(extra) = &extra {
+        message.push(extra);
+    }
+    let _ = match transfer {
+        Some(transfer) => scope().post_message_with_transfer(&message, &transfer),
+        None => scope().post_message(&message),
+    };
 }
 
 /// The request of one message from the page, `[encoded request, file or undefined]`, and
@@ -156,18 +143,6 @@ pub fn receive(data: JsValue) {
             job,
             "the layer worker does not read archives (the archive worker does)".into(),
         ),
-        Request::DiffFiles {
-            job,
-            left,
-            right,
-            compare_mtime,
-            limit,
-        } => match STATE
-            .with(|s| diff::file_diff(&s.borrow().store, job, &left, &right, compare_mtime, limit))
-        {
-            Ok(reply) => post(&reply, None),
-            Err(error) => post_failed(job, error),
-        },
         Request::Open {
             job,
             key,

@@ -583,6 +583,16 @@ impl Store {
                 Ok(reply) => (reply, None),
                 Err(e) => failed(job, e),
             },
+            Request::DiffFiles {
+                job,
+                left,
+                right,
+                compare_mtime,
+                limit,
+            } => match super::diff::file_diff(self, job, &left, &right, compare_mtime, limit) {
+                Ok(reply) => (reply, None),
+                Err(e) => failed(job, e),
+            },
             Request::Clear { job } => {
                 // The bytes go; listings stay, and a file is then read by downloading its
                 // layer again.
@@ -599,8 +609,7 @@ impl Store {
             | Request::Blob { job, .. }
             | Request::OpenArchive { job, .. }
             | Request::ReadDocument { job, .. }
-            | Request::ArchiveBlob { job, .. }
-            | Request::DiffFiles { job, .. } => failed(job, "not a request for the store".into()),
+            | Request::ArchiveBlob { job, .. } => failed(job, "not a request for the store".into()),
         }
     }
 }
@@ -628,7 +637,7 @@ impl Store {
 }
 
 /// The failure of a job (not at a cap), as a reply.
-fn failed(job: u32, error: String) -> (Reply, Option<Vec<u8>>) {
+pub fn failed(job: u32, error: String) -> (Reply, Option<Vec<u8>>) {
     (
         Reply::Failed {
             job,
