@@ -132,6 +132,18 @@ impl Lazy {
 }
 
 /// The page's side: the placeholder and the loading of the module.
+/// The script of the lazily loaded module or worker binary `name` (`views`, `worker`, …) as
+/// this build named it: `scripts/trunk-post-build` gives each a content-hashed name and writes
+/// it into `<meta name="manifest-explorer-NAME">`, so a page never loads one of another build.
+pub fn script_url(name: &str) -> String {
+    leptos::prelude::document()
+        .query_selector(&format!("meta[name=manifest-explorer-{name}]"))
+        .ok()
+        .flatten()
+        .and_then(|m| m.get_attribute("content"))
+        .unwrap_or_else(|| format!("./{name}.js"))
+}
+
 pub mod host {
     use std::cell::{Cell, RefCell};
     use std::collections::BTreeMap;
@@ -171,16 +183,6 @@ pub mod host {
         }
     }
 
-    fn module_url(module: Module) -> String {
-        let name = module.name();
-        document()
-            .query_selector(&format!("meta[name=manifest-explorer-{name}]"))
-            .ok()
-            .flatten()
-            .and_then(|m| m.get_attribute("content"))
-            .unwrap_or_else(|| format!("./{name}.js"))
-    }
-
     /// Loads the module once; mounts waiting requests when it is ready.
     fn load(module: Module, on_error: impl Fn() + 'static) {
         if with_state(module, |s| std::mem::replace(&mut s.loading, true)) {
@@ -204,7 +206,7 @@ pub mod host {
             on_error();
             return;
         };
-        let _ = script.set_attribute("src", &module_url(module));
+        let _ = script.set_attribute("src", &super::script_url(module.name()));
         let failed = Closure::<dyn FnMut()>::new(move || {
             with_state(module, |s| s.loading = false);
             on_error();

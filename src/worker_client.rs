@@ -66,21 +66,11 @@ thread_local! {
     static CLIENTS: RefCell<Clients> = const { RefCell::new([None, None]) };
 }
 
-fn worker_url(binary: Binary) -> String {
-    let name = binary.name();
-    leptos::prelude::document()
-        .query_selector(&format!("meta[name=manifest-explorer-{name}]"))
-        .ok()
-        .flatten()
-        .and_then(|m| m.get_attribute("content"))
-        .unwrap_or_else(|| format!("./{name}.js"))
-}
-
 fn client(binary: Binary) -> Result<Rc<RefCell<Client>>, String> {
     if let Some(c) = CLIENTS.with(|c| c.borrow()[binary as usize].clone()) {
         return Ok(c);
     }
-    let worker = Worker::new(&worker_url(binary))
+    let worker = Worker::new(&crate::lazy::script_url(binary.name()))
         .map_err(|e| format!("{} could not be started: {e:?}", binary.label()))?;
     let client = Rc::new(RefCell::new(Client {
         binary,
